@@ -1,0 +1,201 @@
+import { readFileSync } from "node:fs";
+import { type RunnerHandle, run } from "@grammyjs/runner";
+import type { FastifyInstance } from "fastify";
+import { webhookCallback } from "grammy";
+import { registerCommands } from "./bot/commands.ts";
+import { type AppBot, createBot } from "./bot/create-bot.ts";
+import type { Config } from "./config.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { isMigrated, migrate } from "./db/migrate.ts";
+import { seedTopics } from "./db/seed.ts";
+import { createServer } from "./http/server.ts";
+import { createInfra } from "./infra/create-infra.ts";
+import type { Infra } from "./infra/ports.ts";
+import { createLogger, createPseudonymizer, type Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { resolveSecrets } from "./secrets.ts";
+import { type Scheduler, startScheduler } from "./workers/scheduler.ts";
+
+export type Role = "all" | "api" | "worker";
+
+export const PUBLIC_BOT_API = "https://api.telegram.org";
+
+/** The update kinds the bot handles; Telegram sends nothing else. */
+export const ALLOWED_UPDATES = [
+  "message",
+  "edited_message",
+  "callback_query",
+  "pre_checkout_query",
+  "my_chat_member",
+] as const;
+
+export interface RunningApp {
+  url: string;
+  sandboxUrl?: string;
+  db: Database;
+  infra: Infra;
+  metrics: Metrics;
+  logger: Logger;
+  server: FastifyInstance;
+  bot?: AppBot;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  role: Role;
+  /** Log destination (tests capture every line). */
+  logDestination?: NodeJS.WritableStream;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    return pkg.version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Wires everything for one process and starts it. Every dependency is built here, once. */
+export async function startApp(config: Config, opts: StartOptions): Promise<RunningApp> {
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    ...(opts.logDestination ? { destination: opts.logDestination as never } : {}),
+  });
+  const secrets = resolveSecrets(config);
+  const pseudonymize = createPseudonymizer(secrets.logHashSecret);
+  const metrics = createMetrics();
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  const db = await openDatabase({
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
+  });
+  cleanups.push(() => db.close());
+  try {
+    const applied = await migrate(db.db);
+    if (applied.length > 0) logger.info({ applied }, "migrations applied");
+    await seedTopics(db.db);
+
+    const infra = await createInfra({
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+      prefix: config.REDIS_PREFIX,
+    });
+    cleanups.unshift(() => infra.close());
+
+    const servesBot = opts.role !== "worker";
+    let apiRoot = config.TELEGRAM_API_ROOT ?? PUBLIC_BOT_API;
+    let token = config.TELEGRAM_BOT_TOKEN;
+    let sandbox: { url: string; close(): Promise<void> } | undefined;
+    if (servesBot && config.BOT_MODE === "sandbox") {
+      const { createSandbox } = await import("./sandbox/index.ts");
+      const started = await createSandbox({ port: config.SANDBOX_PORT, host: config.SANDBOX_HOST });
+      sandbox = started;
+      cleanups.unshift(() => started.close());
+      // An explicit TELEGRAM_API_ROOT still wins, so a recording proxy can sit in between.
+      apiRoot = config.TELEGRAM_API_ROOT ?? started.apiRoot;
+      token = token ?? started.token;
+    }
+
+    let appBot: AppBot | undefined;
+    if (servesBot) {
+      if (!token) throw new Error("no bot token: the config check should have caught this");
+      appBot = createBot({
+        token,
+        apiRoot,
+        logger: logger.child({ component: "bot" }),
+        pseudonymize: (id) => pseudonymize(id),
+        kv: infra.kv,
+        metrics,
+        perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
+      });
+    }
+
+    const readiness = [
+      { name: "database", check: () => db.ping() },
+      { name: "migrations", check: () => isMigrated(db.db) },
+      { name: infra.kind === "redis" ? "redis" : "queue", check: () => infra.ping() },
+    ];
+    const useWebhook = appBot !== undefined && config.BOT_MODE === "webhook";
+    const server = await createServer({
+      logger,
+      metrics,
+      readiness,
+      version: packageVersion(),
+      ...(useWebhook && appBot && config.WEBHOOK_SECRET
+        ? {
+            webhook: {
+              secret: config.WEBHOOK_SECRET,
+              // Answer Telegram within 2 s even when handling takes longer; handling goes on.
+              handle: webhookCallback(appBot.bot, "fastify", {
+                secretToken: config.WEBHOOK_SECRET,
+                onTimeout: "return",
+                timeoutMilliseconds: 2000,
+              }),
+            },
+          }
+        : {}),
+    });
+    cleanups.unshift(() => server.close());
+    await server.listen({ host: config.HOST, port: config.PORT });
+    const address = server.server.address();
+    const port = typeof address === "object" && address ? address.port : config.PORT;
+    const url = `http://${config.HOST}:${port}`;
+
+    let runner: RunnerHandle | undefined;
+    if (appBot) {
+      const { bot } = appBot;
+      await bot.init();
+      if (config.SET_COMMANDS) await registerCommands(bot.api, appBot.i18n);
+      if (useWebhook && config.WEBHOOK_URL) {
+        await bot.api.setWebhook(config.WEBHOOK_URL, {
+          secret_token: config.WEBHOOK_SECRET,
+          allowed_updates: [...ALLOWED_UPDATES],
+        });
+      } else {
+        // A webhook left from another deployment would make getUpdates fail with 409.
+        await bot.api.deleteWebhook();
+        runner = run(bot, {
+          runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } },
+        });
+      }
+    }
+
+    let scheduler: Scheduler | undefined;
+    if (opts.role !== "api") {
+      scheduler = startScheduler([], logger.child({ component: "worker" }));
+    }
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        // Stop taking updates first, then let what is in flight finish, then close pools.
+        if (runner?.isRunning()) await runner.stop();
+        await server.close();
+        await appBot?.drain();
+        await scheduler?.stop();
+        await sandbox?.close().catch(() => {});
+        await infra.close().catch(() => {});
+        await db.close().catch(() => {});
+      })();
+      return stopping;
+    };
+
+    logger.info({ role: opts.role, mode: config.BOT_MODE, db: db.kind, queue: infra.kind, url }, "started");
+    return {
+      url,
+      ...(sandbox ? { sandboxUrl: sandbox.url } : {}),
+      db,
+      infra,
+      metrics,
+      logger,
+      server,
+      ...(appBot ? { bot: appBot } : {}),
+      stop,
+    };
+  } catch (err) {
+    for (const cleanup of cleanups) await cleanup().catch(() => {});
+    throw err;
+  }
+}

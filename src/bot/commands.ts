@@ -1,0 +1,24 @@
+import type { I18n } from "@grammyjs/i18n";
+import type { Api } from "grammy";
+import type { BotContext } from "./context.ts";
+
+/** The command menu, in the order people see it. */
+export const COMMANDS = [
+  "start",
+  "profile",
+  "find",
+  "end",
+  "tips",
+  "report",
+  "block",
+  "sos",
+  "help",
+  "delete",
+] as const;
+
+/** Registers the Russian command menu with Telegram (for every language, and explicitly for `ru`). */
+export async function registerCommands(api: Api, i18n: I18n<BotContext>): Promise<void> {
+  const commands = COMMANDS.map((command) => ({ command, description: i18n.t("ru", `cmd-${command}`) }));
+  await api.setMyCommands(commands);
+  await api.setMyCommands(commands, { language_code: "ru" });
+}

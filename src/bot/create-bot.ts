@@ -1,0 +1,164 @@
+import { fileURLToPath } from "node:url";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { I18n } from "@grammyjs/i18n";
+import { sequentialize } from "@grammyjs/runner";
+import { apiThrottler } from "@grammyjs/transformer-throttler";
+import { Bot, type BotError, GrammyError, HttpError } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { KeyValue } from "../infra/ports.ts";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import type { BotContext } from "./context.ts";
+import { createBasicsFeature } from "./features/basics.ts";
+
+export interface BotDeps {
+  token: string;
+  apiRoot: string;
+  /** Known bot identity (tests); otherwise fetched with getMe on init. */
+  botInfo?: UserFromGetMe;
+  logger: Logger;
+  pseudonymize: (id: number) => string;
+  kv: KeyValue;
+  metrics: Metrics;
+  /** Minimum spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
+  perChatMinMs?: number;
+}
+
+export interface AppBot {
+  bot: Bot<BotContext>;
+  i18n: I18n<BotContext>;
+  /** Resolves when every update being handled now has finished (graceful shutdown). */
+  drain(): Promise<void>;
+}
+
+const UPDATE_DEDUP_TTL_MS = 24 * 60 * 60 * 1000;
+const LOCALES_DIR = fileURLToPath(new URL("./locales", import.meta.url));
+
+export function createI18n(): I18n<BotContext> {
+  return new I18n<BotContext>({
+    defaultLocale: "ru",
+    directory: LOCALES_DIR,
+    // Everyone reads Russian for now; Telegram's language setting is not stored or used.
+    localeNegotiator: () => "ru",
+    // Fluent wraps variables in Unicode isolation marks by default; Telegram shows them as junk.
+    fluentBundleOptions: { useIsolating: false },
+  });
+}
+
+function updateType(update: object): string {
+  return Object.keys(update).find((k) => k !== "update_id") ?? "unknown";
+}
+
+export function createBot(deps: BotDeps): AppBot {
+  const { logger, metrics, kv } = deps;
+  const bot = new Bot<BotContext>(deps.token, {
+    client: { apiRoot: deps.apiRoot },
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+
+  // Outgoing calls: throttled to Telegram's limits, then retried on 429 (retry_after) and 5xx.
+  bot.api.config.use(
+    apiThrottler({
+      global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
+      out: { maxConcurrent: 1, minTime: deps.perChatMinMs ?? 1000 },
+    }),
+  );
+  bot.api.config.use(
+    autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowInternalServerErrors: false }),
+  );
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    try {
+      const res = await prev(method, payload, signal);
+      metrics.telegramCalls.inc({ method, outcome: res.ok ? "ok" : String(res.error_code) });
+      return res;
+    } catch (err) {
+      metrics.telegramCalls.inc({ method, outcome: "network_error" });
+      throw err;
+    }
+  });
+
+  const inflight = new Set<Promise<unknown>>();
+  const i18n = createI18n();
+
+  // 1. Track the update for graceful shutdown and time it.
+  bot.use(async (ctx, next) => {
+    const started = performance.now();
+    const type = updateType(ctx.update);
+    let outcome = "ok";
+    const work = (async () => {
+      try {
+        await next();
+      } catch (err) {
+        outcome = "error";
+        throw err;
+      }
+    })();
+    inflight.add(work);
+    try {
+      await work;
+    } finally {
+      inflight.delete(work);
+      const seconds = (performance.now() - started) / 1000;
+      metrics.updateDuration.observe({ type, outcome }, seconds);
+      logger.debug({ type, outcome, actor: ctx.actor, ms: Math.round(seconds * 1000) }, "update handled");
+    }
+  });
+
+  // 2. A repeated update_id (Telegram redelivering after a timeout, a replica restart) is handled once.
+  bot.use(async (ctx, next) => {
+    const fresh = await kv.setIfAbsent(
+      `upd:${bot.botInfo.id}:${ctx.update.update_id}`,
+      "1",
+      UPDATE_DEDUP_TTL_MS,
+    );
+    if (!fresh) {
+      metrics.updatesDuplicate.inc();
+      return;
+    }
+    await next();
+  });
+
+  // 3. Who is acting, as a pseudonym for logs.
+  bot.use(async (ctx, next) => {
+    ctx.actor = ctx.from ? deps.pseudonymize(ctx.from.id) : "anonymous";
+    await next();
+  });
+
+  // 4. Per-chat ordering: updates of one chat are handled one after another, chats in parallel.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+
+  bot.use(i18n);
+
+  // The error boundary answers the person with a short apology and logs the error (without the
+  // update's content). It is middleware, so it works the same with webhooks and with the runner.
+  const handleError = async (err: BotError<BotContext>) => {
+    const ctx = err.ctx;
+    const e = err.error;
+    const kind = e instanceof GrammyError ? "telegram" : e instanceof HttpError ? "network" : "internal";
+    logger.error(
+      { err: e, kind, updateType: updateType(ctx.update), actor: ctx.actor ?? "unknown" },
+      "update handling failed",
+    );
+    if (ctx.chat?.type === "private") {
+      try {
+        await ctx.reply(ctx.t("error-generic"));
+      } catch (replyErr) {
+        logger.warn({ err: replyErr, actor: ctx.actor ?? "unknown" }, "could not send the apology");
+      }
+    }
+  };
+  const guarded = bot.errorBoundary(handleError);
+  bot.catch(handleError);
+
+  // Only private chats are served: the product is one-on-one and never joins groups.
+  const privateChats = guarded.chatType("private");
+  privateChats.use(createBasicsFeature());
+
+  return {
+    bot,
+    i18n,
+    async drain() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { z } from "zod";
+
+/** Every environment variable the project reads, in one schema. Documented in README and .env.example. */
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const port = z.coerce
+  .number({ error: "an integer 0–65535" })
+  .int("an integer 0–65535")
+  .min(0, "an integer 0–65535")
+  .max(65535, "an integer 0–65535");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BOT_MODE: z.enum(["webhook", "polling", "sandbox"]).optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]{10,}$/, "a BotFather token like 123456:ABC-def…")
+    .optional(),
+  /** Unset = the public Bot API (or, in sandbox mode, the local emulator). */
+  TELEGRAM_API_ROOT: z.url().optional(),
+  WEBHOOK_URL: z.url().optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "16–256 characters of A–Z, a–z, 0–9, _ and -")
+    .optional(),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: port.default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "a redis:// URL")
+    .optional(),
+  REDIS_PREFIX: z.string().min(1).max(64).default("tno:"),
+  LOG_HASH_SECRET: z.string().min(16, "at least 16 characters").optional(),
+  INTERNAL_API_SECRET: z.string().min(16, "at least 16 characters").optional(),
+  ADMIN_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
+  SANDBOX_PORT: port.default(8081),
+  SET_COMMANDS: bool.default(true),
+  TELEGRAM_PER_CHAT_MIN_MS: z.coerce
+    .number({ error: "milliseconds, 0–5000" })
+    .int("milliseconds, 0–5000")
+    .min(0, "milliseconds, 0–5000")
+    .max(5000, "milliseconds, 0–5000")
+    .default(1000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ error: "milliseconds, 100–60000" })
+    .int("milliseconds, 100–60000")
+    .min(100, "milliseconds, 100–60000")
+    .max(60_000, "milliseconds, 100–60000")
+    .default(10_000),
+});
+
+/** Rules that tie variables together; checked on the raw values so every problem is listed at once. */
+function checkCombinations(
+  raw: Record<string, string | undefined>,
+): Array<{ name: string; expected: string }> {
+  const problems: Array<{ name: string; expected: string }> = [];
+  const mode = raw.BOT_MODE ?? (raw.TELEGRAM_BOT_TOKEN ? "polling" : "sandbox");
+  if ((mode === "webhook" || mode === "polling") && !raw.TELEGRAM_BOT_TOKEN) {
+    problems.push({ name: "TELEGRAM_BOT_TOKEN", expected: `a token (required when BOT_MODE=${mode})` });
+  }
+  if (mode === "webhook") {
+    if (!raw.WEBHOOK_URL)
+      problems.push({ name: "WEBHOOK_URL", expected: "a URL (required when BOT_MODE=webhook)" });
+    if (!raw.WEBHOOK_SECRET)
+      problems.push({ name: "WEBHOOK_SECRET", expected: "a secret (required when BOT_MODE=webhook)" });
+  }
+  if (raw.NODE_ENV === "production") {
+    for (const key of ["LOG_HASH_SECRET", "INTERNAL_API_SECRET", "ADMIN_TOKEN"]) {
+      if (!raw[key]) problems.push({ name: key, expected: "a secret (required when NODE_ENV=production)" });
+    }
+  }
+  return problems;
+}
+
+function expectedOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_value") return `one of ${issue.values.map((v) => String(v)).join(" | ")}`;
+  if (issue.code === "invalid_format" && issue.format === "url") return "a URL";
+  return issue.message.replace(/^Invalid input: /, "");
+}
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<Env, "BOT_MODE"> {
+  BOT_MODE: "webhook" | "polling" | "sandbox";
+}
+
+export interface ConfigIssue {
+  name: string;
+  expected: string;
+  got: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(formatConfigIssues(issues));
+    this.name = "ConfigError";
+  }
+}
+
+/** Values that are secrets are never echoed back, even in an error message. */
+const SECRET_KEYS = new Set([
+  "TELEGRAM_BOT_TOKEN",
+  "WEBHOOK_SECRET",
+  "LOG_HASH_SECRET",
+  "INTERNAL_API_SECRET",
+  "ADMIN_TOKEN",
+  "DATABASE_URL",
+  "REDIS_URL",
+]);
+
+function describeGot(name: string, raw: string | undefined): string {
+  if (raw === undefined || raw === "") return "(not set)";
+  if (SECRET_KEYS.has(name)) return `(hidden, ${raw.length} characters)`;
+  return JSON.stringify(raw.length > 60 ? raw.slice(0, 60) + "…" : raw);
+}
+
+export function formatConfigIssues(issues: ConfigIssue[]): string {
+  const lines = issues.map((i) => `  - ${i.name}: expected ${i.expected}, got ${i.got}`);
+  return `Configuration is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+}
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape ?? {})) {
+    const value = source[key];
+    // An empty variable in a .env file means "not set", as most tools treat it.
+    raw[key] = value === "" ? undefined : value;
+  }
+  const parsed = envSchema.safeParse(raw);
+  const issues: ConfigIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "(config)");
+        return { name, expected: expectedOf(issue), got: describeGot(name, raw[name]) };
+      });
+  for (const p of checkCombinations(raw)) {
+    if (!issues.some((i) => i.name === p.name)) issues.push({ ...p, got: describeGot(p.name, raw[p.name]) });
+  }
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
+  const env = parsed.data;
+  return { ...env, BOT_MODE: env.BOT_MODE ?? (env.TELEGRAM_BOT_TOKEN ? "polling" : "sandbox") };
+}

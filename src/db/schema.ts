@@ -1,0 +1,424 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  serial,
+  smallint,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The spec's data model (spec-ty-ne-odin.md §Модель данных, sprint-2 §2, previous-mvp Sprint 3–5), extended.
+ * Message text is never stored anywhere in this schema: only counters and metadata.
+ * Rules that protect people (one open match per person, one tip per charge, one report per session)
+ * are constraints here, not checks in code.
+ */
+
+const id = (name = "id") => bigserial(name, { mode: "number" }).primaryKey();
+const userRef = (name: string) => bigint(name, { mode: "number" });
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ts("created_at").notNull().defaultNow();
+
+/** 168 bits: one per hour of the week in UTC, Monday 00:00 first. Overlap is `bit_count(a & b)`. */
+export const weekMask = customType<{ data: string; driverData: string }>({
+  dataType: () => "bit(168)",
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    /** Only to deliver messages. NULL once the person erased their data. */
+    tgId: bigint("tg_id", { mode: "number" }).unique(),
+    nickname: varchar("nickname", { length: 32 }),
+    tz: varchar("tz", { length: 64 }),
+    bioShort: varchar("bio_short", { length: 160 }),
+    safetyAck: boolean("safety_ack").notNull().default(false),
+    safetyAckAt: ts("safety_ack_at"),
+    rulesVersion: integer("rules_version"),
+    status: varchar("status", { length: 16 }).notNull().default("active"),
+    suspendedUntil: ts("suspended_until"),
+    /** Opt-in: may receive proposals while not searching, within availability windows. */
+    receiveProposals: boolean("receive_proposals").notNull().default(false),
+    ratingSum: integer("rating_sum").notNull().default(0),
+    ratingCount: integer("rating_count").notNull().default(0),
+    /** Deep-link payload of the first /start, kept for attribution. */
+    startPayload: varchar("start_payload", { length: 64 }),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    lastSeenAt: ts("last_seen_at"),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [
+    check("users_status_chk", sql`${t.status} in ('active','suspended','banned','deleted')`),
+    check("users_rating_chk", sql`${t.ratingSum} >= 0 and ${t.ratingCount} >= 0`),
+    check("users_deleted_no_tg_chk", sql`${t.status} <> 'deleted' or ${t.tgId} is null`),
+  ],
+);
+
+export const topicGroups = pgTable("topic_groups", {
+  slug: varchar("slug", { length: 32 }).primaryKey(),
+  title: varchar("title", { length: 64 }).notNull(),
+  sortOrder: smallint("sort_order").notNull().default(0),
+});
+
+export const topics = pgTable(
+  "topics",
+  {
+    id: serial("id").primaryKey(),
+    slug: varchar("slug", { length: 32 }).notNull().unique(),
+    title: varchar("title", { length: 64 }).notNull(),
+    groupSlug: varchar("group_slug", { length: 32 })
+      .notNull()
+      .references(() => topicGroups.slug),
+    sortOrder: smallint("sort_order").notNull().default(0),
+  },
+  (t) => [check("topics_slug_chk", sql`${t.slug} ~ '^[a-z][a-z0-9_-]*$'`)],
+);
+
+export const userTopics = pgTable(
+  "user_topics",
+  {
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id),
+    /** 3 очень важно, 2 важно, 1 немного. */
+    weight: smallint("weight").notNull().default(2),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.topicId] }),
+    index("user_topics_topic_idx").on(t.topicId),
+    check("user_topics_weight_chk", sql`${t.weight} between 1 and 3`),
+  ],
+);
+
+/** «Ко-лист»: topics a person would like to talk about later. */
+export const userWishlistTopics = pgTable(
+  "user_wishlist_topics",
+  {
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topicId] })],
+);
+
+export const preferences = pgTable(
+  "preferences",
+  {
+    userId: userRef("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: varchar("purpose", { length: 16 }).notNull().default("support"),
+    format: varchar("format", { length: 16 }).notNull().default("chat"),
+    /** How heavy the stories the person is ready to hear: 1 light … 3 anything. */
+    sensitivityLevel: smallint("sensitivity_level").notNull().default(2),
+    /** Availability as chosen, in the person's own time: bit i of weekday×4 + weekend×4 (утро, день, вечер, ночь). */
+    availLocal: smallint("avail_local").notNull().default(0),
+    /** The same windows projected onto a UTC week, recomputed when the time zone or windows change. */
+    availUtc: weekMask("avail_utc"),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("preferences_purpose_chk", sql`${t.purpose} in ('support','advice','friendship')`),
+    check("preferences_format_chk", sql`${t.format} in ('chat')`),
+    check("preferences_sensitivity_chk", sql`${t.sensitivityLevel} between 1 and 3`),
+    check("preferences_avail_local_chk", sql`${t.availLocal} between 0 and 255`),
+  ],
+);
+
+/** Resumable multi-step flows (profile, edits): survives restarts and day-long pauses. */
+export const flowStates = pgTable("flow_states", {
+  userId: userRef("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  flow: varchar("flow", { length: 32 }).notNull(),
+  step: varchar("step", { length: 32 }).notNull(),
+  data: jsonb("data").notNull().default({}),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** One row per person searching: the source of truth for the search (the stream only wakes workers). */
+export const matchQueue = pgTable(
+  "match_queue",
+  {
+    userId: userRef("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    enqueuedAt: createdAt(),
+    expiresAt: ts("expires_at").notNull(),
+    /** Earliest time a worker should look again (spec: score_ready_at). */
+    scoreReadyAt: ts("score_ready_at").notNull().defaultNow(),
+    requeueCount: smallint("requeue_count").notNull().default(0),
+    variant: varchar("variant", { length: 16 }).notNull().default("strict"),
+  },
+  (t) => [
+    index("match_queue_expires_idx").on(t.expiresAt),
+    check("match_queue_requeue_chk", sql`${t.requeueCount} between 0 and 10`),
+  ],
+);
+
+export const matches = pgTable(
+  "matches",
+  {
+    id: id(),
+    userA: userRef("user_a")
+      .notNull()
+      .references(() => users.id),
+    userB: userRef("user_b")
+      .notNull()
+      .references(() => users.id),
+    status: varchar("status", { length: 16 }).notNull().default("proposed"),
+    decisionA: varchar("decision_a", { length: 8 }),
+    decisionB: varchar("decision_b", { length: 8 }),
+    score: real("score"),
+    variant: varchar("variant", { length: 16 }).notNull().default("strict"),
+    createdAt: createdAt(),
+    expiresAt: ts("expires_at").notNull(),
+    decidedAt: ts("decided_at"),
+  },
+  (t) => [
+    check("matches_distinct_users_chk", sql`${t.userA} <> ${t.userB}`),
+    check("matches_status_chk", sql`${t.status} in ('proposed','active','declined','expired','completed')`),
+    check("matches_decision_a_chk", sql`${t.decisionA} is null or ${t.decisionA} in ('accept','decline')`),
+    check("matches_decision_b_chk", sql`${t.decisionB} is null or ${t.decisionB} in ('accept','decline')`),
+    index("matches_pair_idx").on(t.userA, t.userB),
+    index("matches_user_b_idx").on(t.userB),
+    index("matches_open_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'proposed'`),
+  ],
+);
+
+/**
+ * No double booking by construction: a person has a row here exactly while they are in an open
+ * proposal or an active chat. The primary key makes a second one impossible.
+ */
+export const engagements = pgTable("engagements", {
+  userId: userRef("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  matchId: bigint("match_id", { mode: "number" })
+    .notNull()
+    .references(() => matches.id, { onDelete: "cascade" }),
+  since: createdAt(),
+});
+
+export const chatSessions = pgTable(
+  "chat_sessions",
+  {
+    id: id(),
+    matchId: bigint("match_id", { mode: "number" })
+      .notNull()
+      .unique()
+      .references(() => matches.id),
+    startedAt: ts("started_at").notNull().defaultNow(),
+    endedAt: ts("ended_at"),
+    endedBy: userRef("ended_by").references(() => users.id),
+    endReason: varchar("end_reason", { length: 16 }),
+    msgCountA: integer("msg_count_a").notNull().default(0),
+    msgCountB: integer("msg_count_b").notNull().default(0),
+    lastMessageAt: ts("last_message_at"),
+    ratingA: smallint("rating_a"),
+    ratingB: smallint("rating_b"),
+    /** Temp-chat: the session ends at this time unless both agree to extend. */
+    expiresAt: ts("expires_at"),
+    extendedCount: smallint("extended_count").notNull().default(0),
+  },
+  (t) => [
+    check("chat_sessions_rating_a_chk", sql`${t.ratingA} is null or ${t.ratingA} between 1 and 5`),
+    check("chat_sessions_rating_b_chk", sql`${t.ratingB} is null or ${t.ratingB} between 1 and 5`),
+    check("chat_sessions_counts_chk", sql`${t.msgCountA} >= 0 and ${t.msgCountB} >= 0`),
+    check(
+      "chat_sessions_end_reason_chk",
+      sql`${t.endReason} is null or ${t.endReason} in ('ended','blocked','reported','peer_gone','expired','deleted','banned')`,
+    ),
+    index("chat_sessions_open_idx").on(t.startedAt).where(sql`${t.endedAt} is null`),
+  ],
+);
+
+/** Cooldowns between two people, one row per direction: after a decline (72 h), a block (30 days), a report (forever). */
+export const recentContacts = pgTable(
+  "recent_contacts",
+  {
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    otherId: userRef("other_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    until: ts("until").notNull(),
+    reason: varchar("reason", { length: 16 }).notNull().default("declined"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.otherId] }),
+    index("recent_contacts_other_idx").on(t.otherId),
+    check("recent_contacts_reason_chk", sql`${t.reason} in ('declined','met','blocked','reported')`),
+  ],
+);
+
+export const tips = pgTable(
+  "tips",
+  {
+    id: id(),
+    chatSessionId: bigint("chat_session_id", { mode: "number" })
+      .notNull()
+      .references(() => chatSessions.id),
+    fromUser: userRef("from_user").references(() => users.id),
+    toUser: userRef("to_user").references(() => users.id),
+    amount: integer("amount").notNull(),
+    currency: varchar("currency", { length: 8 }).notNull().default("XTR"),
+    provider: varchar("provider", { length: 32 }).notNull().default("telegram-stars"),
+    providerFee: integer("provider_fee").notNull().default(0),
+    ourCommission: integer("our_commission").notNull().default(0),
+    recipientShare: integer("recipient_share").notNull().default(0),
+    status: varchar("status", { length: 16 }).notNull().default("pending"),
+    invoicePayload: varchar("invoice_payload", { length: 128 }),
+    telegramPaymentChargeId: varchar("telegram_payment_charge_id", { length: 128 }).unique(),
+    createdAt: createdAt(),
+    paidAt: ts("paid_at"),
+    refundedAt: ts("refunded_at"),
+  },
+  (t) => [
+    check("tips_amount_chk", sql`${t.amount} between 1 and 10000`),
+    check("tips_currency_chk", sql`${t.currency} in ('XTR')`),
+    check("tips_status_chk", sql`${t.status} in ('pending','paid','refunded','failed')`),
+    check(
+      "tips_money_chk",
+      sql`${t.providerFee} >= 0 and ${t.ourCommission} >= 0 and ${t.recipientShare} >= 0 and ${t.providerFee} + ${t.ourCommission} + ${t.recipientShare} <= ${t.amount}`,
+    ),
+    check(
+      "tips_paid_has_charge_chk",
+      sql`${t.status} not in ('paid','refunded') or ${t.telegramPaymentChargeId} is not null`,
+    ),
+    index("tips_session_idx").on(t.chatSessionId),
+    index("tips_to_user_idx").on(t.toUser),
+  ],
+);
+
+export const reports = pgTable(
+  "reports",
+  {
+    id: id(),
+    chatSessionId: bigint("chat_session_id", { mode: "number" }).references(() => chatSessions.id, {
+      onDelete: "set null",
+    }),
+    fromUser: userRef("from_user")
+      .notNull()
+      .references(() => users.id),
+    toUser: userRef("to_user")
+      .notNull()
+      .references(() => users.id),
+    reason: varchar("reason", { length: 16 }).notNull(),
+    status: varchar("status", { length: 16 }).notNull().default("new"),
+    comment: varchar("comment", { length: 500 }),
+    createdAt: createdAt(),
+    closedAt: ts("closed_at"),
+  },
+  (t) => [
+    check("reports_reason_chk", sql`${t.reason} in ('spam','abuse','danger','other')`),
+    check("reports_status_chk", sql`${t.status} in ('new','in_review','resolved','dismissed')`),
+    check("reports_distinct_chk", sql`${t.fromUser} <> ${t.toUser}`),
+    uniqueIndex("reports_once_per_session_uq")
+      .on(t.chatSessionId, t.fromUser)
+      .where(sql`${t.chatSessionId} is not null`),
+    index("reports_target_open_idx").on(t.toUser).where(sql`${t.status} in ('new','in_review')`),
+  ],
+);
+
+export const moderationActions = pgTable(
+  "moderation_actions",
+  {
+    id: id(),
+    targetUser: userRef("target_user")
+      .notNull()
+      .references(() => users.id),
+    /** Pseudonymised moderator (keyed hash) or 'system' for automatic actions. */
+    actor: varchar("actor", { length: 64 }).notNull(),
+    action: varchar("action", { length: 16 }).notNull(),
+    reason: varchar("reason", { length: 500 }),
+    reportId: bigint("report_id", { mode: "number" }).references(() => reports.id, { onDelete: "set null" }),
+    until: ts("until"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check(
+      "moderation_actions_action_chk",
+      sql`${t.action} in ('dismiss','warn','mute','suspend','ban','unban','unsuspend')`,
+    ),
+    index("moderation_actions_target_idx").on(t.targetUser),
+  ],
+);
+
+export const safetyFlags = pgTable(
+  "safety_flags",
+  {
+    id: id(),
+    chatSessionId: bigint("chat_session_id", { mode: "number" }).references(() => chatSessions.id, {
+      onDelete: "set null",
+    }),
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    label: varchar("label", { length: 32 }).notNull(),
+    severity: smallint("severity").notNull(),
+    source: varchar("source", { length: 16 }).notNull().default("classifier"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("safety_flags_severity_chk", sql`${t.severity} between 0 and 3`),
+    index("safety_flags_session_idx").on(t.chatSessionId),
+  ],
+);
+
+/** AI coach hints: what kind, where from, whether used — never the text, which may echo the conversation. */
+export const aiHints = pgTable(
+  "ai_hints",
+  {
+    id: id(),
+    chatSessionId: bigint("chat_session_id", { mode: "number" }).references(() => chatSessions.id, {
+      onDelete: "set null",
+    }),
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    hintType: varchar("hint_type", { length: 16 }).notNull(),
+    source: varchar("source", { length: 16 }).notNull(),
+    promptVersion: varchar("prompt_version", { length: 32 }),
+    copied: boolean("copied").notNull().default(false),
+    sent: boolean("sent").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("ai_hints_type_chk", sql`${t.hintType} in ('empathy','question','boundary','crisis')`),
+    check("ai_hints_source_chk", sql`${t.source} in ('template','model')`),
+  ],
+);
+
+export const experimentAssignments = pgTable(
+  "experiment_assignments",
+  {
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    experiment: varchar("experiment", { length: 32 }).notNull(),
+    variant: varchar("variant", { length: 16 }).notNull(),
+    assignedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.experiment] })],
+);

@@ -1,0 +1,122 @@
+/**
+ * Infra ports: the small interfaces services depend on. Each has a Redis implementation
+ * (REDIS_URL set) and an in-process one (embedded mode); contract tests run the same cases on both.
+ */
+
+/** One entry of a stream, as a consumer sees it. */
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+  /** How many times this entry has been delivered (1 on first delivery). */
+  deliveries: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  originalId: string;
+  fields: Record<string, string>;
+  error: string;
+}
+
+/**
+ * An append-only stream with consumer-group semantics (Redis Streams model):
+ * entries are delivered to one consumer of a group, stay pending until acked,
+ * can be reclaimed by another consumer after `minIdleMs`, and can be dead-lettered.
+ */
+export interface Stream {
+  /** Appends an entry; returns its id. */
+  add(stream: string, fields: Record<string, string>): Promise<string>;
+  /** Creates the group if missing (idempotent). New groups start at the beginning of the stream. */
+  ensureGroup(stream: string, group: string): Promise<void>;
+  /**
+   * Reads up to `count` new entries for `consumer`, waiting up to `blockMs` when none is ready
+   * (0 = do not wait). Entries become pending for this consumer. Rejects (NOGROUP) when the group
+   * does not exist. `blockMs` is wall time; a read blocked when the infra is closed returns [].
+   */
+  read(
+    stream: string,
+    group: string,
+    consumer: string,
+    opts: { count: number; blockMs: number },
+  ): Promise<StreamEntry[]>;
+  /** Marks entries processed; returns how many were pending. */
+  ack(stream: string, group: string, ids: string[]): Promise<number>;
+  /** Moves entries pending longer than `minIdleMs` to `consumer` (XAUTOCLAIM); increments deliveries. */
+  reclaim(
+    stream: string,
+    group: string,
+    consumer: string,
+    opts: { minIdleMs: number; count: number },
+  ): Promise<StreamEntry[]>;
+  /** Number of entries delivered but not acked in the group (0 when the stream or group is missing). */
+  pendingCount(stream: string, group: string): Promise<number>;
+  /** Number of entries in the stream (XLEN). */
+  length(stream: string): Promise<number>;
+  /**
+   * Acks the entry in `stream` and appends it with the error to `${stream}.dead` (or `deadStream`),
+   * stored as the entry's fields plus `error` and `original_id` (which overwrite same-named fields).
+   */
+  deadLetter(
+    stream: string,
+    group: string,
+    entry: StreamEntry,
+    error: string,
+    deadStream?: string,
+  ): Promise<void>;
+  /** Reads dead letters (oldest first) — for operators and tests. */
+  deadLetters(deadStream: string, count: number): Promise<DeadLetter[]>;
+}
+
+/** Key-value store with TTL. Values are strings; callers serialise. */
+export interface KeyValue {
+  get(key: string): Promise<string | null>;
+  /** ttlMs omitted = no expiry. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets only when absent; returns true when it was set (SET NX). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  delete(...keys: string[]): Promise<number>;
+  /**
+   * Atomically increments an integer counter. `ttlMs` is applied only when the key has no TTL
+   * (normally: when this call created it), so repeated increments do not extend the window.
+   */
+  increment(key: string, ttlMs?: number): Promise<number>;
+  /** Appends to a capped list (newest last), trimming to `max` items, refreshing the TTL. */
+  pushCapped(key: string, value: string, max: number, ttlMs: number): Promise<void>;
+  /** Whole list, oldest first. */
+  list(key: string): Promise<string[]>;
+}
+
+/** Short-lived exclusive locks (a double click, a proposal being decided). */
+export interface Locks {
+  /** Returns a release function when the lock was taken, or null when someone holds it. */
+  acquire(key: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Milliseconds until the next point is available (0 when allowed). */
+  retryAfterMs: number;
+  remaining: number;
+}
+
+/** Fixed-window rate limiter (rate-limiter-flexible under the hood). */
+export interface RateLimiter {
+  consume(key: string, points?: number): Promise<RateLimitResult>;
+}
+
+export interface RateLimiterFactory {
+  /** `durationMs` must be at least 1000 (throws RangeError otherwise); `points` a positive integer. */
+  create(opts: { name: string; points: number; durationMs: number }): RateLimiter;
+}
+
+/** Everything infra, built once per process by `createInfra(config)`. */
+export interface Infra {
+  kind: "redis" | "memory";
+  stream: Stream;
+  kv: KeyValue;
+  locks: Locks;
+  rateLimiters: RateLimiterFactory;
+  /** Round-trip check for /ready; false (never a throw) when unreachable or closed. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

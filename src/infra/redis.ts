@@ -1,0 +1,355 @@
+/**
+ * Redis implementation of the infra ports (REDIS_URL set). Every key lives under `${prefix}:`:
+ * streams `${prefix}:stream:<name>`, values `${prefix}:kv:<key>`, locks `${prefix}:lock:<key>`,
+ * rate-limit windows `${prefix}:rl:<name>:<key>`.
+ *
+ * Blocking XREADGROUP calls run on their own connections (a small pool of `duplicate()`s): a
+ * blocked connection would otherwise stall every other command queued behind it.
+ */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { assertRateLimitOptions, STREAM_MAX_LENGTH, toDeadLetter } from "./memory.ts";
+import type { Infra, KeyValue, Locks, RateLimiterFactory, Stream, StreamEntry } from "./ports.ts";
+
+export interface RedisInfraOptions {
+  url: string;
+  /** Namespace for every key, so deployments and test runs never collide. */
+  prefix: string;
+  /** Connection errors (ioredis reconnects by itself); without it they are ignored. */
+  onError?: (err: Error) => void;
+  /** Idle blocking connections kept for reuse; more are opened on demand. Default 8. */
+  maxIdleBlockingConnections?: number;
+  /** PING timeout for `ping()`. Default 1000 ms. */
+  pingTimeoutMs?: number;
+}
+
+const RELEASE_LOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+// The TTL goes on only when the key has none (just created by INCR, or set without one).
+const INCREMENT_SCRIPT = `local v = redis.call('INCR', KEYS[1])
+if ARGV[1] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return v`;
+
+// rate-limiter-flexible's default script works in whole seconds (EX); this one keeps the
+// window in milliseconds. ARGV: points to consume, seconds, limit, duration in seconds (may be fractional).
+const RATE_LIMIT_SCRIPT = `local ms = math.floor(tonumber(ARGV[4]) * 1000)
+redis.call('SET', KEYS[1], 0, 'PX', ms, 'NX')
+local consumed = redis.call('INCRBY', KEYS[1], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -1 then
+  redis.call('PEXPIRE', KEYS[1], ms)
+  ttl = ms
+end
+return {consumed, ttl}`;
+
+type RawEntry = [id: string, fields: string[] | null];
+
+function toFields(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
+}
+
+function flatten(fields: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(fields)) out.push(k, v);
+  return out;
+}
+
+function isNoGroup(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith("NOGROUP");
+}
+
+export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> {
+  const base = opts.prefix ? `${opts.prefix}:` : "";
+  const streamKey = (name: string): string => `${base}stream:${name}`;
+  const kvKey = (key: string): string => `${base}kv:${key}`;
+  const lockKey = (key: string): string => `${base}lock:${key}`;
+  const onError = opts.onError ?? (() => {});
+
+  // RESP2 keeps the classic reply shapes (ioredis 6 defaults to RESP3, where XREADGROUP is a map).
+  const main = new Redis(opts.url, { lazyConnect: true, protocol: 2 });
+  main.on("error", onError);
+  try {
+    await main.connect();
+  } catch (err) {
+    // Stop ioredis from retrying in the background: the caller gets the error and decides.
+    main.disconnect();
+    throw err;
+  }
+
+  let closed = false;
+  const idleBlocking: Redis[] = [];
+  const allBlocking = new Set<Redis>();
+  const maxIdle = opts.maxIdleBlockingConnections ?? 8;
+
+  async function takeBlocking(): Promise<Redis> {
+    const idle = idleBlocking.pop();
+    if (idle) return idle;
+    const conn = main.duplicate();
+    conn.on("error", onError);
+    allBlocking.add(conn);
+    await conn.connect();
+    return conn;
+  }
+
+  function returnBlocking(conn: Redis): void {
+    if (!closed && conn.status === "ready" && idleBlocking.length < maxIdle) {
+      idleBlocking.push(conn);
+      return;
+    }
+    allBlocking.delete(conn);
+    conn.disconnect();
+  }
+
+  const stream: Stream = {
+    async add(name, fields) {
+      const args = [streamKey(name), "MAXLEN", "~", String(STREAM_MAX_LENGTH), "*", ...flatten(fields)];
+      return (await main.call("XADD", args)) as string;
+    },
+
+    async ensureGroup(name, group) {
+      try {
+        await main.call("XGROUP", ["CREATE", streamKey(name), group, "0", "MKSTREAM"]);
+      } catch (err) {
+        if (!(err instanceof Error && err.message.startsWith("BUSYGROUP"))) throw err;
+      }
+    },
+
+    async read(name, group, consumer, { count, blockMs }) {
+      if (closed) return [];
+      const args = ["GROUP", group, consumer, "COUNT", String(count)];
+      // BLOCK 0 means "forever" in Redis; the port's 0 means "do not wait", so omit it.
+      if (blockMs > 0) args.push("BLOCK", String(Math.ceil(blockMs)));
+      args.push("STREAMS", streamKey(name), ">");
+      let reply: unknown;
+      if (blockMs > 0) {
+        let conn: Redis | undefined;
+        try {
+          conn = await takeBlocking();
+          reply = await conn.call("XREADGROUP", args);
+        } catch (err) {
+          // close() disconnects blocked connections; their reads end empty, not with an error.
+          if (closed) return [];
+          throw err;
+        } finally {
+          if (conn) returnBlocking(conn);
+        }
+      } else {
+        reply = await main.call("XREADGROUP", args);
+      }
+      const streams = reply as [key: string, entries: RawEntry[]][] | null;
+      const entries = streams?.[0]?.[1] ?? [];
+      const out: StreamEntry[] = [];
+      for (const [id, flat] of entries) {
+        if (flat) out.push({ id, fields: toFields(flat), deliveries: 1 });
+      }
+      return out;
+    },
+
+    async ack(name, group, ids) {
+      if (ids.length === 0) return 0;
+      return (await main.call("XACK", [streamKey(name), group, ...ids])) as number;
+    },
+
+    async reclaim(name, group, consumer, { minIdleMs, count }) {
+      const key = streamKey(name);
+      const claimed: { id: string; fields: Record<string, string> }[] = [];
+      let cursor = "0-0";
+      // XAUTOCLAIM scans at most 10×COUNT pending entries per call; follow the cursor a few times.
+      for (let round = 0; round < 10 && claimed.length < count; round++) {
+        const [next, entries] = (await main.call("XAUTOCLAIM", [
+          key,
+          group,
+          consumer,
+          String(minIdleMs),
+          cursor,
+          "COUNT",
+          String(count - claimed.length),
+        ])) as [string, RawEntry[], string[]?];
+        for (const [id, flat] of entries) if (flat) claimed.push({ id, fields: toFields(flat) });
+        cursor = next;
+        if (cursor === "0-0") break;
+      }
+      if (claimed.length === 0) return [];
+      // XAUTOCLAIM incremented the delivery counters; read them back from the pending list.
+      const pipeline = main.pipeline();
+      for (const { id } of claimed) pipeline.call("XPENDING", key, group, id, id, "1");
+      const results = (await pipeline.exec()) ?? [];
+      return claimed.map(({ id, fields }, i) => {
+        const row = (results[i]?.[1] as [string, string, number, number][] | undefined)?.[0];
+        return { id, fields, deliveries: row?.[3] ?? 1 };
+      });
+    },
+
+    async pendingCount(name, group) {
+      try {
+        const summary = (await main.call("XPENDING", [streamKey(name), group])) as [number, ...unknown[]];
+        return summary[0];
+      } catch (err) {
+        if (isNoGroup(err)) return 0;
+        throw err;
+      }
+    },
+
+    async length(name) {
+      return (await main.call("XLEN", [streamKey(name)])) as number;
+    },
+
+    async deadLetter(name, group, entry, error, deadStream) {
+      const dead = streamKey(deadStream ?? `${name}.dead`);
+      const fields = flatten({ ...entry.fields, error, original_id: entry.id });
+      const results = await main
+        .multi()
+        .call("XADD", dead, "MAXLEN", "~", String(STREAM_MAX_LENGTH), "*", ...fields)
+        .call("XACK", streamKey(name), group, entry.id)
+        .exec();
+      const failed = results?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+    },
+
+    async deadLetters(deadStream, count) {
+      const entries = (await main.call("XRANGE", [
+        streamKey(deadStream),
+        "-",
+        "+",
+        "COUNT",
+        String(count),
+      ])) as RawEntry[];
+      return entries.filter(([, flat]) => flat).map(([id, flat]) => toDeadLetter(id, toFields(flat!)));
+    },
+  };
+
+  const kv: KeyValue = {
+    async get(key) {
+      return main.get(kvKey(key));
+    },
+
+    async set(key, value, ttlMs) {
+      if (ttlMs === undefined) await main.set(kvKey(key), value);
+      else await main.set(kvKey(key), value, "PX", ttlMs);
+    },
+
+    async setIfAbsent(key, value, ttlMs) {
+      return (await main.set(kvKey(key), value, "PX", ttlMs, "NX")) === "OK";
+    },
+
+    async delete(...keys) {
+      if (keys.length === 0) return 0;
+      return main.del(...keys.map(kvKey));
+    },
+
+    async increment(key, ttlMs) {
+      const ttlArg = ttlMs === undefined ? "" : String(ttlMs);
+      return (await main.eval(INCREMENT_SCRIPT, 1, kvKey(key), ttlArg)) as number;
+    },
+
+    async pushCapped(key, value, max, ttlMs) {
+      const k = kvKey(key);
+      const results = await main
+        .multi()
+        .rpush(k, value)
+        .ltrim(k, -Math.max(max, 0), -1)
+        .pexpire(k, ttlMs)
+        .exec();
+      const failed = results?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+    },
+
+    async list(key) {
+      return main.lrange(kvKey(key), 0, -1);
+    },
+  };
+
+  const locks: Locks = {
+    async acquire(key, ttlMs) {
+      const k = lockKey(key);
+      const token = randomUUID();
+      const ok = await main.set(k, token, "PX", ttlMs, "NX");
+      if (ok !== "OK") return null;
+      return async () => {
+        await main.eval(RELEASE_LOCK_SCRIPT, 1, k, token);
+      };
+    },
+  };
+
+  const rateLimiters: RateLimiterFactory = {
+    create({ name, points, durationMs }) {
+      assertRateLimitOptions(points, durationMs);
+      const limiter = new RateLimiterRedis({
+        storeClient: main,
+        keyPrefix: `${base}rl:${name}`,
+        points,
+        duration: durationMs / 1000,
+        customIncrTtlLuaScript: RATE_LIMIT_SCRIPT,
+      });
+      return {
+        async consume(key, cost = 1) {
+          try {
+            const res = await limiter.consume(key, cost);
+            return { allowed: true, retryAfterMs: 0, remaining: res.remainingPoints };
+          } catch (rejection) {
+            // rate-limiter-flexible rejects with a RateLimiterRes when points are exhausted.
+            if (rejection instanceof RateLimiterRes) {
+              return {
+                allowed: false,
+                retryAfterMs: Math.max(rejection.msBeforeNext, 1),
+                remaining: rejection.remainingPoints,
+              };
+            }
+            throw rejection;
+          }
+        },
+      };
+    },
+  };
+
+  return {
+    kind: "redis",
+    stream,
+    kv,
+    locks,
+    rateLimiters,
+
+    async ping() {
+      if (closed) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), opts.pingTimeoutMs ?? 1000);
+      });
+      try {
+        const pong = main.ping().then(
+          (reply) => reply === "PONG",
+          () => false,
+        );
+        return await Promise.race([pong, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Blocked reads hold their connections for up to blockMs; cut them now.
+      for (const conn of allBlocking) conn.disconnect();
+      allBlocking.clear();
+      idleBlocking.length = 0;
+      if (main.status === "ready") {
+        try {
+          await main.quit();
+          return;
+        } catch {
+          // fall through to a hard disconnect
+        }
+      }
+      main.disconnect();
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { ControlError } from "./errors.ts";
+import { commandsKey } from "./methods.ts";
+import type { SandboxEvent } from "./types.ts";
+import { type BotState, publicUser, toInt, type World } from "./world.ts";
+
+const userInput = z.object({
+  first_name: z.string().trim().min(1).max(64),
+  last_name: z.string().max(64).optional(),
+  username: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{5,32}$/)
+    .optional(),
+  language_code: z.string().min(2).max(10).optional(),
+});
+
+const mediaSpec = z
+  .object({
+    file_id: z.string().optional(),
+    file_name: z.string().max(255).optional(),
+    mime_type: z.string().max(255).optional(),
+    width: z.number().int().positive().optional(),
+    height: z.number().int().positive().optional(),
+    duration: z.number().int().nonnegative().optional(),
+    length: z.number().int().positive().optional(),
+    emoji: z.string().optional(),
+    title: z.string().optional(),
+    performer: z.string().optional(),
+    file_size: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const messageInput = z
+  .object({
+    text: z.string().optional(),
+    caption: z.string().max(1024).optional(),
+    photo: mediaSpec.optional(),
+    video: mediaSpec.optional(),
+    voice: mediaSpec.optional(),
+    video_note: mediaSpec.optional(),
+    audio: mediaSpec.optional(),
+    document: mediaSpec.optional(),
+    sticker: mediaSpec.optional(),
+    animation: mediaSpec.optional(),
+    contact: z.record(z.string(), z.unknown()).optional(),
+    location: z.record(z.string(), z.unknown()).optional(),
+    venue: z.record(z.string(), z.unknown()).optional(),
+    reply_to_message_id: z.number().int().positive().optional(),
+    media_group_id: z.string().max(64).optional(),
+  })
+  .strict();
+
+const editInput = z.object({ message_id: z.number().int().positive(), text: z.string().min(1).max(4096) });
+
+const clickInput = z
+  .object({
+    message_id: z.number().int().positive().optional(),
+    data: z.string().optional(),
+    button_text: z.string().min(1).optional(),
+    timeout_ms: z.number().int().positive().max(120_000).optional(),
+  })
+  .refine((v) => v.button_text !== undefined || (v.message_id !== undefined && v.data !== undefined), {
+    message: "give {message_id, data} or {button_text}",
+  });
+
+const payInput = z.object({
+  message_id: z.number().int().positive().optional(),
+  timeout_ms: z.number().int().positive().max(120_000).optional(),
+});
+
+const faultInput = z
+  .object({
+    method: z.string().min(1).max(64),
+    error_code: z.number().int().min(400).max(599).optional(),
+    count: z.number().int().positive().optional(),
+    retry_after: z.number().int().positive().optional(),
+    latency_ms: z.number().int().nonnegative().max(120_000).optional(),
+    description: z.string().max(512).optional(),
+  })
+  .refine((f) => f.error_code !== undefined || f.latency_ms !== undefined, {
+    message: "give error_code and/or latency_ms",
+  });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    throw new ControlError(400, "bad_input", `${where}${issue?.message ?? "invalid input"}`);
+  }
+  return result.data;
+}
+
+function userId(request: FastifyRequest): number {
+  const id = toInt((request.params as { id: string }).id);
+  if (id === undefined) throw new ControlError(400, "bad_input", "user id must be a positive integer");
+  return id;
+}
+
+/** The control API under /sandbox/: simulated people, inspection, faults, live events. */
+export async function controlPlugin(app: FastifyInstance, opts: { world: World }): Promise<void> {
+  const { world } = opts;
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ControlError(400, "bad_json", "the body is not valid JSON"), undefined);
+    }
+  });
+
+  app.setErrorHandler((err: unknown, _request, reply) => {
+    if (err instanceof ControlError) {
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    const e = err as { statusCode?: number; message?: string };
+    const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    if (status === 500) world.opts.logger.error?.({ err }, "sandbox control API failed");
+    return reply
+      .code(status)
+      .send({ error: { code: status === 500 ? "internal" : "bad_request", message: e.message ?? "error" } });
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: { code: "not_found", message: "no such control endpoint" } }),
+  );
+
+  const botOf = (request: FastifyRequest): BotState => world.pickBot((request.query as { bot?: string }).bot);
+
+  app.get("/bot", async (request) => {
+    const bot = botOf(request);
+    return {
+      ...bot.getMe(),
+      commands: bot.commands.get(commandsKey({})) ?? [],
+      webhook: world.webhookInfo(bot),
+      polling: bot.poller !== null,
+    };
+  });
+
+  app.post("/users", async (request, reply) => {
+    const input = parse(userInput, request.body);
+    const user = world.createUser(input);
+    return reply.code(201).send(publicUser(user));
+  });
+  app.get("/users", async () => [...world.users.values()].map(publicUser));
+  app.get("/users/:id", async (request) => {
+    const id = userId(request);
+    const bot = botOf(request);
+    const user = world.user(id);
+    const chat = world.chatOf(bot, user);
+    return {
+      ...publicUser(user),
+      blocked: chat.blocked,
+      reply_keyboard: chat.replyKeyboard,
+      last_message_id: chat.lastId(),
+    };
+  });
+
+  app.post("/users/:id/messages", async (request, reply) => {
+    const input = parse(messageInput, request.body);
+    const { stored, cursor } = world.userSends(botOf(request), userId(request), input);
+    return reply.code(201).send({ message_id: stored.msg.message_id, cursor });
+  });
+  app.post("/users/:id/edits", async (request) => {
+    const input = parse(editInput, request.body);
+    const stored = world.userEdits(botOf(request), userId(request), input.message_id, input.text);
+    return { message_id: stored.msg.message_id };
+  });
+  app.post("/users/:id/clicks", async (request) => {
+    const input = parse(clickInput, request.body);
+    const clean: { message_id?: number; data?: string; button_text?: string; timeout_ms?: number } = {};
+    if (input.message_id !== undefined) clean.message_id = input.message_id;
+    if (input.data !== undefined) clean.data = input.data;
+    if (input.button_text !== undefined) clean.button_text = input.button_text;
+    if (input.timeout_ms !== undefined) clean.timeout_ms = input.timeout_ms;
+    return world.click(botOf(request), userId(request), clean);
+  });
+  app.post("/users/:id/block", async (request) => {
+    world.setBlocked(botOf(request), userId(request), true);
+    return { blocked: true };
+  });
+  app.post("/users/:id/unblock", async (request) => {
+    world.setBlocked(botOf(request), userId(request), false);
+    return { blocked: false };
+  });
+  app.post("/users/:id/pay", async (request) => {
+    const input = parse(payInput, request.body);
+    const clean: { message_id?: number; timeout_ms?: number } = {};
+    if (input.message_id !== undefined) clean.message_id = input.message_id;
+    if (input.timeout_ms !== undefined) clean.timeout_ms = input.timeout_ms;
+    return world.pay(botOf(request), userId(request), clean);
+  });
+  app.get("/users/:id/chat", async (request) => {
+    const q = request.query as { after?: string; wait_ms?: string };
+    const after = q.after === undefined ? 0 : toInt(q.after);
+    const waitMs = q.wait_ms === undefined ? 0 : toInt(q.wait_ms);
+    if (after === undefined || waitMs === undefined) {
+      throw new ControlError(400, "bad_input", "after and wait_ms must be non-negative integers");
+    }
+    const bot = botOf(request);
+    const id = userId(request);
+    await world.waitForBotMessage(bot, id, after, Math.min(waitMs, 60_000));
+    return world.chatEntries(bot, id, after);
+  });
+
+  app.get("/faults", async () => world.faults);
+  app.post("/faults", async (request, reply) => {
+    const input = parse(faultInput, request.body);
+    world.addFault(input);
+    return reply.code(201).send({ ok: true });
+  });
+  app.delete("/faults", async () => {
+    world.faults = [];
+    return { ok: true };
+  });
+
+  app.get("/calls", async (request) => {
+    const q = request.query as { method?: string; since?: string };
+    const since = q.since === undefined ? 0 : toInt(q.since);
+    if (since === undefined) throw new ControlError(400, "bad_input", "since must be a non-negative integer");
+    const method = q.method?.toLowerCase();
+    return world.calls.filter((c) => c.seq > since && (!method || c.method.toLowerCase() === method));
+  });
+  app.delete("/calls", async () => {
+    world.calls = [];
+    return { ok: true };
+  });
+
+  app.post("/reset", async () => {
+    world.reset();
+    return { ok: true };
+  });
+
+  app.get("/events", (request: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    res.write("retry: 1000\n\n");
+    const send = (event: SandboxEvent) => {
+      res.write(`data: ${JSON.stringify(event)}\n\n`);
+    };
+    const heartbeat = setInterval(() => res.write(": ping\n\n"), 15_000);
+    const end = () => {
+      clearInterval(heartbeat);
+      world.events.off("event", send);
+      world.events.off("close", end);
+      if (!res.writableEnded) res.end();
+    };
+    world.events.on("event", send);
+    world.events.once("close", end);
+    request.raw.socket.once("close", end);
+  });
+}
