@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   const parts = [`API ${app.url}`];
   if (app.sandboxUrl) parts.push(`sandbox playground ${app.sandboxUrl}/`);
-  process.stdout.write(`«Ты не один» is ready (${role}, ${config.BOT_MODE}) in ${seconds}s: ${parts.join(", ")}\n`);
+  process.stdout.write(
+    `«Ты не один» is ready (${role}, ${config.BOT_MODE}) in ${seconds}s: ${parts.join(", ")}\n`,
+  );
   if (pendingSignal) shutdown(pendingSignal);
 }
 

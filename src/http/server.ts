@@ -1,7 +1,12 @@
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { errorBody, errorBodySchema, HttpProblem } from "./errors.ts";

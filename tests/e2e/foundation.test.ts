@@ -1,7 +1,7 @@
-import { PGlite } from "@electric-sql/pglite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, spawnBotProcess, startE2E } from "../helpers/bot-process.ts";
 import { eventually } from "../helpers/eventually.ts";
@@ -61,7 +61,9 @@ describe("the real process", () => {
     expect(err).toMatch(/exited with 2/);
     expect(err).toMatch(/PORT: expected an integer 0–65535, got "abc"/);
     expect(err).toMatch(/REDIS_URL: expected a redis:\/\/ URL, got \(hidden/);
-    expect(err).toMatch(/TELEGRAM_BOT_TOKEN: expected a token \(required when BOT_MODE=webhook\), got \(not set\)/);
+    expect(err).toMatch(
+      /TELEGRAM_BOT_TOKEN: expected a token \(required when BOT_MODE=webhook\), got \(not set\)/,
+    );
     expect(err).toMatch(/WEBHOOK_SECRET/);
     expect(err).not.toMatch(/\bat \S+\.ts:\d+/); // no stack trace
   });
