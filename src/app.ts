@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { webhookCallback } from "grammy";
 import { registerCommands } from "./bot/commands.ts";
 import { type AppBot, createBot } from "./bot/create-bot.ts";
+import { systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
@@ -14,6 +15,7 @@ import type { Infra } from "./infra/ports.ts";
 import { createLogger, createPseudonymizer, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { resolveSecrets } from "./secrets.ts";
+import { createServices, type Services } from "./services/index.ts";
 import { type Scheduler, startScheduler } from "./workers/scheduler.ts";
 
 export type Role = "all" | "api" | "worker";
@@ -38,6 +40,7 @@ export interface RunningApp {
   logger: Logger;
   server: FastifyInstance;
   bot?: AppBot;
+  services: Services;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     });
     cleanups.unshift(() => infra.close());
 
+    const services = createServices({ db: db.db, infra, clock: systemClock });
     const servesBot = opts.role !== "worker";
     let apiRoot = config.TELEGRAM_API_ROOT ?? PUBLIC_BOT_API;
     let token = config.TELEGRAM_BOT_TOKEN;
@@ -108,6 +112,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         pseudonymize: (id) => pseudonymize(id),
         kv: infra.kv,
         metrics,
+        services,
+        clock: systemClock,
         perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
       });
     }
@@ -192,6 +198,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       logger,
       server,
       ...(appBot ? { bot: appBot } : {}),
+      services,
       stop,
     };
   } catch (err) {

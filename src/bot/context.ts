@@ -1,10 +1,13 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
+import type { UserRow } from "../services/profile.ts";
 
 /** Per-update extras set by our middleware. */
 export interface AppFlavor {
   /** Keyed hash of the sender's Telegram id: the only form an id takes in logs. */
   actor: string;
+  /** The registered person behind this update, or null before they accepted the rules. */
+  user: UserRow | null;
 }
 
 export type BotContext = Context & I18nFlavor & AppFlavor;

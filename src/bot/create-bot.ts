@@ -5,11 +5,16 @@ import { sequentialize } from "@grammyjs/runner";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot, type BotError, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import type { Clock } from "../clock.ts";
 import type { KeyValue } from "../infra/ports.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import type { Services } from "../services/index.ts";
 import type { BotContext } from "./context.ts";
 import { createBasicsFeature } from "./features/basics.ts";
+import { createFallbackFeature } from "./features/fallback.ts";
+import { createOnboardingFeature } from "./features/onboarding.ts";
+import { createProfileFeature } from "./features/profile.ts";
 
 export interface BotDeps {
   token: string;
@@ -20,6 +25,10 @@ export interface BotDeps {
   pseudonymize: (id: number) => string;
   kv: KeyValue;
   metrics: Metrics;
+  services: Services;
+  clock: Clock;
+  /** Randomness for generated pseudonyms (tests pass a seeded one). */
+  random?: () => number;
   /** Minimum spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
   perChatMinMs?: number;
 }
@@ -66,6 +75,14 @@ export function createBot(deps: BotDeps): AppBot {
   bot.api.config.use(
     autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowInternalServerErrors: false }),
   );
+  // A double tap re-renders identical content; Telegram calls that an error, people would not.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const res = await prev(method, payload, signal);
+    if (!res.ok && method.startsWith("editMessage") && res.description.includes("message is not modified")) {
+      return { ok: true, result: true } as unknown as typeof res;
+    }
+    return res;
+  });
   bot.api.config.use(async (prev, method, payload, signal) => {
     try {
       const res = await prev(method, payload, signal);
@@ -152,7 +169,21 @@ export function createBot(deps: BotDeps): AppBot {
 
   // Only private chats are served: the product is one-on-one and never joins groups.
   const privateChats = guarded.chatType("private");
+  const { profiles } = deps.services;
+  // Who this is in our terms: the registered person, or null before the rules are accepted.
+  privateChats.use(async (ctx, next) => {
+    ctx.user = ctx.from ? await profiles.findByTelegramId(ctx.from.id) : null;
+    await next();
+  });
+  const profile = createProfileFeature({
+    profiles,
+    clock: deps.clock,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
   privateChats.use(createBasicsFeature());
+  privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
+  privateChats.use(profile.feature);
+  privateChats.use(createFallbackFeature());
 
   return {
     bot,

@@ -198,12 +198,33 @@ export class SandboxUserHandle {
   ): Promise<CallbackAnswer & { sent_message_id?: number; status?: string }> {
     const body: Record<string, unknown> =
       typeof button === "string" ? { button_text: button } : { ...button };
-    body.timeout_ms = opts.timeoutMs ?? this.client.defaultTimeoutMs;
-    const res = await this.client.request<CallbackAnswer & { cursor: number; sent_message_id?: number }>(
-      "POST",
-      this.path("/clicks"),
-      body,
-    );
+    const timeoutMs = opts.timeoutMs ?? this.client.defaultTimeoutMs;
+    body.timeout_ms = timeoutMs;
+    // A button the bot is about to show (its message is still on the way) is waited for, like a
+    // person waits for the keyboard to appear; any other refusal is final.
+    const deadline = Date.now() + timeoutMs;
+    let res: CallbackAnswer & { cursor: number; sent_message_id?: number };
+    for (;;) {
+      try {
+        res = await this.client.request<CallbackAnswer & { cursor: number; sent_message_id?: number }>(
+          "POST",
+          this.path("/clicks"),
+          body,
+        );
+        break;
+      } catch (err) {
+        const waiting =
+          typeof button === "string" &&
+          err instanceof SandboxRequestError &&
+          err.status === 404 &&
+          Date.now() < deadline;
+        if (!waiting) throw err;
+        await this.client.request("GET", this.path("/chat"), undefined, {
+          after: String(this.cursor),
+          wait_ms: String(Math.min(100, Math.max(0, deadline - Date.now()))),
+        });
+      }
+    }
     this.advance(res.cursor);
     this.advance(res.sent_message_id);
     const { cursor: _cursor, ...answer } = res;

@@ -81,3 +81,28 @@ export function textUpdate(from: { id: number; first_name: string; username?: st
     },
   };
 }
+
+export function callbackUpdate(from: { id: number; first_name: string; username?: string }, data: string) {
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: String(nextUpdateId * 7),
+      chat_instance: "ci-1",
+      data,
+      from: {
+        id: from.id,
+        is_bot: false,
+        first_name: from.first_name,
+        language_code: "ru",
+        ...(from.username ? { username: from.username } : {}),
+      },
+      message: {
+        message_id: 1001,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: "private", first_name: from.first_name },
+        from: { id: TEST_BOT_INFO.id, is_bot: true, first_name: TEST_BOT_INFO.first_name },
+        text: "…",
+      },
+    },
+  };
+}

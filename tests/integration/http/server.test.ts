@@ -2,11 +2,13 @@ import { Writable } from "node:stream";
 import { webhookCallback } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../../../src/bot/create-bot.ts";
+import { systemClock } from "../../../src/clock.ts";
 import { isMigrated } from "../../../src/db/migrate.ts";
 import { createServer } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
+import { createServices } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { recordTelegramCalls, TEST_BOT_INFO, textUpdate } from "../../helpers/fake-telegram.ts";
 
@@ -35,6 +37,8 @@ describe("HTTP server: webhook, health, readiness, metrics, error contract", () 
       pseudonymize: createPseudonymizer("secret-secret-secret"),
       kv: infra.kv,
       metrics,
+      services: createServices({ db: t.db, infra, clock: systemClock }),
+      clock: systemClock,
       perChatMinMs: 0,
     });
     calls = recordTelegramCalls(appBot.bot);

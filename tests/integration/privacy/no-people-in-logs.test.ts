@@ -1,12 +1,22 @@
 import { Writable } from "node:stream";
+import { eq } from "drizzle-orm";
 import { webhookCallback } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../../../src/bot/create-bot.ts";
+import { systemClock } from "../../../src/clock.ts";
+import { users } from "../../../src/db/schema.ts";
 import { createServer } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
-import { recordTelegramCalls, TEST_BOT_INFO, textUpdate } from "../../helpers/fake-telegram.ts";
+import { createServices } from "../../../src/services/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
+import {
+  callbackUpdate,
+  recordTelegramCalls,
+  TEST_BOT_INFO,
+  textUpdate,
+} from "../../helpers/fake-telegram.ts";
 
 const SECRET = "privacy-webhook-secret-0123456789";
 const person = { id: 987654321, first_name: "Светлана", username: "svetlana_private_handle" };
@@ -19,6 +29,7 @@ const texts = [
 describe("logs contain no people", () => {
   const lines: string[] = [];
   let app: Awaited<ReturnType<typeof createServer>>;
+  let t: TestDatabase;
   const pseudonymize = createPseudonymizer("log-hash-secret-for-tests");
 
   beforeAll(async () => {
@@ -30,14 +41,18 @@ describe("logs contain no people", () => {
     });
     const logger = createLogger({ level: "trace", destination: sink });
     const metrics = createMetrics({ collectDefault: false });
+    t = await createTestDatabase();
+    const infra = createMemoryInfra();
     const appBot = createBot({
       token: "7000000001:TESTTOKEN-abcdefghij",
       apiRoot: "http://127.0.0.1:9",
       botInfo: TEST_BOT_INFO,
       logger,
       pseudonymize,
-      kv: createMemoryInfra().kv,
+      kv: infra.kv,
       metrics,
+      services: createServices({ db: t.db, infra, clock: systemClock }),
+      clock: systemClock,
       perChatMinMs: 0,
     });
     // Every call to the unlucky person fails like Telegram does, so the error paths log too.
@@ -63,7 +78,12 @@ describe("logs contain no people", () => {
         headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
         payload: JSON.stringify(update),
       });
-    for (const text of ["/start", "/help", ...texts]) await send(textUpdate(person, text));
+    // Registration and the first profile steps, with a nickname that is a real-looking name.
+    await send(textUpdate(person, "/start"));
+    await send(callbackUpdate(person, "ob:accept"));
+    await send(textUpdate(person, person.first_name));
+    await send(callbackUpdate(person, "p:timezone:city:1"));
+    for (const text of ["/help", ...texts]) await send(textUpdate(person, text));
     await send(textUpdate(unlucky, "/help"));
     await send(textUpdate(unlucky, texts[0]!));
     // A forged request with the person's data in it: refused, and still not logged.
@@ -77,9 +97,16 @@ describe("logs contain no people", () => {
       payload: JSON.stringify(textUpdate(person, texts[1]!)),
     });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await t.destroy();
+  });
 
-  it("logs the flow, errors included, with ids only as keyed hashes", () => {
+  it("logs the flow, errors included, with ids only as keyed hashes", async () => {
+    // The flow really ran: the person is registered under the name they typed.
+    const [row] = await t.db.select().from(users).where(eq(users.tgId, person.id));
+    expect(row?.nickname).toBe(person.first_name);
+    expect(row?.tz).toBe("Europe/Moscow");
     expect(lines.length).toBeGreaterThan(5);
     const all = lines.join("\n");
     expect(all).toContain("update handled");

@@ -1,0 +1,123 @@
+import { InlineKeyboard } from "grammy";
+import { WINDOWS } from "../../domain/availability.ts";
+import { CITY_ZONES } from "../../domain/timezone.ts";
+import type { TopicGroupInfo } from "../../services/profile.ts";
+
+type T = (key: string, vars?: Record<string, string | number>) => string;
+
+/** Callback data of the profile flow: `p:<step>:<action>[:<arg>]` — always well under Telegram's 64 bytes. */
+export const cb = (step: string, action: string, arg?: string | number) =>
+  arg === undefined ? `p:${step}:${action}` : `p:${step}:${action}:${arg}`;
+
+export function navRow(
+  kb: InlineKeyboard,
+  t: T,
+  step: string,
+  opts: { back?: boolean; cancel?: boolean } = {},
+) {
+  kb.row();
+  if (opts.back !== false) kb.text(t("btn-back"), cb(step, "back"));
+  if (opts.cancel !== false) kb.text(t("btn-cancel"), cb(step, "cancel"));
+  return kb;
+}
+
+export function nicknameKeyboard(t: T, suggestions: string[] = []) {
+  const kb = new InlineKeyboard();
+  suggestions.forEach((s, i) => {
+    kb.text(s, cb("nickname", "pick", i));
+    if (i % 2 === 1) kb.row();
+  });
+  kb.row().text(
+    t(suggestions.length ? "btn-more-nicknames" : "btn-generate-nickname"),
+    cb("nickname", "gen"),
+  );
+  return navRow(kb, t, "nickname", { back: false });
+}
+
+/** Cities shown as buttons: the first ones of the catalogue cover most of RU and the CIS capitals. */
+export const TIMEZONE_BUTTONS = CITY_ZONES.slice(0, 21);
+
+export function timezoneKeyboard(t: T, step = "timezone") {
+  const kb = new InlineKeyboard();
+  TIMEZONE_BUTTONS.forEach((c, i) => {
+    kb.text(c.label, cb(step, "city", i));
+    if (i % 3 === 2) kb.row();
+  });
+  kb.row().text(t("btn-timezone-other"), cb(step, "other"));
+  return navRow(kb, t, step);
+}
+
+/** Group list with a count of chosen topics in each group. */
+export function topicGroupsKeyboard(t: T, step: string, groups: TopicGroupInfo[], chosen: Set<number>) {
+  const kb = new InlineKeyboard();
+  groups.forEach((g, i) => {
+    const n = g.topics.filter((x) => chosen.has(x.id)).length;
+    kb.text(n > 0 ? `${g.title} (${n})` : g.title, cb(step, "g", i)).row();
+  });
+  kb.text(t("btn-done"), cb(step, "done"));
+  if (step === "wishlist") kb.text(t("btn-skip"), cb(step, "skip"));
+  return navRow(kb, t, step);
+}
+
+/** One group's topics as toggles. */
+export function topicToggleKeyboard(t: T, step: string, group: TopicGroupInfo, chosen: Set<number>) {
+  const kb = new InlineKeyboard();
+  group.topics.forEach((x, i) => {
+    kb.text(chosen.has(x.id) ? `✅ ${x.title}` : x.title, cb(step, "t", x.id));
+    if (i % 2 === 1) kb.row();
+  });
+  kb.row().text(t("btn-to-groups"), cb(step, "groups")).text(t("btn-done"), cb(step, "done"));
+  return kb;
+}
+
+export function weightsKeyboard(t: T, titles: Map<number, string>, selected: Record<string, number>) {
+  const kb = new InlineKeyboard();
+  for (const [id, weight] of Object.entries(selected)) {
+    kb.text(`${titles.get(Number(id)) ?? id} — ${t(`weight-${weight}`)}`, cb("weights", "w", id)).row();
+  }
+  kb.text(t("btn-done"), cb("weights", "done"));
+  return navRow(kb, t, "weights");
+}
+
+export function bioKeyboard(t: T, hasBio: boolean) {
+  const kb = new InlineKeyboard().text(t("btn-skip"), cb("bio", "skip"));
+  if (hasBio) kb.text(t("btn-clear-bio"), cb("bio", "clear"));
+  return navRow(kb, t, "bio");
+}
+
+export function choiceKeyboard(t: T, step: string, options: Array<{ key: string; value: string }>) {
+  const kb = new InlineKeyboard();
+  for (const o of options) kb.text(t(o.key), cb(step, "set", o.value)).row();
+  return navRow(kb, t, step);
+}
+
+export function availabilityKeyboard(t: T, mask: number) {
+  const kb = new InlineKeyboard();
+  WINDOWS.forEach((w, bit) => {
+    const on = (mask & (1 << bit)) !== 0;
+    kb.text(on ? `✅ ${t(`window-${w}`)}` : t(`window-${w}`), cb("availability", "toggle", bit));
+    if (bit % 2 === 1) kb.row();
+  });
+  kb.row().text(t("btn-any-time"), cb("availability", "all")).text(t("btn-done"), cb("availability", "done"));
+  return navRow(kb, t, "availability");
+}
+
+export function profileCardKeyboard(t: T) {
+  const fields = [
+    "nickname",
+    "timezone",
+    "topics",
+    "bio",
+    "purpose",
+    "sensitivity",
+    "availability",
+    "proposals",
+    "wishlist",
+  ];
+  const kb = new InlineKeyboard();
+  fields.forEach((f, i) => {
+    kb.text(`✏️ ${t(`btn-edit-${f}`)}`, `p:card:edit:${f}`);
+    if (i % 3 === 2) kb.row();
+  });
+  return kb;
+}

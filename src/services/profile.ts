@@ -1,0 +1,324 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Clock } from "../clock.ts";
+import type { Db } from "../db/client.ts";
+import {
+  flowStates,
+  preferences,
+  topicGroups,
+  topics,
+  users,
+  userTopics,
+  userWishlistTopics,
+} from "../db/schema.ts";
+import { toUtcWeekMask } from "../domain/availability.ts";
+import { type BioRejection, validateBio } from "../domain/bio.ts";
+import { avatarFor, type NicknameRejection, validateNickname } from "../domain/nickname.ts";
+import { isValidTimeZone } from "../domain/timezone.ts";
+
+/** Bump when the rules people accept change: everyone is asked to accept again. */
+export const RULES_VERSION = 1;
+export const MIN_TOPICS = 2;
+export const MAX_TOPICS = 7;
+export const MAX_WISHLIST_TOPICS = 7;
+
+export type Purpose = "support" | "advice" | "friendship";
+export const PURPOSES: readonly Purpose[] = ["support", "advice", "friendship"];
+
+export interface TopicInfo {
+  id: number;
+  slug: string;
+  title: string;
+  groupSlug: string;
+}
+
+export interface TopicGroupInfo {
+  slug: string;
+  title: string;
+  topics: TopicInfo[];
+}
+
+export interface Profile {
+  userId: number;
+  nickname: string | null;
+  avatar: string | null;
+  tz: string | null;
+  bio: string | null;
+  topics: Array<TopicInfo & { weight: number }>;
+  wishlist: TopicInfo[];
+  purpose: Purpose;
+  format: "chat";
+  sensitivity: number;
+  availLocal: number;
+  receiveProposals: boolean;
+  safetyAck: boolean;
+  rulesVersion: number | null;
+  status: string;
+}
+
+export type Missing = "rules" | "nickname" | "timezone" | "topics";
+
+export type Result<E extends string> = { ok: true } | { ok: false; reason: E };
+
+export interface FlowState {
+  flow: string;
+  step: string;
+  data: Record<string, unknown>;
+}
+
+export type UserRow = typeof users.$inferSelect;
+
+/** Profiles: registration (accepting the rules), every profile field, and resumable flow state. */
+export function createProfileService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+  let catalogue: TopicGroupInfo[] | undefined;
+
+  async function loadCatalogue(): Promise<TopicGroupInfo[]> {
+    if (catalogue) return catalogue;
+    const groups = await db.select().from(topicGroups).orderBy(asc(topicGroups.sortOrder));
+    const rows = await db.select().from(topics).orderBy(asc(topics.sortOrder));
+    catalogue = groups.map((g) => ({
+      slug: g.slug,
+      title: g.title,
+      topics: rows
+        .filter((t) => t.groupSlug === g.slug)
+        .map((t) => ({ id: t.id, slug: t.slug, title: t.title, groupSlug: t.groupSlug })),
+    }));
+    return catalogue;
+  }
+
+  async function topicById(): Promise<Map<number, TopicInfo>> {
+    return new Map((await loadCatalogue()).flatMap((g) => g.topics).map((t) => [t.id, t]));
+  }
+
+  async function recomputeAvailability(userId: number, tz: string | null, availLocal: number): Promise<void> {
+    const mask = tz ? toUtcWeekMask(availLocal, tz, clock.now()) : null;
+    await db
+      .update(preferences)
+      .set({ availLocal, availUtc: mask, updatedAt: clock.now() })
+      .where(eq(preferences.userId, userId));
+  }
+
+  const service = {
+    catalogue: loadCatalogue,
+
+    async findByTelegramId(tgId: number): Promise<UserRow | null> {
+      const [row] = await db.select().from(users).where(eq(users.tgId, tgId));
+      return row ?? null;
+    },
+
+    async findById(userId: number): Promise<UserRow | null> {
+      const [row] = await db.select().from(users).where(eq(users.id, userId));
+      return row ?? null;
+    },
+
+    /** Registration happens here: only a person who accepted the rules is stored at all. */
+    async acceptRules(tgId: number, opts: { startPayload?: string } = {}): Promise<UserRow> {
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(users)
+          .values({
+            tgId,
+            safetyAck: true,
+            safetyAckAt: now,
+            rulesVersion: RULES_VERSION,
+            startPayload: opts.startPayload ?? null,
+            lastSeenAt: now,
+          })
+          .onConflictDoUpdate({
+            target: users.tgId,
+            set: {
+              safetyAck: true,
+              safetyAckAt: now,
+              rulesVersion: RULES_VERSION,
+              updatedAt: now,
+              lastSeenAt: now,
+            },
+          })
+          .returning();
+        if (!row) throw new Error("user not stored");
+        await tx.insert(preferences).values({ userId: row.id }).onConflictDoNothing();
+        return row;
+      });
+    },
+
+    hasCurrentRules(user: UserRow | null): boolean {
+      return user !== null && user.safetyAck && user.rulesVersion === RULES_VERSION;
+    },
+
+    async getProfile(userId: number): Promise<Profile> {
+      const [user] = await db.select().from(users).where(eq(users.id, userId));
+      if (!user) throw new Error(`no user ${userId}`);
+      const [prefs] = await db.select().from(preferences).where(eq(preferences.userId, userId));
+      const byId = await topicById();
+      const chosen = await db
+        .select()
+        .from(userTopics)
+        .where(eq(userTopics.userId, userId))
+        .orderBy(sql`${userTopics.weight} desc`, asc(userTopics.topicId));
+      const wished = await db.select().from(userWishlistTopics).where(eq(userWishlistTopics.userId, userId));
+      return {
+        userId,
+        nickname: user.nickname,
+        avatar: user.nickname ? avatarFor(user.nickname) : null,
+        tz: user.tz,
+        bio: user.bioShort,
+        topics: chosen.flatMap((c) => {
+          const t = byId.get(c.topicId);
+          return t ? [{ ...t, weight: c.weight }] : [];
+        }),
+        wishlist: wished.flatMap((w) => byId.get(w.topicId) ?? []),
+        purpose: (prefs?.purpose ?? "support") as Purpose,
+        format: "chat",
+        sensitivity: prefs?.sensitivityLevel ?? 2,
+        availLocal: prefs?.availLocal ?? 0,
+        receiveProposals: user.receiveProposals,
+        safetyAck: user.safetyAck,
+        rulesVersion: user.rulesVersion,
+        status: user.status,
+      };
+    },
+
+    /** What stops this person from searching, in the order they should fix it. */
+    missingForSearch(profile: Profile | null): Missing[] {
+      if (!profile || !profile.safetyAck || profile.rulesVersion !== RULES_VERSION) return ["rules"];
+      const missing: Missing[] = [];
+      if (!profile.nickname) missing.push("nickname");
+      if (!profile.tz) missing.push("timezone");
+      if (profile.topics.length < MIN_TOPICS) missing.push("topics");
+      return missing;
+    },
+
+    async setNickname(userId: number, raw: string): Promise<Result<NicknameRejection>> {
+      const checked = validateNickname(raw);
+      if (!checked.ok) return checked;
+      await db
+        .update(users)
+        .set({ nickname: checked.value, updatedAt: clock.now() })
+        .where(eq(users.id, userId));
+      return { ok: true };
+    },
+
+    async setTimezone(userId: number, zone: string): Promise<Result<"unknown">> {
+      if (!isValidTimeZone(zone)) return { ok: false, reason: "unknown" };
+      await db.update(users).set({ tz: zone, updatedAt: clock.now() }).where(eq(users.id, userId));
+      const [prefs] = await db.select().from(preferences).where(eq(preferences.userId, userId));
+      await recomputeAvailability(userId, zone, prefs?.availLocal ?? 0);
+      return { ok: true };
+    },
+
+    async setTopics(
+      userId: number,
+      chosen: Array<{ topicId: number; weight: number }>,
+    ): Promise<Result<"too_few" | "too_many" | "unknown_topic" | "bad_weight">> {
+      const unique = new Map(chosen.map((c) => [c.topicId, c.weight]));
+      if (unique.size < MIN_TOPICS) return { ok: false, reason: "too_few" };
+      if (unique.size > MAX_TOPICS) return { ok: false, reason: "too_many" };
+      const byId = await topicById();
+      for (const [topicId, weight] of unique) {
+        if (!byId.has(topicId)) return { ok: false, reason: "unknown_topic" };
+        if (!Number.isInteger(weight) || weight < 1 || weight > 3) return { ok: false, reason: "bad_weight" };
+      }
+      await db.transaction(async (tx) => {
+        await tx.delete(userTopics).where(eq(userTopics.userId, userId));
+        await tx
+          .insert(userTopics)
+          .values([...unique].map(([topicId, weight]) => ({ userId, topicId, weight })));
+        await tx.update(users).set({ updatedAt: clock.now() }).where(eq(users.id, userId));
+      });
+      return { ok: true };
+    },
+
+    async setWishlist(userId: number, topicIds: number[]): Promise<Result<"too_many" | "unknown_topic">> {
+      const unique = [...new Set(topicIds)];
+      if (unique.length > MAX_WISHLIST_TOPICS) return { ok: false, reason: "too_many" };
+      const byId = await topicById();
+      if (unique.some((id) => !byId.has(id))) return { ok: false, reason: "unknown_topic" };
+      await db.transaction(async (tx) => {
+        await tx.delete(userWishlistTopics).where(eq(userWishlistTopics.userId, userId));
+        if (unique.length > 0) {
+          await tx.insert(userWishlistTopics).values(unique.map((topicId) => ({ userId, topicId })));
+        }
+      });
+      return { ok: true };
+    },
+
+    async setBio(userId: number, raw: string | null): Promise<Result<BioRejection>> {
+      let value: string | null = null;
+      if (raw !== null) {
+        const checked = validateBio(raw);
+        if (!checked.ok) return checked;
+        value = checked.value;
+      }
+      await db.update(users).set({ bioShort: value, updatedAt: clock.now() }).where(eq(users.id, userId));
+      return { ok: true };
+    },
+
+    async setPurpose(userId: number, purpose: string): Promise<Result<"unknown">> {
+      if (!PURPOSES.includes(purpose as Purpose)) return { ok: false, reason: "unknown" };
+      await db
+        .update(preferences)
+        .set({ purpose, updatedAt: clock.now() })
+        .where(eq(preferences.userId, userId));
+      return { ok: true };
+    },
+
+    async setSensitivity(userId: number, level: number): Promise<Result<"out_of_range">> {
+      if (!Number.isInteger(level) || level < 1 || level > 3) return { ok: false, reason: "out_of_range" };
+      await db
+        .update(preferences)
+        .set({ sensitivityLevel: level, updatedAt: clock.now() })
+        .where(eq(preferences.userId, userId));
+      return { ok: true };
+    },
+
+    async setAvailability(userId: number, availLocal: number): Promise<Result<"out_of_range">> {
+      if (!Number.isInteger(availLocal) || availLocal < 0 || availLocal > 255) {
+        return { ok: false, reason: "out_of_range" };
+      }
+      const [user] = await db.select({ tz: users.tz }).from(users).where(eq(users.id, userId));
+      await recomputeAvailability(userId, user?.tz ?? null, availLocal);
+      return { ok: true };
+    },
+
+    async setReceiveProposals(userId: number, enabled: boolean): Promise<void> {
+      await db
+        .update(users)
+        .set({ receiveProposals: enabled, updatedAt: clock.now() })
+        .where(eq(users.id, userId));
+    },
+
+    async touch(userId: number): Promise<void> {
+      await db.update(users).set({ lastSeenAt: clock.now() }).where(eq(users.id, userId));
+    },
+
+    async getFlow(userId: number): Promise<FlowState | null> {
+      const [row] = await db.select().from(flowStates).where(eq(flowStates.userId, userId));
+      return row ? { flow: row.flow, step: row.step, data: row.data as Record<string, unknown> } : null;
+    },
+
+    async setFlow(userId: number, state: FlowState): Promise<void> {
+      const now = clock.now();
+      await db
+        .insert(flowStates)
+        .values({ userId, flow: state.flow, step: state.step, data: state.data, updatedAt: now })
+        .onConflictDoUpdate({
+          target: flowStates.userId,
+          set: { flow: state.flow, step: state.step, data: state.data, updatedAt: now },
+        });
+    },
+
+    async clearFlow(userId: number, flow?: string): Promise<void> {
+      await db
+        .delete(flowStates)
+        .where(
+          flow
+            ? and(eq(flowStates.userId, userId), eq(flowStates.flow, flow))
+            : eq(flowStates.userId, userId),
+        );
+    },
+  };
+  return service;
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>;

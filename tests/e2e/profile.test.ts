@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SandboxUserHandle } from "../../src/sandbox/index.ts";
+import { type E2E, startE2E } from "../helpers/bot-process.ts";
+
+function buttons(entry: { reply_markup?: Record<string, unknown> } | undefined): string[] {
+  const rows = (entry?.reply_markup?.inline_keyboard ?? []) as Array<Array<{ text: string }>>;
+  return rows.flat().map((b) => b.text);
+}
+
+/** /start → four cards → 18+ → rules → «Понятно, принимаю» → the first profile step. */
+async function acceptRules(person: SandboxUserHandle) {
+  await person.send("/start");
+  await person.expectMessage(/не психотерапия/);
+  for (let i = 0; i < 4; i++) await person.click("Дальше →");
+  const last = await person.lastBotMessage();
+  expect(last?.text).toMatch(/исполнилось 18/);
+  await person.click("Да, мне 18 или больше");
+  expect((await person.lastBotMessage())?.text).toMatch(/Правила/);
+  await person.click("Понятно, принимаю");
+  await person.expectMessage(/Шаг 1 из 9/);
+}
+
+/** Opens each group (its button may carry a count, «Утрата (1)») and toggles the topic. */
+async function chooseTopics(person: SandboxUserHandle, picks: Array<[string, string]>) {
+  for (const [group, topic] of picks) {
+    const label = buttons(await person.lastBotMessage()).find(
+      (b) => b === group || b.startsWith(`${group} (`),
+    );
+    await person.click(label ?? group);
+    await person.click(topic);
+    await person.click("← К разделам");
+  }
+}
+
+describe("onboarding and the anonymous profile, through the sandbox", () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E({ mode: "polling" });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it("walks a new person from /start to a complete profile; every invalid input is refused with a reason", async () => {
+    const lena = await e2e.client.user("Лена", { username: "lena_real_name" });
+    await acceptRules(lena);
+
+    // Nickname: each invalid input gets its reason and the question again.
+    const badNames: Array<[string, RegExp]> = [
+      ["Я", /хотя бы 2 символа/],
+      ["x".repeat(4096), /не больше 32/],
+      ["@lena_real", /@ нельзя/],
+      ["Лена 89991234567", /номер телефона/],
+      ["lena.example.com", /Ссылки/],
+      ["Ле\u200Bна", /невидимые символы/],
+      ["Ле\u202Eна", /невидимые символы/],
+      ["Модератор", /запутать/],
+      ["Лена!!!", /только буквы, цифры/],
+    ];
+    for (const [name, reason] of badNames) {
+      await lena.send(name);
+      await lena.expectMessage(reason);
+      await lena.expectMessage(/Шаг 1 из 9/);
+    }
+    // «Придумай за меня» offers generated pseudonyms; one of them is picked.
+    await lena.click("🎲 Придумай за меня");
+    const suggestions = buttons(await lena.lastBotMessage()).filter((b) =>
+      /^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$/.test(b),
+    );
+    expect(suggestions.length).toBe(4);
+    await lena.click(suggestions[0]!);
+    await lena.expectMessage(/Шаг 2 из 9/);
+
+    // Time zone: nonsense is refused, an offset is understood.
+    await lena.send("Марс");
+    await lena.expectMessage(/Не получилось понять «Марс»/);
+    await lena.send("UTC+5");
+    await lena.expectMessage(/Часовой пояс: .*UTC\+5/);
+    await lena.expectMessage(/Шаг 3 из 9/);
+
+    // Topics: fewer than two is refused; then weights.
+    expect((await lena.click("Готово ✓")).text).toMatch(/хотя бы 2 темы/);
+    await chooseTopics(lena, [["Работа и деньги", "Выгорание"]]);
+    const tooFew = await lena.click("Готово ✓");
+    expect(tooFew).toMatchObject({ show_alert: true });
+    expect(tooFew.text).toMatch(/хотя бы 2 темы/);
+    await chooseTopics(lena, [["Переезд и новая жизнь", "Переезд"]]);
+    await lena.click("Готово ✓");
+    await lena.expectMessage(/Шаг 4 из 9/);
+    await lena.click("Выгорание — важно");
+    expect(buttons(await lena.lastBotMessage())).toContain("Выгорание — немного");
+    await lena.click("Выгорание — немного");
+    expect(buttons(await lena.lastBotMessage())).toContain("Выгорание — очень важно");
+    await lena.click("Готово ✓");
+    await lena.expectMessage(/Шаг 5 из 9/);
+
+    // Bio: contacts are refused with the reason.
+    const badBios: Array<[string, RegExp]> = [
+      ["Пишите +7 999 123-45-67", /номер телефона/],
+      ["lena@example.com — пишите", /адрес почты/],
+      ["Мой канал https://t.me/lena", /Ссылки нельзя/],
+      ["Я тут @lena_real", /@username нельзя/],
+      ["а".repeat(161), /160 символов/],
+    ];
+    for (const [bio, reason] of badBios) {
+      await lena.send(bio);
+      await lena.expectMessage(reason);
+      await lena.expectMessage(/Шаг 5 из 9/);
+    }
+    await lena.send("Пережила выгорание и переезд, теперь учусь отдыхать");
+    await lena.expectMessage(/Шаг 6 из 9/);
+    await lena.click("Поддержки");
+    await lena.expectMessage(/Шаг 7 из 9/);
+    await lena.click("Непростые — да");
+    await lena.expectMessage(/Шаг 8 из 9/);
+    expect((await lena.click("Готово ✓")).text).toMatch(/хотя бы одно время/);
+    await lena.click("Будни вечер");
+    await lena.click("Выходные день");
+    await lena.click("Готово ✓");
+    await lena.expectMessage(/Шаг 9 из 9/);
+    await lena.click("Да, можно");
+    await lena.expectMessage(/ко-лист/);
+    await lena.click("Пропустить");
+    const card = await lena.expectMessage(/Темы:/);
+    expect(card.text).toContain(suggestions[0]!);
+    expect(card.text).toContain("Выгорание (очень важно), Переезд (важно)");
+    expect(card.text).toContain("Пережила выгорание и переезд");
+    expect(card.text).toMatch(/Будни вечер, Выходные день/);
+    expect(card.text).toMatch(/UTC\+5/);
+    await lena.expectMessage(/Профиль готов/);
+    // The profile never shows the Telegram name or username.
+    expect(card.text).not.toContain("lena_real_name");
+
+    // /start now greets her back by pseudonym.
+    await lena.send("/start");
+    await lena.expectMessage(new RegExp(`С возвращением, ${suggestions[0]}`));
+  });
+
+  it("edits every field from the profile card, and Отмена changes nothing", async () => {
+    const oleg = await e2e.client.user("Олег");
+    await acceptRules(oleg);
+    await oleg.send("Тихий Ёж");
+    await oleg.click("Москва");
+    await chooseTopics(oleg, [
+      ["Отношения и семья", "Развод"],
+      ["Утрата", "Потеря питомца"],
+    ]);
+    await oleg.click("Готово ✓");
+    await oleg.click("Готово ✓");
+    await oleg.click("Пропустить");
+    await oleg.click("Дружбы");
+    await oleg.click("Лучше полегче");
+    await oleg.click("Любое время");
+    await oleg.click("Готово ✓");
+    await oleg.click("Нет, только когда ищу");
+    await oleg.click("Пропустить");
+    await oleg.expectMessage(/Тихий Ёж/);
+
+    await oleg.click("✏️ Псевдоним");
+    await oleg.send("@oleg");
+    await oleg.expectMessage(/@ нельзя/);
+    await oleg.send("Смелый Кит");
+    await oleg.expectMessage(/Сохранено/);
+    await oleg.expectMessage(/Смелый Кит/);
+
+    await oleg.click("✏️ Часовой пояс");
+    await oleg.click("Владивосток");
+    await oleg.expectMessage(/Владивосток \(UTC\+10\)/);
+
+    await oleg.click("✏️ Темы");
+    await chooseTopics(oleg, [["Здоровье и состояние", "Тревога"]]);
+    await oleg.click("Готово ✓");
+    await oleg.click("Тревога — важно");
+    await oleg.click("Готово ✓");
+    await oleg.expectMessage(/Тревога \(немного\)/);
+
+    await oleg.click("✏️ О себе");
+    await oleg.send("Развёлся два года назад");
+    await oleg.expectMessage(/Развёлся два года назад/);
+    await oleg.click("✏️ О себе");
+    await oleg.click("Убрать описание");
+    const noBio = await oleg.expectMessage(/О себе: —/);
+    expect(noBio.text).not.toContain("Развёлся");
+
+    await oleg.click("✏️ Цель");
+    await oleg.click("Совета из опыта");
+    await oleg.expectMessage(/Жду от разговора: Совета из опыта/);
+    await oleg.click("✏️ Истории");
+    await oleg.click("Любые, даже очень тяжёлые");
+    await oleg.expectMessage(/Истории: Любые/);
+    await oleg.click("✏️ Время");
+    await oleg.click("Любое время");
+    await oleg.click("✅ Будни утро");
+    await oleg.click("✅ Будни ночь");
+    await oleg.click("Готово ✓");
+    await oleg.expectMessage(/Время: Будни день, Будни вечер, Выходные утро/);
+    await oleg.click("✏️ Предложения");
+    await oleg.click("Да, можно");
+    await oleg.expectMessage(/Предложения, когда не ищу: да/);
+    await oleg.click("✏️ Ко-лист");
+    await chooseTopics(oleg, [["Работа и деньги", "Смена профессии"]]);
+    await oleg.click("Готово ✓");
+    await oleg.expectMessage(/Ко-лист: Смена профессии/);
+
+    // Отмена in the middle of an edit keeps the old value.
+    await oleg.click("✏️ Псевдоним");
+    await oleg.click("Отмена");
+    await oleg.expectMessage(/Ничего не поменяли/);
+    await oleg.expectMessage(/Смелый Кит/);
+
+    // A button from a finished step changes nothing.
+    const stale = await oleg.click("Дружбы");
+    expect(stale.text).toMatch(/неактуально/);
+  });
+
+  it("refuses forged callback data and keeps people who did not accept the rules out", async () => {
+    const stranger = await e2e.client.user("Гость");
+    await stranger.send("/profile");
+    await stranger.expectMessage(/познакомимся с правилами/);
+    await stranger.send("привет");
+    const gate = await stranger.expectMessage(/познакомимся с правилами/);
+    const forged = await stranger.click({ message_id: gate.message_id, data: "p:card:edit:nickname" });
+    expect(forged).toMatchObject({ show_alert: true });
+    expect(forged.text).toMatch(/познакомимся с правилами/);
+  });
+
+  it("points a person under 18 to the children's helpline and does not register them", async () => {
+    const teen = await e2e.client.user("Миша");
+    await teen.send("/start");
+    for (let i = 0; i < 4; i++) await teen.click("Дальше →");
+    await teen.click("Нет, мне меньше 18");
+    expect((await teen.lastBotMessage())?.text).toMatch(/8-800-2000-122/);
+    await teen.send("/profile");
+    await teen.expectMessage(/познакомимся с правилами/);
+  });
+
+  it("resumes at the same step after a restart mid-flow", async () => {
+    const nina = await e2e.client.user("Нина");
+    await acceptRules(nina);
+    await nina.send("Нина Тихая");
+    await nina.click("Самара");
+    await nina.expectMessage(/Шаг 3 из 9/);
+    await chooseTopics(nina, [["Утрата", "Утрата близкого"]]);
+
+    await e2e.restart();
+
+    await nina.send("/profile");
+    const resumed = await nina.expectMessage(/Шаг 3 из 9/);
+    expect(resumed.text).toMatch(/Выбрано \(1\): Утрата близкого/);
+    await chooseTopics(nina, [["Утрата", "Потеря питомца"]]);
+    await nina.click("Готово ✓");
+    await nina.expectMessage(/Шаг 4 из 9/);
+  });
+});
