@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { FastifyInstance } from "fastify";
@@ -13,9 +14,10 @@ import { createServer } from "./http/server.ts";
 import { createInfra } from "./infra/create-infra.ts";
 import type { Infra } from "./infra/ports.ts";
 import { createLogger, createPseudonymizer, type Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, type Metrics, matchingMetrics } from "./metrics.ts";
 import { resolveSecrets } from "./secrets.ts";
 import { createServices, type Services } from "./services/index.ts";
+import { startMatchWorker } from "./workers/match-worker.ts";
 import { type Scheduler, startScheduler } from "./workers/scheduler.ts";
 
 export type Role = "all" | "api" | "worker";
@@ -87,8 +89,14 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     });
     cleanups.unshift(() => infra.close());
 
-    const services = createServices({ db: db.db, infra, clock: systemClock });
+    const services = createServices({
+      db: db.db,
+      infra,
+      clock: systemClock,
+      matchingMetrics: matchingMetrics(metrics),
+    });
     const servesBot = opts.role !== "worker";
+    const runsWorker = opts.role !== "api";
     let apiRoot = config.TELEGRAM_API_ROOT ?? PUBLIC_BOT_API;
     let token = config.TELEGRAM_BOT_TOKEN;
     let sandbox: { url: string; close(): Promise<void> } | undefined;
@@ -103,7 +111,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     }
 
     let appBot: AppBot | undefined;
-    if (servesBot) {
+    // The worker needs the Bot API too (it sends proposals), but never receives updates.
+    if (servesBot || runsWorker) {
       if (!token) throw new Error("no bot token: the config check should have caught this");
       appBot = createBot({
         token,
@@ -123,7 +132,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       { name: "migrations", check: () => isMigrated(db.db) },
       { name: infra.kind === "redis" ? "redis" : "queue", check: () => infra.ping() },
     ];
-    const useWebhook = appBot !== undefined && config.BOT_MODE === "webhook";
+    const useWebhook = servesBot && appBot !== undefined && config.BOT_MODE === "webhook";
     const server = await createServer({
       logger,
       metrics,
@@ -150,7 +159,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     const url = `http://${config.HOST}:${port}`;
 
     let runner: RunnerHandle | undefined;
-    if (appBot) {
+    if (appBot && servesBot) {
       const { bot } = appBot;
       await bot.init();
       if (config.SET_COMMANDS) await registerCommands(bot.api, appBot.i18n);
@@ -169,8 +178,48 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     }
 
     let scheduler: Scheduler | undefined;
-    if (opts.role !== "api") {
-      scheduler = startScheduler([], logger.child({ component: "worker" }));
+    let worker: { stop(): Promise<void> } | undefined;
+    if (runsWorker && appBot) {
+      const workerLog = logger.child({ component: "worker" });
+      const { matching } = services;
+      const { notifier } = appBot;
+      worker = startMatchWorker({
+        stream: infra.stream,
+        matching,
+        onProposal: (p) => notifier.proposal(p),
+        logger: workerLog,
+        consumer: `worker-${process.pid}-${randomBytes(3).toString("hex")}`,
+        onLag: (ms) => metrics.matching.workerLagMs.set(ms),
+      });
+      scheduler = startScheduler(
+        [
+          {
+            name: "expire-proposals",
+            everyMs: 5_000,
+            run: async () => {
+              for (const e of await matching.expireProposals()) await notifier.expired(e);
+            },
+          },
+          {
+            name: "expire-searches",
+            everyMs: 60_000,
+            run: async () => {
+              for (const userId of await matching.expireSearches()) await notifier.searchExpired(userId);
+            },
+          },
+          {
+            name: "wake-waiting-searches",
+            everyMs: 10_000,
+            run: async () => void (await matching.wakeWaitingSearches()),
+          },
+          {
+            name: "queue-size",
+            everyMs: 15_000,
+            run: async () => metrics.matching.queueSize.set(await matching.queueSize()),
+          },
+        ],
+        workerLog,
+      );
     }
 
     let stopping: Promise<void> | undefined;
@@ -180,6 +229,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         if (runner?.isRunning()) await runner.stop();
         await server.close();
         await appBot?.drain();
+        await worker?.stop();
         await scheduler?.stop();
         await sandbox?.close().catch(() => {});
         await infra.close().catch(() => {});

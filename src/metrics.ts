@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * One registry per process (tests make their own). Labels never carry Telegram ids, texts or
@@ -10,11 +10,40 @@ export interface Metrics {
   updateDuration: Histogram<"type" | "outcome">;
   updatesDuplicate: Counter<never>;
   telegramCalls: Counter<"method" | "outcome">;
+  matching: {
+    queueSize: Gauge<never>;
+    workerLagMs: Gauge<never>;
+    proposalsSent: Counter<"variant">;
+    proposalTtlExpired: Counter<"variant">;
+    accepted: Counter<"variant">;
+    declined: Counter<"variant">;
+    acceptRate: Gauge<"variant">;
+    selectMs: Histogram<"variant">;
+    timeToProposal: Histogram<"variant">;
+  };
 }
 
 export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (opts.collectDefault !== false) collectDefaultMetrics({ register: registry });
+  const accepted = new Counter({
+    name: "match_accept_total",
+    help: "Proposals both people accepted (a chat started)",
+    labelNames: ["variant"],
+    registers: [registry],
+  });
+  const declined = new Counter({
+    name: "match_decline_total",
+    help: "Proposals someone declined",
+    labelNames: ["variant"],
+    registers: [registry],
+  });
+  const proposalTtlExpired = new Counter({
+    name: "proposal_ttl_expired_total",
+    help: "Proposals nobody finished deciding within the TTL",
+    labelNames: ["variant"],
+    registers: [registry],
+  });
   return {
     registry,
     httpDuration: new Histogram({
@@ -42,5 +71,75 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
       labelNames: ["method", "outcome"],
       registers: [registry],
     }),
+    matching: {
+      queueSize: new Gauge({
+        name: "match_queue_size",
+        help: "People searching now (set by the process that serves it)",
+        registers: [registry],
+      }),
+      workerLagMs: new Gauge({
+        name: "match_worker_lag_ms",
+        help: "Age of the last match.find event when a worker picked it up",
+        registers: [registry],
+      }),
+      proposalsSent: new Counter({
+        name: "proposals_sent_total",
+        help: "Proposals sent (one per pair)",
+        labelNames: ["variant"],
+        registers: [registry],
+      }),
+      proposalTtlExpired,
+      accepted,
+      declined,
+      acceptRate: new Gauge({
+        name: "accept_rate",
+        help: "Accepted / (accepted + declined + expired) proposals since start, by variant",
+        labelNames: ["variant"],
+        registers: [registry],
+        async collect() {
+          const sums = new Map<string, { ok: number; all: number }>();
+          for (const [metric, isOk] of [
+            [accepted, true],
+            [declined, false],
+            [proposalTtlExpired, false],
+          ] as const) {
+            for (const v of (await metric.get()).values) {
+              const variant = String(v.labels.variant ?? "unknown");
+              const cur = sums.get(variant) ?? { ok: 0, all: 0 };
+              cur.all += v.value;
+              if (isOk) cur.ok += v.value;
+              sums.set(variant, cur);
+            }
+          }
+          for (const [variant, { ok, all }] of sums) if (all > 0) this.set({ variant }, ok / all);
+        },
+      }),
+      selectMs: new Histogram({
+        name: "sql_match_select_ms",
+        help: "Candidate selection time per search, milliseconds",
+        labelNames: ["variant"],
+        buckets: [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000],
+        registers: [registry],
+      }),
+      timeToProposal: new Histogram({
+        name: "time_to_proposal_ms",
+        help: "From /find to a proposal, milliseconds",
+        labelNames: ["variant"],
+        buckets: [50, 100, 250, 500, 1000, 2500, 5000, 15000, 60000, 300000],
+        registers: [registry],
+      }),
+    },
+  };
+}
+
+/** The matching service's metrics port over prom-client. */
+export function matchingMetrics(m: Metrics) {
+  return {
+    proposalsSent: (variant: string) => m.matching.proposalsSent.inc({ variant }),
+    accepted: (variant: string) => m.matching.accepted.inc({ variant }),
+    declined: (variant: string) => m.matching.declined.inc({ variant }),
+    expired: (variant: string) => m.matching.proposalTtlExpired.inc({ variant }),
+    selectMs: (variant: string, ms: number) => m.matching.selectMs.observe({ variant }, ms),
+    timeToProposalMs: (variant: string, ms: number) => m.matching.timeToProposal.observe({ variant }, ms),
   };
 }

@@ -13,8 +13,10 @@ import type { Services } from "../services/index.ts";
 import type { BotContext } from "./context.ts";
 import { createBasicsFeature } from "./features/basics.ts";
 import { createFallbackFeature } from "./features/fallback.ts";
+import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
 import { createProfileFeature } from "./features/profile.ts";
+import { createNotifier, type Notifier } from "./notifier.ts";
 
 export interface BotDeps {
   token: string;
@@ -36,6 +38,7 @@ export interface BotDeps {
 export interface AppBot {
   bot: Bot<BotContext>;
   i18n: I18n<BotContext>;
+  notifier: Notifier;
   /** Resolves when every update being handled now has finished (graceful shutdown). */
   drain(): Promise<void>;
 }
@@ -96,6 +99,13 @@ export function createBot(deps: BotDeps): AppBot {
 
   const inflight = new Set<Promise<unknown>>();
   const i18n = createI18n();
+  const notifier = createNotifier({
+    api: bot.api,
+    i18n,
+    profiles: deps.services.profiles,
+    logger,
+    pseudonymize: deps.pseudonymize,
+  });
 
   // 1. Track the update for graceful shutdown and time it.
   bot.use(async (ctx, next) => {
@@ -183,11 +193,13 @@ export function createBot(deps: BotDeps): AppBot {
   privateChats.use(createBasicsFeature());
   privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
   privateChats.use(profile.feature);
+  privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
   privateChats.use(createFallbackFeature());
 
   return {
     bot,
     i18n,
+    notifier,
     async drain() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },

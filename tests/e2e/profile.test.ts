@@ -1,36 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SandboxUserHandle } from "../../src/sandbox/index.ts";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
-
-function buttons(entry: { reply_markup?: Record<string, unknown> } | undefined): string[] {
-  const rows = (entry?.reply_markup?.inline_keyboard ?? []) as Array<Array<{ text: string }>>;
-  return rows.flat().map((b) => b.text);
-}
-
-/** /start → four cards → 18+ → rules → «Понятно, принимаю» → the first profile step. */
-async function acceptRules(person: SandboxUserHandle) {
-  await person.send("/start");
-  await person.expectMessage(/не психотерапия/);
-  for (let i = 0; i < 4; i++) await person.click("Дальше →");
-  const last = await person.lastBotMessage();
-  expect(last?.text).toMatch(/исполнилось 18/);
-  await person.click("Да, мне 18 или больше");
-  expect((await person.lastBotMessage())?.text).toMatch(/Правила/);
-  await person.click("Понятно, принимаю");
-  await person.expectMessage(/Шаг 1 из 9/);
-}
-
-/** Opens each group (its button may carry a count, «Утрата (1)») and toggles the topic. */
-async function chooseTopics(person: SandboxUserHandle, picks: Array<[string, string]>) {
-  for (const [group, topic] of picks) {
-    const label = buttons(await person.lastBotMessage()).find(
-      (b) => b === group || b.startsWith(`${group} (`),
-    );
-    await person.click(label ?? group);
-    await person.click(topic);
-    await person.click("← К разделам");
-  }
-}
+import { acceptRules, buttonsOf as buttons, chooseTopics } from "../helpers/people.ts";
 
 describe("onboarding and the anonymous profile, through the sandbox", () => {
   let e2e: E2E;

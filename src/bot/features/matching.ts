@@ -1,0 +1,68 @@
+import { Composer, InlineKeyboard } from "grammy";
+import type { Clock } from "../../clock.ts";
+import type { MatchingService } from "../../services/matching.ts";
+import type { BotContext } from "../context.ts";
+import type { Notifier } from "../notifier.ts";
+
+/** /find, cancelling a search, and ✅/➖ on proposals. */
+export function createMatchingFeature(deps: { matching: MatchingService; notifier: Notifier; clock: Clock }) {
+  const { matching, notifier } = deps;
+  const feature = new Composer<BotContext>();
+  const registered = feature.filter((ctx) => ctx.user !== null);
+
+  registered.command("find", async (ctx) => {
+    const user = ctx.user!;
+    const res = await matching.requestSearch(user.id);
+    if (!res.ok) {
+      switch (res.reason) {
+        case "profile_incomplete": {
+          const missing = (res.missing ?? []).map((m) => ctx.t(`missing-${m}`)).join(", ");
+          return ctx.reply(ctx.t("find-missing", { missing }));
+        }
+        case "banned":
+          return ctx.reply(ctx.t("find-banned"));
+        case "suspended":
+          return ctx.reply(
+            res.until
+              ? ctx.t("find-suspended", { until: res.until.toISOString().slice(0, 10) })
+              : ctx.t("find-suspended-open"),
+          );
+        case "in_chat":
+          return ctx.reply(ctx.t("find-in-chat"));
+        case "has_proposal":
+          return ctx.reply(ctx.t("find-has-proposal"));
+        default:
+          return ctx.reply(ctx.t("gate-rules-first"));
+      }
+    }
+    const kb = new InlineKeyboard().text(ctx.t("btn-cancel-search"), "m:cancel");
+    await ctx.reply(ctx.t(res.alreadySearching ? "find-already" : "find-started"), { reply_markup: kb });
+  });
+
+  registered.callbackQuery("m:cancel", async (ctx) => {
+    const cancelled = await matching.cancelSearch(ctx.user!.id);
+    await ctx.editMessageReplyMarkup();
+    await ctx.reply(ctx.t(cancelled ? "search-cancelled" : "search-not-active"));
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery(/^m:([ad]):(\d{1,15})$/, async (ctx) => {
+    const action = ctx.match[1] === "a" ? "accept" : "decline";
+    const matchId = Number(ctx.match[2]);
+    const outcome = await matching.decide(ctx.user!.id, matchId, action);
+    if (outcome.kind === "stale") {
+      await ctx.answerCallbackQuery({ text: ctx.t("proposal-stale") });
+      return;
+    }
+    await ctx.editMessageReplyMarkup();
+    if (outcome.kind === "waiting") await ctx.reply(ctx.t("proposal-waiting"));
+    if (outcome.kind === "declined") await ctx.reply(ctx.t("proposal-declined-by-you"));
+    await notifier.decision(outcome);
+    await ctx.answerCallbackQuery();
+  });
+
+  // Forged or outdated matching buttons change nothing.
+  feature.callbackQuery(/^m:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("proposal-stale") }));
+
+  return feature;
+}

@@ -1,0 +1,98 @@
+import type { I18n } from "@grammyjs/i18n";
+import { type Api, GrammyError, InlineKeyboard } from "grammy";
+import { avatarFor } from "../domain/nickname.ts";
+import type { Logger } from "../logger.ts";
+import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching.ts";
+import type { ProfileService } from "../services/profile.ts";
+import type { BotContext } from "./context.ts";
+
+/**
+ * Messages the bot sends on its own initiative (from the worker or after someone else's action):
+ * proposals, chat start, declines, expiries. Rendering stays in the bot layer; services only decide.
+ */
+export function createNotifier(deps: {
+  api: Api;
+  i18n: I18n<BotContext>;
+  profiles: ProfileService;
+  logger: Logger;
+  pseudonymize: (id: number) => string;
+}) {
+  const { api, i18n, profiles, logger } = deps;
+  const t = (key: string, vars?: Record<string, string | number>) => i18n.t("ru", key, vars);
+
+  async function tgIdOf(userId: number): Promise<number | null> {
+    return (await profiles.findById(userId))?.tgId ?? null;
+  }
+
+  /** Sends to a person; a person who blocked the bot (403) is logged, never crashes the caller. */
+  async function send(userId: number, text: string, keyboard?: InlineKeyboard): Promise<boolean> {
+    const tgId = await tgIdOf(userId);
+    if (tgId === null) return false;
+    try {
+      await api.sendMessage(tgId, text, keyboard ? { reply_markup: keyboard } : {});
+      return true;
+    } catch (err) {
+      if (err instanceof GrammyError && err.error_code === 403) {
+        logger.info({ actor: deps.pseudonymize(tgId) }, "person unreachable (blocked the bot)");
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  async function proposalText(side: ProposalSide): Promise<string> {
+    const titles = new Map((await profiles.catalogue()).flatMap((g) => g.topics).map((x) => [x.id, x.title]));
+    return t("proposal", {
+      avatar: avatarFor(side.peer.nickname),
+      nickname: side.peer.nickname,
+      topics: side.peer.sharedTopicIds
+        .map((id) => titles.get(id) ?? "")
+        .filter(Boolean)
+        .join(", "),
+      bio: side.peer.bio ?? t("proposal-no-bio"),
+    });
+  }
+
+  return {
+    async proposal(p: Proposal): Promise<void> {
+      for (const side of [p.a, p.b]) {
+        const kb = new InlineKeyboard()
+          .text(t("btn-accept"), `m:a:${p.matchId}`)
+          .text(t("btn-decline"), `m:d:${p.matchId}`);
+        await send(side.userId, await proposalText(side), kb);
+      }
+    },
+
+    async decision(outcome: DecisionOutcome): Promise<void> {
+      if (outcome.kind === "started") {
+        const [a, b] = outcome.userIds;
+        for (const [me, other] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          const peer = await profiles.findById(other);
+          const nickname = peer?.nickname ?? "";
+          await send(me, t("chat-started", { avatar: avatarFor(nickname), nickname }));
+        }
+      } else if (outcome.kind === "declined") {
+        await send(
+          outcome.other,
+          t(outcome.otherRequeued ? "proposal-declined-by-peer" : "proposal-declined-closed"),
+        );
+      }
+    },
+
+    async expired(e: ExpiredProposal): Promise<void> {
+      for (const uid of e.requeued) await send(uid, t("proposal-expired-requeued"));
+      for (const uid of e.dropped) await send(uid, t("proposal-expired-dropped"));
+    },
+
+    async searchExpired(userId: number): Promise<void> {
+      await send(userId, t("search-expired"));
+    },
+
+    send,
+  };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;

@@ -1,0 +1,111 @@
+import type { Stream, StreamEntry } from "../infra/ports.ts";
+import type { Logger } from "../logger.ts";
+import {
+  MATCH_DEAD_STREAM,
+  MATCH_GROUP,
+  MATCH_STREAM,
+  type MatchingService,
+  type Proposal,
+} from "../services/matching.ts";
+
+export const MAX_DELIVERIES = 3;
+/** Entries a crashed or stuck worker left pending longer than this are taken over (XAUTOCLAIM). */
+export const RECLAIM_IDLE_MS = 60_000;
+
+export interface MatchWorkerDeps {
+  stream: Stream;
+  matching: MatchingService;
+  /** Delivers a proposal to both people. */
+  onProposal(p: Proposal): Promise<void>;
+  logger: Logger;
+  consumer: string;
+  onLag?(ms: number): void;
+  blockMs?: number;
+  batch?: number;
+  now?: () => number;
+}
+
+/**
+ * Consumes `match.find` in the consumer group `matchers`. Any number of workers may run: each entry
+ * goes to one of them; an entry is acked only after its proposal was delivered, so a worker killed
+ * mid-batch loses nothing (another reclaims it after RECLAIM_IDLE_MS); an entry failing
+ * MAX_DELIVERIES times goes to `match.dead` with its error.
+ */
+export function startMatchWorker(deps: MatchWorkerDeps) {
+  const { stream, matching, logger } = deps;
+  const now = deps.now ?? Date.now;
+  let running = true;
+  let idle: Promise<void> = Promise.resolve();
+
+  async function handle(entry: StreamEntry): Promise<void> {
+    const userId = Number(entry.fields.user_id);
+    const requestedAt = Number(entry.fields.requested_at);
+    if (!Number.isInteger(userId) || userId <= 0) {
+      await stream.deadLetter(MATCH_STREAM, MATCH_GROUP, entry, "malformed user_id", MATCH_DEAD_STREAM);
+      return;
+    }
+    if (Number.isFinite(requestedAt)) deps.onLag?.(Math.max(0, now() - requestedAt));
+    try {
+      const proposal = await matching.processSearch(
+        userId,
+        Number.isFinite(requestedAt) ? requestedAt : undefined,
+      );
+      if (proposal) await deps.onProposal(proposal);
+      await stream.ack(MATCH_STREAM, MATCH_GROUP, [entry.id]);
+    } catch (err) {
+      if (entry.deliveries >= MAX_DELIVERIES) {
+        logger.error({ err, entry: entry.id }, "match.find entry failed too often; dead-lettered");
+        await stream.deadLetter(
+          MATCH_STREAM,
+          MATCH_GROUP,
+          entry,
+          String((err as Error).message ?? err),
+          MATCH_DEAD_STREAM,
+        );
+      } else {
+        logger.warn(
+          { err, entry: entry.id, deliveries: entry.deliveries },
+          "match.find entry failed; will retry",
+        );
+      }
+    }
+  }
+
+  async function loop(): Promise<void> {
+    await stream.ensureGroup(MATCH_STREAM, MATCH_GROUP);
+    let lastReclaim = 0;
+    while (running) {
+      try {
+        if (now() - lastReclaim > 5_000) {
+          lastReclaim = now();
+          const stuck = await stream.reclaim(MATCH_STREAM, MATCH_GROUP, deps.consumer, {
+            minIdleMs: RECLAIM_IDLE_MS,
+            count: deps.batch ?? 16,
+          });
+          for (const entry of stuck) await handle(entry);
+        }
+        const entries = await stream.read(MATCH_STREAM, MATCH_GROUP, deps.consumer, {
+          count: deps.batch ?? 16,
+          blockMs: deps.blockMs ?? 1000,
+        });
+        for (const entry of entries) {
+          if (!running) break;
+          await handle(entry);
+        }
+      } catch (err) {
+        if (!running) break;
+        logger.error({ err }, "match worker loop error");
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  idle = loop();
+  return {
+    /** Stops reading; the entry in hand is finished first. Unacked entries stay for another worker. */
+    async stop() {
+      running = false;
+      await idle;
+    },
+  };
+}

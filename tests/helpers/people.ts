@@ -1,0 +1,63 @@
+import { expect } from "vitest";
+import type { SandboxClient, SandboxUserHandle } from "../../src/sandbox/index.ts";
+
+export function buttonsOf(entry: { reply_markup?: Record<string, unknown> } | undefined): string[] {
+  const rows = (entry?.reply_markup?.inline_keyboard ?? []) as Array<Array<{ text: string }>>;
+  return rows.flat().map((b) => b.text);
+}
+
+/** /start → four cards → 18+ → rules → «Понятно, принимаю» → the first profile step. */
+export async function acceptRules(person: SandboxUserHandle): Promise<void> {
+  await person.send("/start");
+  await person.expectMessage(/не психотерапия/);
+  for (let i = 0; i < 4; i++) await person.click("Дальше →");
+  expect((await person.lastBotMessage())?.text).toMatch(/исполнилось 18/);
+  await person.click("Да, мне 18 или больше");
+  expect((await person.lastBotMessage())?.text).toMatch(/Правила/);
+  await person.click("Понятно, принимаю");
+  await person.expectMessage(/Шаг 1 из 9/);
+}
+
+/** Opens each group (its button may carry a count, «Утрата (1)») and toggles the topic. */
+export async function chooseTopics(person: SandboxUserHandle, picks: Array<[string, string]>): Promise<void> {
+  for (const [group, topic] of picks) {
+    const label = buttonsOf(await person.lastBotMessage()).find(
+      (b) => b === group || b.startsWith(`${group} (`),
+    );
+    await person.click(label ?? group);
+    await person.click(topic);
+    await person.click("← К разделам");
+  }
+}
+
+export interface QuickProfile {
+  nickname: string;
+  city?: string;
+  topics: Array<[string, string]>;
+  bio?: string;
+}
+
+/** A registered person with a complete profile, made through the real flow. */
+export async function registeredPerson(
+  client: SandboxClient,
+  firstName: string,
+  profile: QuickProfile,
+): Promise<SandboxUserHandle> {
+  const person = await client.user(firstName);
+  await acceptRules(person);
+  await person.send(profile.nickname);
+  await person.click(profile.city ?? "Москва");
+  await chooseTopics(person, profile.topics);
+  await person.click("Готово ✓");
+  await person.click("Готово ✓");
+  if (profile.bio) await person.send(profile.bio);
+  else await person.click("Пропустить");
+  await person.click("Поддержки");
+  await person.click("Непростые — да");
+  await person.click("Любое время");
+  await person.click("Готово ✓");
+  await person.click("Нет, только когда ищу");
+  await person.click("Пропустить");
+  await person.expectMessage(/Профиль готов/);
+  return person;
+}
