@@ -120,6 +120,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         logger: logger.child({ component: "bot" }),
         pseudonymize: (id) => pseudonymize(id),
         kv: infra.kv,
+        rateLimiters: infra.rateLimiters,
         metrics,
         services,
         clock: systemClock,

@@ -6,12 +6,13 @@ import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot, type BotError, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Clock } from "../clock.ts";
-import type { KeyValue } from "../infra/ports.ts";
+import type { KeyValue, RateLimiterFactory } from "../infra/ports.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Services } from "../services/index.ts";
 import type { BotContext } from "./context.ts";
 import { createBasicsFeature } from "./features/basics.ts";
+import { createChatFeature } from "./features/chat.ts";
 import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
@@ -26,6 +27,7 @@ export interface BotDeps {
   logger: Logger;
   pseudonymize: (id: number) => string;
   kv: KeyValue;
+  rateLimiters: RateLimiterFactory;
   metrics: Metrics;
   services: Services;
   clock: Clock;
@@ -194,6 +196,15 @@ export function createBot(deps: BotDeps): AppBot {
   privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
   privateChats.use(profile.feature);
   privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
+  const chat = createChatFeature({
+    chats: deps.services.chats,
+    notifier,
+    kv,
+    // The spec's limit: 15 messages a minute per person.
+    relayLimiter: deps.rateLimiters.create({ name: "relay", points: 15, durationMs: 60_000 }),
+    logger,
+  });
+  privateChats.use(chat.feature);
   privateChats.use(createFallbackFeature());
 
   return {

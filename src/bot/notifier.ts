@@ -92,6 +92,7 @@ export function createNotifier(deps: {
     },
 
     send,
+    t,
   };
 }
 

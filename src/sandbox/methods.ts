@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { findMethod } from "./api-spec.ts";
 import { ApiError, badRequest, forbidden } from "./errors.ts";
 import type { MediaKind, MediaValue } from "./files.ts";
@@ -390,10 +390,21 @@ const HANDLERS: Record<string, Handler> = {
     const chat = targetChat(ctx, ctx.params.chat_id);
     const sourceChat = targetChat(ctx, ctx.params.from_chat_id, false);
     const out: { message_id: number }[] = [];
+    // Telegram keeps album grouping in copies: each source album becomes one new album.
+    const albumIds = new Map<string, string>();
     for (const id of [...ids].sort((a, b) => a - b)) {
       const source = sourceChat.messages.get(id);
       if (!source || source.deleted || UNCOPYABLE_KEYS.some((k) => source.msg[k] !== undefined)) continue;
       const content = copiedContent(source);
+      const sourceGroup = source.msg.media_group_id;
+      if (typeof sourceGroup === "string") {
+        let group = albumIds.get(sourceGroup);
+        if (!group) {
+          group = `${sourceGroup}-copy-${randomUUID()}`;
+          albumIds.set(sourceGroup, group);
+        }
+        content.media_group_id = group;
+      }
       if (ctx.params.remove_caption === true) {
         delete content.caption;
         delete content.caption_entities;

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import type { Infra } from "../infra/ports.ts";
+import { createChatService } from "./chats.ts";
 import { createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
 import { createProfileService } from "./profile.ts";
@@ -22,7 +23,8 @@ export function createServices(deps: {
     profiles,
     ...(deps.matchingMetrics ? { metrics: deps.matchingMetrics } : {}),
   });
-  return { profiles, matching };
+  const chats = createChatService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
+  return { profiles, matching, chats };
 }
 
 export type Services = ReturnType<typeof createServices>;

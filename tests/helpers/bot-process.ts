@@ -101,6 +101,10 @@ export interface E2E {
   dataDir: string;
   /** Environment the bot process runs with (to restart it the same way). */
   env: Record<string, string | undefined>;
+  /** This run's own PostgreSQL database, when DATABASE_URL is set. */
+  dbUrl?: string;
+  /** Every line the bot process printed, across restarts. */
+  allOutput(): string[];
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -139,7 +143,10 @@ export async function startE2E(
     ...opts.env,
   };
   let bot = await spawnBotProcess({ env });
+  const earlier: string[] = [];
   const e2e: E2E = {
+    ...(dbUrl ? { dbUrl } : {}),
+    allOutput: () => [...earlier, ...bot.output],
     sandbox,
     client: new SandboxClient(sandbox.url),
     bot,
@@ -147,6 +154,7 @@ export async function startE2E(
     env,
     async restart() {
       await bot.stop();
+      earlier.push(...bot.output);
       bot = await spawnBotProcess({ env });
       e2e.bot = bot;
     },

@@ -61,3 +61,27 @@ export async function registeredPerson(
   await person.expectMessage(/Профиль готов/);
   return person;
 }
+
+/** Two registered people sharing two topics, matched and in an active chat. */
+export async function matchedPair(
+  client: SandboxClient,
+  names: [string, string],
+  nicknames: [string, string],
+  topics: Array<[string, string]> = [
+    ["Работа и деньги", "Выгорание"],
+    ["Переезд и новая жизнь", "Переезд"],
+  ],
+): Promise<[SandboxUserHandle, SandboxUserHandle]> {
+  const a = await registeredPerson(client, names[0], { nickname: nicknames[0], topics });
+  const b = await registeredPerson(client, names[1], { nickname: nicknames[1], topics });
+  await a.send("/find");
+  await a.expectMessage(/Ищу собеседника/);
+  await b.send("/find");
+  await a.expectMessage(/Нашёлся человек/, { timeoutMs: 10_000 });
+  await b.expectMessage(/Нашёлся человек/, { timeoutMs: 10_000 });
+  await a.click("✅ Принять");
+  await b.click("✅ Принять");
+  await a.expectMessage(/Вы на связи/);
+  await b.expectMessage(/Вы на связи/);
+  return [a, b];
+}

@@ -36,6 +36,7 @@ describe("HTTP server: webhook, health, readiness, metrics, error contract", () 
       logger,
       pseudonymize: createPseudonymizer("secret-secret-secret"),
       kv: infra.kv,
+      rateLimiters: infra.rateLimiters,
       metrics,
       services: createServices({ db: t.db, infra, clock: systemClock }),
       clock: systemClock,

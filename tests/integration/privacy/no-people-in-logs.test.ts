@@ -50,6 +50,7 @@ describe("logs contain no people", () => {
       logger,
       pseudonymize,
       kv: infra.kv,
+      rateLimiters: infra.rateLimiters,
       metrics,
       services: createServices({ db: t.db, infra, clock: systemClock }),
       clock: systemClock,

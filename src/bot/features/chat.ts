@@ -1,0 +1,244 @@
+import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import type { Message, ReplyParameters } from "grammy/types";
+import { hasPersonalData } from "../../domain/pii.ts";
+import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
+import type { Logger } from "../../logger.ts";
+import type { ActiveChat, ChatService, EndedChat } from "../../services/chats.ts";
+import type { BotContext } from "../context.ts";
+import type { Notifier } from "../notifier.ts";
+
+const ALBUM_WAIT_MS = 700;
+const HELD_TTL_MS = 60 * 60 * 1000;
+const RATING_EMOJI = ["😞", "😕", "😐", "🙂", "🤗"];
+
+export interface ChatFeatureDeps {
+  chats: ChatService;
+  notifier: Notifier;
+  kv: KeyValue;
+  relayLimiter: RateLimiter;
+  logger: Logger;
+}
+
+function isPeerGone(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 403;
+}
+
+/** The conversation: anonymous relay with copyMessage, edits, replies, /end and ratings. */
+export function createChatFeature(deps: ChatFeatureDeps) {
+  const { chats, notifier, kv, logger } = deps;
+  const feature = new Composer<BotContext>();
+  const registered = feature.filter((ctx) => ctx.user !== null);
+  const albums = new Map<string, { ids: number[]; timer: NodeJS.Timeout }>();
+
+  /** Goodbye, rating and the tips call-to-action to both people. */
+  async function announceEnd(ended: EndedChat, byUserId: number | null) {
+    for (const p of ended.participants) {
+      const key =
+        ended.reason === "expired"
+          ? "chat-ended-expired"
+          : p.userId === byUserId
+            ? "chat-ended-by-you"
+            : ended.reason === "peer_gone"
+              ? "relay-peer-gone"
+              : "chat-ended-by-peer";
+      const kb = new InlineKeyboard();
+      RATING_EMOJI.forEach((emoji, i) => kb.text(`${emoji} ${i + 1}`, `c:rate:${ended.sessionId}:${i + 1}`));
+      await notifier.send(p.userId, notifier.t(key));
+      await notifier.send(p.userId, notifier.t("rate-prompt"), kb);
+      await notifier.send(p.userId, notifier.t("tips-cta"));
+    }
+  }
+
+  async function endBecausePeerGone(ctx: BotContext, chat: ActiveChat) {
+    const ended = await chats.endChat(chat.userId, "peer_gone");
+    if (!ended) return;
+    logger.info({ actor: ctx.actor }, "chat ended: peer unreachable");
+    await ctx.reply(ctx.t("relay-peer-gone"));
+    await ctx.reply(ctx.t("rate-prompt"), {
+      reply_markup: RATING_EMOJI.reduce(
+        (kb, emoji, i) => kb.text(`${emoji} ${i + 1}`, `c:rate:${ended.sessionId}:${i + 1}`),
+        new InlineKeyboard(),
+      ),
+    });
+  }
+
+  async function replyTarget(chat: ActiveChat, msg: Message): Promise<ReplyParameters | undefined> {
+    const replied = msg.reply_to_message?.message_id;
+    if (replied === undefined) return undefined;
+    const counterpart = await chats.counterpart(chat, replied);
+    return counterpart === null ? undefined : { message_id: counterpart, allow_sending_without_reply: true };
+  }
+
+  /** Copies one message to the peer: no «forwarded from», no trace of the sender's identity. */
+  async function deliver(ctx: BotContext, chat: ActiveChat, msg: Message): Promise<void> {
+    if (chat.peerTgId === null) return endBecausePeerGone(ctx, chat);
+    const reply = await replyTarget(chat, msg);
+    try {
+      const copy = await ctx.api.copyMessage(chat.peerTgId, msg.chat.id, msg.message_id, {
+        ...(reply ? { reply_parameters: reply } : {}),
+      });
+      await chats.linkMessages(chat, msg.message_id, copy.message_id);
+      await chats.countMessage(chat);
+    } catch (err) {
+      if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
+      throw err;
+    }
+  }
+
+  /** Album parts arrive as separate updates; they are collected briefly and copied together. */
+  function collectAlbum(ctx: BotContext, chat: ActiveChat, msg: Message) {
+    const key = `${msg.chat.id}:${msg.media_group_id}`;
+    const existing = albums.get(key);
+    if (existing) {
+      existing.ids.push(msg.message_id);
+      return;
+    }
+    const entry = {
+      ids: [msg.message_id],
+      timer: setTimeout(() => {
+        albums.delete(key);
+        void (async () => {
+          const ids = [...entry.ids].sort((a, b) => a - b);
+          try {
+            if (chat.peerTgId === null) return;
+            const copies = await ctx.api.copyMessages(chat.peerTgId, msg.chat.id, ids);
+            for (const [i, copy] of copies.entries()) {
+              const original = ids[i];
+              if (original !== undefined) await chats.linkMessages(chat, original, copy.message_id);
+              await chats.countMessage(chat);
+            }
+          } catch (err) {
+            if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
+            logger.error({ err, actor: ctx.actor }, "album relay failed");
+            await ctx.reply(ctx.t("relay-failed")).catch(() => {});
+          }
+        })();
+      }, ALBUM_WAIT_MS),
+    };
+    albums.set(key, entry);
+  }
+
+  registered.command("end", async (ctx) => {
+    const chat = await chats.activeChat(ctx.user!.id);
+    if (!chat) return ctx.reply(ctx.t("end-no-chat"));
+    await ctx.reply(ctx.t("end-confirm"), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("btn-end-yes"), "c:end:yes")
+        .text(ctx.t("btn-end-no"), "c:end:no"),
+    });
+  });
+
+  registered.callbackQuery("c:end:no", async (ctx) => {
+    await ctx.editMessageReplyMarkup();
+    await ctx.reply(ctx.t("end-kept"));
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery("c:end:yes", async (ctx) => {
+    const ended = await chats.endChat(ctx.user!.id, "ended");
+    await ctx.editMessageReplyMarkup();
+    if (!ended) {
+      await ctx.answerCallbackQuery({ text: ctx.t("end-already") });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await announceEnd(ended, ctx.user!.id);
+  });
+
+  registered.callbackQuery(/^c:rate:(\d{1,15}):([1-5])$/, async (ctx) => {
+    const res = await chats.rate(ctx.user!.id, Number(ctx.match[1]), Number(ctx.match[2]));
+    if (!res.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t("rate-error") });
+      return;
+    }
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery({ text: ctx.t("rate-thanks") });
+  });
+
+  // The first message that looks like a contact waits for the sender's confirmation.
+  registered.callbackQuery(/^c:pii:(send|drop):(\d{1,15})$/, async (ctx) => {
+    const chat = await chats.activeChat(ctx.user!.id);
+    const messageId = Number(ctx.match[2]);
+    const heldKey = chat ? `held:${chat.sessionId}:${chat.userId}:${messageId}` : "";
+    const held = chat ? await kv.get(heldKey) : null;
+    await ctx.editMessageReplyMarkup();
+    if (!chat || held === null) {
+      await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      return;
+    }
+    await kv.delete(heldKey);
+    if (ctx.match[1] === "drop") {
+      await ctx.reply(ctx.t("relay-pii-dropped"));
+    } else {
+      const original = { message_id: messageId, chat: { id: ctx.chat!.id } } as Message;
+      await deliver(ctx, chat, original);
+      await ctx.reply(ctx.t("relay-pii-sent"));
+    }
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery(/^c:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("stale-button") }));
+
+  registered.on("message", async (ctx, next) => {
+    const msg = ctx.message;
+    if (msg.text?.startsWith("/")) return next();
+    const chat = await chats.activeChat(ctx.user!.id);
+    if (!chat) return next();
+    if (msg.contact) return ctx.reply(ctx.t("relay-refused-contact"));
+    if (msg.location || msg.venue) return ctx.reply(ctx.t("relay-refused-location"));
+
+    const limit = await deps.relayLimiter.consume(String(chat.userId));
+    if (!limit.allowed) {
+      return ctx.reply(
+        ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
+      );
+    }
+
+    const text = msg.text ?? msg.caption;
+    if (text && hasPersonalData(text)) {
+      const nudged = await kv.setIfAbsent(`nudged:${chat.sessionId}:${chat.userId}`, "1", 7 * 24 * 3600_000);
+      if (nudged) {
+        await kv.set(`held:${chat.sessionId}:${chat.userId}:${msg.message_id}`, "1", HELD_TTL_MS);
+        return ctx.reply(ctx.t("relay-pii-nudge"), {
+          reply_parameters: { message_id: msg.message_id },
+          reply_markup: new InlineKeyboard()
+            .text(ctx.t("btn-pii-send"), `c:pii:send:${msg.message_id}`)
+            .text(ctx.t("btn-pii-drop"), `c:pii:drop:${msg.message_id}`),
+        });
+      }
+    }
+
+    if (msg.media_group_id) return collectAlbum(ctx, chat, msg);
+    await deliver(ctx, chat, msg);
+  });
+
+  registered.on("edited_message", async (ctx) => {
+    const msg = ctx.editedMessage;
+    const chat = await chats.activeChat(ctx.user!.id);
+    if (!chat || chat.peerTgId === null) return;
+    const copyId = await chats.counterpart(chat, msg.message_id);
+    if (copyId === null) return;
+    try {
+      if (msg.text !== undefined) {
+        await ctx.api.editMessageText(chat.peerTgId, copyId, msg.text, {
+          ...(msg.entities ? { entities: msg.entities } : {}),
+        });
+      } else if (msg.caption !== undefined) {
+        await ctx.api.editMessageCaption(chat.peerTgId, copyId, {
+          caption: msg.caption,
+          ...(msg.caption_entities ? { caption_entities: msg.caption_entities } : {}),
+        });
+      }
+    } catch (err) {
+      if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
+      logger.warn({ err, actor: ctx.actor }, "edit relay failed");
+      await ctx.reply(ctx.t("relay-edit-failed"));
+    }
+  });
+
+  return {
+    feature,
+    /** Used by /block, /report, /delete and timers to end a chat and tell both people. */
+    announceEnd,
+  };
+}

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SandboxUserHandle } from "../../src/sandbox/index.ts";
+import { type E2E, startE2E } from "../helpers/bot-process.ts";
+import { dumpDatabase } from "../helpers/db-dump.ts";
+import { matchedPair } from "../helpers/people.ts";
+
+/** Everything people wrote in this file: none of it may reach the database or the logs. */
+const WRITTEN: string[] = [];
+function say(text: string): string {
+  WRITTEN.push(text);
+  return text;
+}
+
+async function received(person: SandboxUserHandle, after: number) {
+  return (await person.chat(after)).filter((m) => m.from === "bot");
+}
+
+describe("the conversation, through the sandbox", () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E({ mode: "polling" });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it("relays every kind of message anonymously, with edits and replies, and refuses contacts and locations", async () => {
+    const [anna, boris] = await matchedPair(e2e.client, ["Анна", "Борис"], ["Тихая Сова", "Смелый Кит"]);
+    const start = (await boris.lastBotMessage())?.message_id ?? 0;
+
+    const hello = await anna.send(say("Привет! Мне сейчас тяжело после переезда"));
+    const got = await boris.expectMessage(/тяжело после переезда/);
+    expect(got.forwarded).toBeFalsy();
+    expect(got.text).not.toContain("Анна");
+
+    const kinds = [
+      "photo",
+      "voice",
+      "video",
+      "video_note",
+      "sticker",
+      "animation",
+      "document",
+      "audio",
+    ] as const;
+    for (const kind of kinds) {
+      await anna.sendMedia(kind, {}, kind === "photo" ? { caption: say("Это мой город") } : {});
+    }
+    const album = `album-${Date.now()}`;
+    await anna.sendMedia("photo", {}, { mediaGroupId: album });
+    await anna.sendMedia("photo", {}, { mediaGroupId: album });
+    await expect
+      .poll(async () => (await received(boris, start)).filter((m) => m.media).length, { timeout: 10_000 })
+      .toBe(kinds.length + 2);
+    const media = (await received(boris, start)).filter((m) => m.media);
+    expect(media.map((m) => m.media?.type)).toEqual([...kinds, "photo", "photo"]);
+    const albumCopies = media.slice(-2);
+    expect(albumCopies[0]?.media_group_id).toBeDefined();
+    expect(albumCopies[0]?.media_group_id).toBe(albumCopies[1]?.media_group_id);
+    expect(media[0]?.caption).toBe("Это мой город");
+    // Copies, never forwards: nothing leads back to the sender.
+    expect((await e2e.client.calls("forwardMessage")).length).toBe(0);
+    expect(media.every((m) => !m.forwarded)).toBe(true);
+
+    // An edit updates the peer's copy.
+    await anna.edit(hello.message_id, say("Привет! Мне сейчас очень тяжело после переезда"));
+    await expect
+      .poll(async () => (await boris.chat()).find((m) => m.message_id === got.message_id)?.text)
+      .toBe("Привет! Мне сейчас очень тяжело после переезда");
+
+    // A reply points at the peer's copy of the message.
+    await boris.send(say("Понимаю тебя, я тоже переезжал"), { replyTo: got.message_id });
+    const reply = await anna.expectMessage(/я тоже переезжал/);
+    expect(reply.reply_to_message_id).toBe(hello.message_id);
+
+    // Contact and location are refused with the reason; the peer gets nothing.
+    const before = (await boris.lastBotMessage())?.message_id ?? 0;
+    await anna.sendContact({ phone_number: "+79991234567", first_name: "Анна" });
+    await anna.expectMessage(/Контакты не пересылаю/);
+    await anna.sendLocation(55.75, 37.62);
+    await anna.expectMessage(/Геолокацию не пересылаю/);
+    expect(await received(boris, before)).toEqual([]);
+
+    // A contact in text: a one-time privacy nudge, then it goes only when confirmed.
+    await anna.send(say("Мой номер +7 999 765-43-21"));
+    await anna.expectMessage(/раскрывает анонимность/);
+    expect(await received(boris, before)).toEqual([]);
+    await anna.click("Отправить всё равно");
+    await boris.expectMessage(/765-43-21/);
+    await anna.send(say("И почта anna.test@example.com"));
+    await boris.expectMessage(/anna\.test@example\.com/);
+  });
+
+  it("delivers every message exactly once and in order through 429 and 5xx bursts", async () => {
+    const [vera, gleb] = await matchedPair(e2e.client, ["Вера", "Глеб"], ["Ясная Лань", "Добрый Барсук"]);
+    const start = (await gleb.lastBotMessage())?.message_id ?? 0;
+    await e2e.client.fault({ method: "copyMessage", error_code: 429, count: 3, retry_after: 1 });
+    await e2e.client.fault({ method: "copyMessage", error_code: 502, count: 2 });
+    for (let i = 1; i <= 15; i++) await vera.send(say(`сообщение номер ${i}`));
+    await expect.poll(async () => (await received(gleb, start)).length, { timeout: 30_000 }).toBe(15);
+    const texts = (await received(gleb, start)).map((m) => m.text);
+    expect(texts).toEqual(Array.from({ length: 15 }, (_, i) => `сообщение номер ${i + 1}`));
+    // The 16th within a minute is not delivered, and the sender is told.
+    await vera.send(say("сообщение номер 16"));
+    await vera.expectMessage(/очень быстро/);
+    expect((await received(gleb, start)).length).toBe(15);
+  });
+
+  it("/end ends the chat for both with a goodbye, a rating and the tips call-to-action", async () => {
+    const [dina, egor] = await matchedPair(e2e.client, ["Дина", "Егор"], ["Северная Рысь", "Тёплый Лис"]);
+    await dina.send(say("Спасибо, что выслушал"));
+    await egor.expectMessage(/выслушал/);
+    await dina.send("/end");
+    await dina.expectMessage(/Завершить разговор\?/);
+    await dina.click("Да, завершить");
+    await dina.expectMessage(/Разговор завершён/);
+    await egor.expectMessage(/Собеседник завершил разговор/);
+    await egor.expectMessage(/Насколько этот разговор тебе помог/);
+    await egor.expectMessage(/\/tips/);
+    expect((await egor.click("🤗 5")).text).toMatch(/Спасибо за оценку/);
+    // After the end, messages are not relayed: a hint instead.
+    await egor.send(say("Ты тут?"));
+    await egor.expectMessage(/\/find/);
+    await dina.send("/end");
+    await dina.expectMessage(/Сейчас нет разговора/);
+  });
+
+  it("a peer who blocked the bot ends the session cleanly", async () => {
+    const [zhanna, ilya] = await matchedPair(
+      e2e.client,
+      ["Жанна", "Илья"],
+      ["Мудрая Черепаха", "Быстрый Заяц"],
+    );
+    await ilya.block();
+    await zhanna.send(say("Как ты сегодня?"));
+    await zhanna.expectMessage(/Собеседник больше недоступен/);
+    await zhanna.send("/find");
+    await zhanna.expectMessage(/Ищу собеседника/);
+  });
+
+  it("keeps message text out of the database and the logs", async () => {
+    await e2e.bot.stop();
+    const dump = await dumpDatabase({ ...(e2e.dbUrl ? { url: e2e.dbUrl } : {}), dataDir: e2e.dataDir });
+    const logs = e2e.allOutput().join("\n");
+    expect(dump.length).toBeGreaterThan(1000);
+    expect(logs.length).toBeGreaterThan(100);
+    for (const text of WRITTEN) {
+      expect(dump, `database holds «${text}»`).not.toContain(text);
+      expect(logs, `logs hold «${text}»`).not.toContain(text);
+    }
+    // Counters are there, though.
+    expect(dump).toMatch(/"msg_count_[ab]":[1-9]/);
+  });
+});

@@ -1,0 +1,83 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createManualClock } from "../../../src/clock.ts";
+import { users } from "../../../src/db/schema.ts";
+import { createMemoryInfra } from "../../../src/infra/memory.ts";
+import { createServices, type Services } from "../../../src/services/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
+import { makePerson } from "../../helpers/fixtures.ts";
+
+describe("chat sessions: ending, ratings, message-id pairs", () => {
+  let t: TestDatabase;
+  let services: Services;
+  const clock = createManualClock(new Date("2026-05-01T10:00:00Z"));
+  const infra = createMemoryInfra({ now: () => clock.now().getTime() });
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    services = createServices({ db: t.db, infra, clock });
+  });
+  afterAll(async () => {
+    await infra.close();
+    await t.destroy();
+  });
+
+  async function chatBetween(topics: string[]) {
+    const a = await makePerson(services, { topics });
+    const b = await makePerson(services, { topics });
+    await services.matching.requestSearch(a);
+    await services.matching.requestSearch(b);
+    const p = await services.matching.processSearch(b);
+    if (!p) throw new Error("no proposal");
+    await services.matching.decide(a, p.matchId, "accept");
+    const started = await services.matching.decide(b, p.matchId, "accept");
+    if (started.kind !== "started") throw new Error("not started");
+    return { a, b, sessionId: started.sessionId };
+  }
+
+  it("ends once for both, even when both press /end at the same moment; the pair then has a cooldown", async () => {
+    const { a, b, sessionId } = await chatBetween(["burnout", "anxiety"]);
+    const results = await Promise.all([
+      services.chats.endChat(a, "ended"),
+      services.chats.endChat(b, "ended"),
+    ]);
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    expect(await services.chats.activeChat(a)).toBeNull();
+    expect(await services.chats.activeChat(b)).toBeNull();
+    const session = await services.chats.session(sessionId);
+    expect(session?.endedAt).not.toBeNull();
+    // Both are free to search again, but not to be paired with each other right away.
+    await services.matching.requestSearch(a);
+    await services.matching.requestSearch(b);
+    expect(await services.matching.processSearch(a)).toBeNull();
+  });
+
+  it("a rating is taken once per person, only after the end, and feeds the peer's helpfulness", async () => {
+    const { a, b, sessionId } = await chatBetween(["divorce", "loneliness"]);
+    expect(await services.chats.rate(a, sessionId, 5)).toEqual({ ok: false, reason: "not_ended" });
+    await services.chats.endChat(a, "ended");
+    expect(await services.chats.rate(a, sessionId, 6)).toEqual({ ok: false, reason: "bad_rating" });
+    expect(await services.chats.rate(a, sessionId, 5)).toEqual({ ok: true });
+    expect(await services.chats.rate(a, sessionId, 1)).toEqual({ ok: false, reason: "already_rated" });
+    const stranger = await makePerson(services, { topics: ["loss", "pet-loss"] });
+    expect(await services.chats.rate(stranger, sessionId, 3)).toEqual({
+      ok: false,
+      reason: "not_participant",
+    });
+    clock.advance(8 * 24 * 3600_000);
+    expect(await services.chats.rate(b, sessionId, 4)).toEqual({ ok: false, reason: "too_late" });
+    const [peer] = await t.db.select().from(users).where(eq(users.id, b));
+    expect(peer).toMatchObject({ ratingSum: 5, ratingCount: 1 });
+  });
+
+  it("links message ids both ways so edits and replies find the peer's copy", async () => {
+    const { a, b } = await chatBetween(["relocation", "emigration"]);
+    const chatA = await services.chats.activeChat(a);
+    const chatB = await services.chats.activeChat(b);
+    if (!chatA || !chatB) throw new Error("no chat");
+    await services.chats.linkMessages(chatA, 10, 501);
+    expect(await services.chats.counterpart(chatA, 10)).toBe(501);
+    expect(await services.chats.counterpart(chatB, 501)).toBe(10);
+    expect(await services.chats.counterpart(chatB, 10)).toBeNull();
+  });
+});
