@@ -41,9 +41,11 @@ export const users = pgTable(
     id: id(),
     /** Only to deliver messages. NULL once the person erased their data. */
     tgId: bigint("tg_id", { mode: "number" }).unique(),
-    nickname: varchar("nickname", { length: 32 }),
+    /** Up to 32 graphemes (validated in domain/nickname.ts); the column counts code points, so it is wider. */
+    nickname: varchar("nickname", { length: 128 }),
     tz: varchar("tz", { length: 64 }),
-    bioShort: varchar("bio_short", { length: 160 }),
+    /** Up to 160 graphemes (domain/bio.ts); an emoji can be several code points. */
+    bioShort: varchar("bio_short", { length: 640 }),
     safetyAck: boolean("safety_ack").notNull().default(false),
     safetyAckAt: ts("safety_ack_at"),
     rulesVersion: integer("rules_version"),
@@ -51,6 +53,11 @@ export const users = pgTable(
     suspendedUntil: ts("suspended_until"),
     /** Opt-in: may receive proposals while not searching, within availability windows. */
     receiveProposals: boolean("receive_proposals").notNull().default(false),
+    /** Toxic messages withheld; repeated strikes mute the sender for a while. */
+    toxicityStrikes: integer("toxicity_strikes").notNull().default(0),
+    mutedUntil: ts("muted_until"),
+    /** The person's own switch for AI hints (/coach). */
+    coachEnabled: boolean("coach_enabled").notNull().default(true),
     ratingSum: integer("rating_sum").notNull().default(0),
     ratingCount: integer("rating_count").notNull().default(0),
     /** Deep-link payload of the first /start, kept for attribution. */
@@ -421,4 +428,68 @@ export const experimentAssignments = pgTable(
     assignedAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.experiment] })],
+);
+
+/**
+ * Crisis hotlines by country, editable by moderators. A wrong number in a crisis does harm: every
+ * entry carries its source and when it was last verified.
+ */
+export const sosHotlines = pgTable(
+  "sos_hotlines",
+  {
+    id: serial("id").primaryKey(),
+    /** ISO 3166-1 alpha-2, or "*" for entries shown everywhere (112). */
+    country: varchar("country", { length: 2 }).notNull(),
+    name: varchar("name", { length: 160 }).notNull(),
+    phone: varchar("phone", { length: 64 }).notNull(),
+    description: varchar("description", { length: 400 }),
+    hours: varchar("hours", { length: 64 }),
+    source: varchar("source", { length: 400 }).notNull(),
+    verifiedAt: ts("verified_at").notNull(),
+    sortOrder: smallint("sort_order").notNull().default(0),
+    active: boolean("active").notNull().default(true),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("sos_hotlines_country_phone_uq").on(t.country, t.phone),
+    check("sos_hotlines_country_chk", sql`${t.country} ~ '^([A-Z]{2}|[*])$'`),
+  ],
+);
+
+/** One appeal per ban or suspension, into the moderators' queue. */
+export const appeals = pgTable(
+  "appeals",
+  {
+    id: id(),
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    moderationActionId: bigint("moderation_action_id", { mode: "number" })
+      .notNull()
+      .unique()
+      .references(() => moderationActions.id, { onDelete: "cascade" }),
+    /** What the person wrote to the moderators (not a chat message). */
+    text: varchar("text", { length: 1000 }),
+    status: varchar("status", { length: 16 }).notNull().default("open"),
+    createdAt: createdAt(),
+    decidedAt: ts("decided_at"),
+  },
+  (t) => [check("appeals_status_chk", sql`${t.status} in ('open','granted','rejected')`)],
+);
+
+/**
+ * Evidence a reporter forwarded: kept as copies in the moderators' chat (only message ids here, never
+ * content), deleted 30 days after the report closes.
+ */
+export const reportEvidence = pgTable(
+  "report_evidence",
+  {
+    id: id(),
+    reportId: bigint("report_id", { mode: "number" })
+      .notNull()
+      .references(() => reports.id, { onDelete: "cascade" }),
+    modChatMessageId: bigint("mod_chat_message_id", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("report_evidence_report_idx").on(t.reportId)],
 );
