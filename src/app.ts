@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
 import { seedTopics } from "./db/seed.ts";
+import { matchRoutes } from "./http/routes/match.ts";
 import { createServer } from "./http/server.ts";
 import { createInfra } from "./infra/create-infra.ts";
 import type { Infra } from "./infra/ports.ts";
@@ -139,6 +140,18 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       metrics,
       readiness,
       version: packageVersion(),
+      areas: appBot
+        ? [
+            {
+              plugin: matchRoutes as never,
+              opts: {
+                matching: services.matching,
+                secret: secrets.internalApiSecret,
+                onDecision: (o: Parameters<AppBot["notifier"]["decision"]>[0]) => appBot.notifier.decision(o),
+              },
+            },
+          ]
+        : [],
       ...(useWebhook && appBot && config.WEBHOOK_SECRET
         ? {
             webhook: {

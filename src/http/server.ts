@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyPluginAsync,
   LogController,
 } from "fastify";
 import type { Logger } from "../logger.ts";
@@ -21,6 +22,8 @@ export interface ServerDeps {
   /** Present in webhook mode only. */
   webhook?: WebhookHandler;
   version?: string;
+  /** Area plugins (match, tips, ai, admin), each registered with its options. */
+  areas?: Array<{ plugin: FastifyPluginAsync<never>; opts: unknown }>;
 }
 
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -34,6 +37,21 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   app.addSchema(errorBodySchema);
+
+  // JSON bodies keep their raw text too: internal routes verify an HMAC over the exact bytes sent.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = String(body);
+    (request as typeof request & { rawBody?: string }).rawBody = text;
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = new Error("Body is not valid JSON") as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
 
   await app.register(helmet, {
     // Swagger UI needs inline styles; everything else is JSON.
@@ -115,6 +133,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(metricsRoutes, { metrics: deps.metrics });
   if (deps.webhook) await app.register(webhookRoutes, { handler: deps.webhook });
+  for (const area of deps.areas ?? []) await app.register(area.plugin, area.opts as never);
 
   return app;
 }

@@ -165,30 +165,26 @@ export function createMatchingService(deps: {
       const engaged = await engagementOf(userId);
       if (engaged) return { ok: false, reason: engaged.status === "active" ? "in_chat" : "has_proposal" };
 
+      const [live] = await db
+        .select({ userId: matchQueue.userId })
+        .from(matchQueue)
+        .where(and(eq(matchQueue.userId, userId), sql`${matchQueue.expiresAt} > ${now}`));
+      if (live) return { ok: true, alreadySearching: true };
       const variant = await assignVariant(userId);
-      const inserted = await db
+      const fresh = {
+        enqueuedAt: now,
+        expiresAt: new Date(now.getTime() + SEARCH_TTL_MS),
+        scoreReadyAt: now,
+        requeueCount: 0,
+        variant,
+      };
+      // A row left behind by an expired search is replaced by the new one.
+      await db
         .insert(matchQueue)
-        .values({
-          userId,
-          enqueuedAt: now,
-          expiresAt: new Date(now.getTime() + SEARCH_TTL_MS),
-          scoreReadyAt: now,
-          variant,
-        })
-        .onConflictDoUpdate({
-          target: matchQueue.userId,
-          // An expired row left behind counts as a new search; a live one is left alone.
-          set: {
-            enqueuedAt: sql`case when ${matchQueue.expiresAt} <= ${now} then ${now} else ${matchQueue.enqueuedAt} end`,
-            expiresAt: sql`case when ${matchQueue.expiresAt} <= ${now} then ${new Date(now.getTime() + SEARCH_TTL_MS)} else ${matchQueue.expiresAt} end`,
-            requeueCount: sql`case when ${matchQueue.expiresAt} <= ${now} then 0 else ${matchQueue.requeueCount} end`,
-          },
-        })
-        .returning({ enqueuedAt: matchQueue.enqueuedAt });
-      const alreadySearching =
-        inserted[0] !== undefined && inserted[0].enqueuedAt.getTime() !== now.getTime();
-      if (!alreadySearching) await wake(userId);
-      return { ok: true, alreadySearching };
+        .values({ userId, ...fresh })
+        .onConflictDoUpdate({ target: matchQueue.userId, set: fresh });
+      await wake(userId);
+      return { ok: true, alreadySearching: false };
     },
 
     async cancelSearch(userId: number): Promise<boolean> {

@@ -1,0 +1,364 @@
+/**
+ * Text normalisation for the safety classifiers, robust to the obfuscation people use to slip words
+ * past filters: Latin look-alikes and digits inside Cyrillic words («tупaя», «п1д0р», «3ануда»),
+ * masked letters («т*пая», «еб@нат»), letters spelt out with spaces or dots («с у к а», «д.у.р.а»),
+ * stretched letters («дуууура»), and invisible characters (zero-width, bidi marks, soft hyphens).
+ *
+ * Pure: no I/O. Token positions are UTF-16 offsets into the original text, `end` exclusive.
+ */
+
+export interface Token {
+  /** Normalised word: lower case, «ё» → «е», look-alikes mapped; may hold «*» for an unresolved mask. */
+  norm: string;
+  start: number;
+  end: number;
+  /** True when letters were hidden by «*», «#», «@» and similar and a mask is left or was resolved. */
+  masked: boolean;
+}
+
+export interface NormalizeOptions {
+  /**
+   * Tells whether a candidate word is one the caller cares about. A masked word («т*пая») is tried with
+   * every Cyrillic letter (and with nothing) in place of each mask, and the first candidate accepted
+   * here is used. Without it, masks are dropped.
+   */
+  isKnownWord?: (word: string) => boolean;
+}
+
+/** Zero-width, bidi and other invisible format characters, plus the soft hyphen and variation selectors. */
+const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180e, 0x180e],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x2064],
+  [0x2066, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+];
+const isInvisible = (cp: number) => INVISIBLE_RANGES.some(([a, b]) => cp >= a && cp <= b);
+const COMBINING = /\p{M}/u;
+const CYRILLIC = /[а-яё]/u;
+const LETTER = /\p{L}/u;
+
+/** Latin letters and digits that look like (or are used for) Cyrillic letters. */
+const LOOKALIKE: Readonly<Record<string, string>> = {
+  a: "а",
+  e: "е",
+  o: "о",
+  p: "р",
+  c: "с",
+  x: "х",
+  y: "у",
+  k: "к",
+  m: "м",
+  t: "т",
+  h: "н",
+  u: "и",
+  n: "н",
+  r: "р",
+  i: "и",
+  l: "л",
+  g: "д",
+  d: "д",
+  s: "с",
+  z: "з",
+  v: "в",
+  w: "ш",
+  f: "ф",
+  j: "й",
+  "3": "з",
+  "0": "о",
+  "4": "ч",
+  "6": "б",
+  "1": "и",
+  "9": "я",
+  "@": "а",
+  $: "с",
+};
+/** Digits that stand for more than one letter («д3бил» has «е», «3ануда» has «з»). */
+const DIGIT_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
+  "3": ["з", "е"],
+  "1": ["и", "л"],
+  "4": ["ч", "а"],
+};
+
+/** Characters that hide a letter inside a word. «@» also reads as «а», tried first. */
+const MASKS = new Set(["*", "#", "%", "@", "$", "_"]);
+const RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя";
+
+interface Char {
+  ch: string;
+  /** Offset of the source character in the original text. */
+  at: number;
+  /** Upper case in the source (used for Latin «B» → «в»). */
+  upper: boolean;
+}
+
+/** Splits the text into characters, dropping invisible ones and folding combining marks. */
+function cleanChars(text: string): Char[] {
+  const out: Char[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const cp = text.codePointAt(i) ?? 0;
+    const raw = String.fromCodePoint(cp);
+    const at = i;
+    i += raw.length;
+    if (isInvisible(cp)) continue;
+    if (COMBINING.test(raw)) {
+      // «и» + breve is «й», «е» + diaeresis is «ё»; any other accent (stress marks) is dropped.
+      const prev = out[out.length - 1];
+      if (prev) {
+        const composed = (prev.ch + raw).normalize("NFC");
+        if ([...composed].length === 1) prev.ch = composed.toLowerCase();
+      }
+      continue;
+    }
+    const compat = raw.normalize("NFKC");
+    for (const c of compat) {
+      const lower = c.toLowerCase();
+      out.push({ ch: lower === "ё" ? "е" : lower, at, upper: lower !== c });
+    }
+  }
+  return out;
+}
+
+const isWordChar = (c: string) => LETTER.test(c) || /\d/.test(c);
+
+interface RawWord {
+  chars: Char[];
+}
+
+/**
+ * Cuts characters into words. A word is a run of letters and digits that may hold mask characters
+ * between letters («т*пая», «х**», «еб@нат»). Dots, dashes and spaces between single letters are
+ * handled later by `joinSpelledOut`.
+ */
+function splitWords(chars: Char[]): Array<RawWord | { sep: Char[] }> {
+  const parts: Array<RawWord | { sep: Char[] }> = [];
+  let i = 0;
+  while (i < chars.length) {
+    const c = chars[i]!;
+    if (isWordChar(c.ch)) {
+      const word: Char[] = [];
+      while (i < chars.length) {
+        const d = chars[i]!;
+        if (isWordChar(d.ch)) {
+          word.push(d);
+          i++;
+          continue;
+        }
+        // A mask run counts when a letter came before it and a letter follows («х*й») or the word ends
+        // after it at a boundary («х**» at the end of a clause).
+        if (MASKS.has(d.ch) && word.some((w) => LETTER.test(w.ch))) {
+          let j = i;
+          while (j < chars.length && MASKS.has(chars[j]!.ch)) j++;
+          const next = chars[j];
+          const maskLen = j - i;
+          const endsWord = !next || !isWordChar(next.ch);
+          const followedByLetter = next !== undefined && isWordChar(next.ch);
+          if (maskLen <= 3 && (followedByLetter || endsWord)) {
+            for (let k = i; k < j; k++) word.push(chars[k]!);
+            i = j;
+            continue;
+          }
+        }
+        break;
+      }
+      parts.push({ chars: word });
+    } else {
+      const sep: Char[] = [];
+      while (i < chars.length && !isWordChar(chars[i]!.ch)) sep.push(chars[i++]!);
+      parts.push({ sep });
+    }
+  }
+  return parts;
+}
+
+/**
+ * Maps look-alikes to Cyrillic inside a word that already holds a Cyrillic letter, or that is made only
+ * of look-alikes and digits mixed together («3ануда» has Cyrillic; «п1д0р» too). Pure Latin words
+ * («sex», «ok») and pure numbers stay as they are.
+ */
+function mapLookalikes(word: Char[]): Char[] {
+  const hasCyrillic = word.some((c) => CYRILLIC.test(c.ch));
+  if (!hasCyrillic) return word;
+  return word.map((c, idx) => {
+    if (c.ch === "b") {
+      // «B» reads as «в»; lower-case «b» as «ь», or «в» at the start of a word.
+      return { ...c, ch: c.upper || idx === 0 ? "в" : "ь" };
+    }
+    if (c.ch === "@" || c.ch === "$") return c; // resolved with the masks
+    const mapped = LOOKALIKE[c.ch];
+    return mapped ? { ...c, ch: mapped } : c;
+  });
+}
+
+/** «дуууура» → «дура»: three or more of the same letter never occur in Russian words. */
+function squeezeRepeats(s: string): string {
+  return s.replace(/(\p{L})\1{2,}/gu, "$1");
+}
+
+function resolveMasks(word: string, isKnownWord: ((w: string) => boolean) | undefined): string {
+  // «@» reads as «а» first («еб@нат»), «$» as «с».
+  const direct = squeezeRepeats(word.replace(/@/g, "а").replace(/\$/g, "с"));
+  const maskRe = /[*#%@$_]+/g;
+  const masks = [...word.matchAll(maskRe)];
+  if (masks.length === 0) return direct;
+  if (isKnownWord) {
+    if (!/[*#%_]/.test(word) && isKnownWord(direct)) return direct;
+    if (masks.length <= 2) {
+      const fills = ["", ...RUSSIAN_ALPHABET];
+      const pieces = word.split(maskRe);
+      const tryFill = (idx: number, acc: string): string | null => {
+        if (idx === pieces.length - 1) {
+          const candidate = squeezeRepeats(acc + pieces[idx]!);
+          return isKnownWord(candidate) ? candidate : null;
+        }
+        for (const f of fills) {
+          const hit = tryFill(idx + 1, acc + pieces[idx]! + f);
+          if (hit) return hit;
+        }
+        return null;
+      };
+      const hit = tryFill(0, "");
+      if (hit) return hit;
+    }
+  }
+  return squeezeRepeats(word.replace(/[*#%@$_]+/g, "*"));
+}
+
+interface WordPiece {
+  text: string;
+  start: number;
+  end: number;
+  masked: boolean;
+}
+
+/**
+ * Joins letters spelt out one by one: «с у к а», «д.у.р.а», «х-у-й». Runs of single letters separated by
+ * dots, dashes, underscores or asterisks join from three letters; runs separated by single spaces join
+ * from four letters, so ordinary one-letter words («а я в шоке») are left alone.
+ */
+function joinSpelledOut(parts: Array<RawWord | { sep: Char[] }>): Array<WordPiece | { sep: string }> {
+  const out: Array<WordPiece | { sep: string }> = [];
+  let i = 0;
+  while (i < parts.length) {
+    const part = parts[i]!;
+    if ("chars" in part && part.chars.length === 1 && LETTER.test(part.chars[0]!.ch)) {
+      // Collect single letters joined by one separator character kind.
+      const letters: Char[] = [part.chars[0]!];
+      let j = i + 1;
+      let sepKind: "space" | "punct" | null = null;
+      while (j + 1 < parts.length) {
+        const sep = parts[j]!;
+        const next = parts[j + 1]!;
+        if (!("sep" in sep) || !("chars" in next) || next.chars.length !== 1) break;
+        if (!LETTER.test(next.chars[0]!.ch)) break;
+        const s = sep.sep.map((c) => c.ch).join("");
+        const kind = s === " " ? "space" : /^[.\-_*·]$/.test(s) ? "punct" : null;
+        if (!kind || (sepKind && kind !== sepKind)) break;
+        sepKind = kind;
+        letters.push(next.chars[0]!);
+        j += 2;
+      }
+      const need = sepKind === "space" ? 4 : 3;
+      if (letters.length >= need) {
+        out.push({
+          text: letters.map((c) => c.ch).join(""),
+          start: letters[0]!.at,
+          end: letters[letters.length - 1]!.at + 1,
+          masked: true,
+        });
+        i = j;
+        continue;
+      }
+    }
+    if ("chars" in part) {
+      const chars = part.chars;
+      const first = chars[0]!;
+      const last = chars[chars.length - 1]!;
+      out.push({
+        text: chars.map((c) => c.ch).join(""),
+        start: first.at,
+        end: last.at + 1,
+        masked: false,
+      });
+      // Keep the mapped characters for the look-alike pass.
+      (out[out.length - 1] as WordPiece & { chars?: Char[] }).chars = chars;
+    } else {
+      out.push({ sep: part.sep.map((c) => c.ch).join("") });
+    }
+    i++;
+  }
+  return out;
+}
+
+function finishWord(piece: WordPiece & { chars?: Char[] }, opts: NormalizeOptions, text: string): Token {
+  const chars = piece.chars ?? [...piece.text].map((ch, k) => ({ ch, at: piece.start + k, upper: false }));
+  const mapped = mapLookalikes(chars)
+    .map((c) => c.ch)
+    .join("");
+  const hasMask = /[*#%@$_]/.test(mapped);
+  let norm = hasMask ? resolveMasks(mapped, opts.isKnownWord) : squeezeRepeats(mapped);
+  if (opts.isKnownWord && !opts.isKnownWord(norm)) norm = tryDigitAlternatives(chars, norm, opts.isKnownWord);
+  // The end offset must cover a whole code point of the source.
+  let end = piece.end;
+  const cp = text.codePointAt(end - 1);
+  if (cp !== undefined && cp > 0xffff) end += 1;
+  return { norm, start: piece.start, end, masked: piece.masked || hasMask };
+}
+
+/** Re-reads ambiguous digits inside a Cyrillic word until the caller recognises the word. */
+function tryDigitAlternatives(chars: Char[], fallback: string, isKnownWord: (w: string) => boolean): string {
+  if (!chars.some((c) => CYRILLIC.test(c.ch))) return fallback;
+  const positions = chars.flatMap((c, i) => (DIGIT_ALTERNATIVES[c.ch] ? [i] : []));
+  if (positions.length === 0 || positions.length > 3) return fallback;
+  const base = mapLookalikes(chars).map((c) => c.ch);
+  const walk = (k: number): string | null => {
+    if (k === positions.length) {
+      const candidate = squeezeRepeats(base.join(""));
+      return isKnownWord(candidate) ? candidate : null;
+    }
+    const at = positions[k]!;
+    for (const alt of DIGIT_ALTERNATIVES[chars[at]!.ch] ?? []) {
+      base[at] = alt;
+      const hit = walk(k + 1);
+      if (hit) return hit;
+    }
+    return null;
+  };
+  return walk(0) ?? fallback;
+}
+
+/** Words of the text, normalised, with their positions in the original text. */
+export function tokenize(text: string, opts: NormalizeOptions = {}): Token[] {
+  const parts = joinSpelledOut(splitWords(cleanChars(text)));
+  const tokens: Token[] = [];
+  for (const p of parts) {
+    if ("sep" in p) continue;
+    const token = finishWord(p, opts, text);
+    if (token.norm.length > 0) tokens.push(token);
+  }
+  return tokens;
+}
+
+/**
+ * The whole text normalised: words replaced by their normalised form, separators kept (whitespace
+ * squeezed to one space), so phrase rules can use punctuation, quotes and emoji.
+ */
+export function normalize(text: string, opts: NormalizeOptions = {}): string {
+  const parts = joinSpelledOut(splitWords(cleanChars(text)));
+  let out = "";
+  for (const p of parts) {
+    if ("sep" in p) out += p.sep.replace(/\s+/gu, " ");
+    else out += finishWord(p, opts, text).norm;
+  }
+  return out.trim();
+}

@@ -1,0 +1,46 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { errorBody } from "./errors.ts";
+
+/** How far a signed request's timestamp may be from now: replayed requests older than this are refused. */
+export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * Internal calls (another adapter of ours, e.g. a Mini App backend) sign `${timestamp}.${rawBody}` with
+ * HMAC-SHA256 and INTERNAL_API_SECRET: headers `X-Timestamp` (ms) and `X-Signature` (hex).
+ */
+export function signInternalRequest(secret: string, timestamp: number, rawBody: string): string {
+  return createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex");
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Fastify preHandler for internal routes. Needs the raw body: see `rawBodyParser` in server.ts. */
+export function requireInternalSignature(secret: string, now: () => number = Date.now) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const ts = Number(request.headers["x-timestamp"]);
+    const sig = request.headers["x-signature"];
+    const raw = (request as FastifyRequest & { rawBody?: string }).rawBody ?? "";
+    if (!Number.isFinite(ts) || typeof sig !== "string" || Math.abs(now() - ts) > SIGNATURE_MAX_SKEW_MS) {
+      return reply.code(401).send(errorBody("unauthorized", "Missing, stale or malformed signature"));
+    }
+    if (!safeEqual(sig, signInternalRequest(secret, ts, raw))) {
+      return reply.code(401).send(errorBody("unauthorized", "Bad signature"));
+    }
+  };
+}
+
+/** Fastify onRequest hook for admin routes: `Authorization: Bearer <ADMIN_TOKEN>`. */
+export function requireAdminToken(token: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    if (!given || !safeEqual(given, token)) {
+      return reply.code(401).send(errorBody("unauthorized", "Admin token required"));
+    }
+  };
+}

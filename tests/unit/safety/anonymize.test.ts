@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { anonymize } from "../../../src/domain/anonymize.ts";
+import { BASE_NAME_COUNT, declineName, NAME_FORMS } from "../../../src/domain/safety/names.ts";
+
+describe("anonymize replaces personal data with placeholders", () => {
+  const cases: Array<[string, string, string]> = [
+    ["phone", "мой номер +7 912 000-11-22", "мой номер [ТЕЛЕФОН]"],
+    ["e-mail", "пиши: masha.k@yandex.ru", "пиши: [EMAIL]"],
+    ["link", "тут всё: https://example.com/x?y=1", "тут всё: [ССЫЛКА]"],
+    ["username", "я тут @tihiy_vecher", "я тут [НИК]"],
+    ["card", "карта 5469 3800 1234 5673", "карта [КАРТА]"],
+    ["RU passport", "паспорт 40 12 345678", "паспорт [ДОКУМЕНТ]"],
+    ["passport after a keyword", "серия и номер паспорта: 4012 345678", "серия и номер паспорта: [ДОКУМЕНТ]"],
+    ["СНИЛС", "снилс 987-654-321 00", "снилс [ДОКУМЕНТ]"],
+    ["ИНН", "ИНН 7707083893", "ИНН [ДОКУМЕНТ]"],
+    ["street address", "адрес: ул. Гагарина, д. 7, кв. 3", "адрес: [АДРЕС]"],
+    ["avenue, name first", "живём на Ленинском проспекте 12", "живём на [АДРЕС]"],
+    ["first name in the dative", "я написала Светлане", "я написала [ИМЯ]"],
+    ["name + patronymic + surname as one span", "Анна Сергеевна Иванова", "[ИМЯ]"],
+    ["surname before the first name", "Сидоров Пётр пришёл", "[ИМЯ] пришёл"],
+    ["lower-case name after a relation word", "мой муж вася опять пьёт", "мой муж [ИМЯ] опять пьёт"],
+    ["CIS name", "подруга Айгуль уехала", "подруга [ИМЯ] уехала"],
+  ];
+  it.each(cases)("%s", (_why, input, expected) => {
+    expect(anonymize(input)).toBe(expected);
+  });
+
+  it("replaces the two pseudonyms, in their case forms, with [Я] and [СОБЕСЕДНИК]", () => {
+    const opts = { selfNames: ["Тихая Гавань"], peerNames: ["Ромашка"] };
+    expect(anonymize("Ромашке спасибо, а Тихая Гавань — это я", opts)).toBe(
+      "[СОБЕСЕДНИК] спасибо, а [Я] — это я",
+    );
+  });
+});
+
+describe("anonymize keeps ordinary words", () => {
+  const kept = [
+    "Надежда умирает последней",
+    "Вера в себя возвращается медленно",
+    "Любовь — это работа",
+    "читаю роман про войну",
+    "Слава богу, всё позади",
+    "встреча 12.03 в 19:00, стоимость 1 500 ₽",
+    "у меня 3 кота и 2 собаки",
+    "Москва, Казань и Тбилиси — мои города",
+    "на улице холодно",
+    "Готов поговорить завтра",
+  ];
+  it.each(kept)("«%s» stays as it is", (text) => {
+    expect(anonymize(text)).toBe(text);
+  });
+});
+
+describe("the name list", () => {
+  it("holds at least 300 base names", () => {
+    expect(BASE_NAME_COUNT).toBeGreaterThanOrEqual(300);
+  });
+  it("declines names by their ending", () => {
+    expect(declineName("мария")).toEqual(expect.arrayContaining(["марии", "марию", "марией"]));
+    expect(declineName("ольга")).toEqual(expect.arrayContaining(["ольги", "ольге", "ольгу", "ольгой"]));
+    expect(declineName("андрей")).toEqual(expect.arrayContaining(["андрея", "андрею", "андреем"]));
+    expect(declineName("олег")).toEqual(expect.arrayContaining(["олега", "олегу", "олегом", "олеге"]));
+    expect(NAME_FORMS.has("павлом")).toBe(true);
+  });
+});

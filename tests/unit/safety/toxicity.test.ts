@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { classifyToxicity } from "../../../src/domain/safety/toxicity.ts";
+
+describe("classifyToxicity withholds what is aimed at the reader", () => {
+  const toxic: Array<[string, string, string]> = [
+    // [why, text, expected label]
+    ["insult with «ты»", "ты такая тупая", "insult"],
+    ["insult in the instrumental case", "с тобой, идиотом, говорить бесполезно", "insult"],
+    ["insult in the genitive plural via «таких»", "ты из тех кретинов, что всё знают", "insult"],
+    ["bare vocative insult", "дебилка", "insult"],
+    ["insult after an imperative", "отстань, придурок", "insult"],
+    ["obscene imperative", "иди нахуй", "harassment"],
+    ["shut up", "закрой свой рот", "harassment"],
+    ["sexual demand", "скиньте фотку без белья", "sexual_demand"],
+    ["sexual proposition", "хочу тебя раздеть", "sexual_demand"],
+    ["threat in the future tense", "я тебя зарежу", "threat"],
+    ["threat about where they live", "я знаю, где вы живёте", "threat"],
+    ["urging suicide", "иди повесься", "harassment"],
+    ["slur with a violent wish", "всех хачей надо выгнать", "hate"],
+    ["group insult", "бабы тупые", "hate"],
+  ];
+  it.each(toxic)("%s: «%s»", (_why, text, label) => {
+    const r = classifyToxicity(text);
+    expect(r.toxic).toBe(true);
+    expect(r.severity).toBeGreaterThanOrEqual(2);
+    expect(r.labels).toContain(label);
+  });
+
+  it("threats, hate with violence and sexual demands are severity 3; plain insults 2", () => {
+    expect(classifyToxicity("я тебя убью").severity).toBe(3);
+    expect(classifyToxicity("скинь нюдсы").severity).toBe(3);
+    expect(classifyToxicity("ты дура").severity).toBe(2);
+  });
+});
+
+describe("classifyToxicity sees through obfuscation", () => {
+  const cases: Array<[string, string]> = [
+    ["masked vowel", "ты т*пой"],
+    ["masked with @", "ты т@пая"],
+    ["Latin look-alikes", "ты дуpа"],
+    ["all Latin look-alikes but one", "ты идиoт"],
+    ["digits for letters", "ты д3бил"],
+    ["spelt out with spaces", "т в а р ь"],
+    ["spelt out with dots", "ты к.р.е.т.и.н"],
+    ["stretched letters", "ты идииииот"],
+    ["zero-width space inside", "ты ду\u200Bра"],
+    ["soft hyphen inside", "ты ду\u00ADра"],
+    ["upper case", "ТЫ ДУРА"],
+    ["«ё» and a masked obscene stem", "отъ*бись от меня"],
+  ];
+  it.each(cases)("%s: «%s»", (_why, text) => {
+    expect(classifyToxicity(text).toxic).toBe(true);
+  });
+});
+
+describe("classifyToxicity delivers ordinary and quoted language", () => {
+  const clean: Array<[string, string]> = [
+    ["mild swearing", "блин, опять дождь"],
+    ["obscene about life, not a person", "меня всё з*ебало на этой работе"],
+    ["obscene intensifier", "это было охрененно тяжело"],
+    ["self-talk", "я полная идиотка"],
+    ["feeling like", "чувствую себя дурой"],
+    ["quoted insult", "он написал мне «ты тупая», и я расплакалась"],
+    ["reported insult", "свекровь обзывала меня дурой"],
+    ["negated insult", "ты не дура, ты устала"],
+    ["about a third person", "бывший муж — настоящий урод"],
+    ["about a thing", "тупая ситуация"],
+    ["a word discussed", "почему слово «идиот» так ранит?"],
+    ["a caring message", "ты не одна, я рядом"],
+    ["photo of a pet", "пришли фото собаки, пожалуйста"],
+    ["reported threat", "бывший угрожал: «я тебя убью»"],
+    ["adjective describing a noun", "ты больная тема для меня"],
+    ["idiom «переспать с мыслью»", "давай переспим с этой мыслью"],
+  ];
+  it.each(clean)("%s: «%s»", (_why, text) => {
+    const r = classifyToxicity(text);
+    expect(r.toxic).toBe(false);
+    expect(r.severity).toBeLessThanOrEqual(1);
+  });
+
+  it("strong obscenity not aimed at anyone is severity 1 «obscene», mild words are 0", () => {
+    expect(classifyToxicity("пиздец, а не неделя")).toEqual({
+      toxic: false,
+      severity: 1,
+      labels: ["obscene"],
+    });
+    expect(classifyToxicity("чёрт, опоздала")).toEqual({ toxic: false, severity: 0, labels: [] });
+  });
+});
+
+describe("classifyToxicity on bad input", () => {
+  it("handles empty, whitespace, control characters and RTL marks", () => {
+    expect(classifyToxicity("")).toEqual({ toxic: false, severity: 0, labels: [] });
+    expect(classifyToxicity("   \n\t")).toEqual({ toxic: false, severity: 0, labels: [] });
+    expect(classifyToxicity("\u202Eты дура\u202C").toxic).toBe(true);
+    expect(classifyToxicity("\u0000\u0007привет").toxic).toBe(false);
+  });
+  it("classifies a 10 000-character message quickly", () => {
+    const long = "мне очень тяжело, но я держусь. ".repeat(320) + "ты дура";
+    const t0 = performance.now();
+    expect(classifyToxicity(long).toxic).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
