@@ -11,6 +11,7 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
 import { seedTopics } from "./db/seed.ts";
 import { matchRoutes } from "./http/routes/match.ts";
+import { tipRoutes } from "./http/routes/tips.ts";
 import { createServer } from "./http/server.ts";
 import { createInfra } from "./infra/create-infra.ts";
 import type { Infra } from "./infra/ports.ts";
@@ -18,6 +19,7 @@ import { createLogger, createPseudonymizer, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics, matchingMetrics } from "./metrics.ts";
 import { resolveSecrets } from "./secrets.ts";
 import { createServices, type Services } from "./services/index.ts";
+import { type CandidateIndex, createCandidateIndex } from "./services/matching/candidates.ts";
 import { startMatchWorker } from "./workers/match-worker.ts";
 import { type Scheduler, startScheduler } from "./workers/scheduler.ts";
 
@@ -90,14 +92,26 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     });
     cleanups.unshift(() => infra.close());
 
+    const servesBot = opts.role !== "worker";
+    const runsWorker = opts.role !== "api";
+    // The worker keeps an in-memory index of the people who can be proposed now; the database stays
+    // the source of truth and re-checks every pick.
+    let candidateIndex: CandidateIndex | undefined;
+    if (runsWorker) {
+      candidateIndex = await createCandidateIndex({ db: db.db, clock: systemClock });
+      await candidateIndex.load();
+      candidateIndex.start(1000, (err) => logger.error({ err }, "candidate index refresh failed"));
+      cleanups.unshift(async () => candidateIndex?.stop());
+    }
     const services = createServices({
+      ...(candidateIndex ? { candidateIndex } : {}),
       db: db.db,
       infra,
       clock: systemClock,
       matchingMetrics: matchingMetrics(metrics),
+      tipPayloadSecret: secrets.tipPayloadSecret,
+      tipCommissionBps: config.TIP_COMMISSION_BPS,
     });
-    const servesBot = opts.role !== "worker";
-    const runsWorker = opts.role !== "api";
     let apiRoot = config.TELEGRAM_API_ROOT ?? PUBLIC_BOT_API;
     let token = config.TELEGRAM_BOT_TOKEN;
     let sandbox: { url: string; close(): Promise<void> } | undefined;
@@ -126,6 +140,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         services,
         clock: systemClock,
         perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
+        tips: { commissionBps: config.TIP_COMMISSION_BPS, payoutPolicy: config.TIP_PAYOUT_POLICY },
       });
     }
 
@@ -148,6 +163,32 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
                 matching: services.matching,
                 secret: secrets.internalApiSecret,
                 onDecision: (o: Parameters<AppBot["notifier"]["decision"]>[0]) => appBot.notifier.decision(o),
+              },
+            },
+            {
+              plugin: tipRoutes as never,
+              opts: {
+                tips: services.tips,
+                profiles: services.profiles,
+                internalSecret: secrets.internalApiSecret,
+                adminToken: secrets.adminToken,
+                createInvoiceLink: ({ payload, amount }: { payload: string; amount: number }) =>
+                  appBot.bot.api.createInvoiceLink(
+                    appBot.i18n.t("ru", "tips-invoice-title"),
+                    appBot.i18n.t("ru", "tips-invoice-link-description"),
+                    payload,
+                    "",
+                    "XTR",
+                    [{ label: appBot.i18n.t("ru", "tips-invoice-label"), amount }],
+                  ),
+                refundStarPayment: async (payerTgId: number, chargeId: string) => {
+                  await appBot.bot.api.refundStarPayment(payerTgId, chargeId);
+                },
+                onRefund: (r: {
+                  tip: { amount: number };
+                  payerUserId: number | null;
+                  recipientUserId: number | null;
+                }) => appBot.notifier.refunded(r),
               },
             },
           ]
@@ -245,6 +286,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         await appBot?.drain();
         await worker?.stop();
         await scheduler?.stop();
+        candidateIndex?.stop();
         await sandbox?.close().catch(() => {});
         await infra.close().catch(() => {});
         await db.close().catch(() => {});

@@ -41,6 +41,18 @@ const envSchema = z.object({
   LOG_HASH_SECRET: z.string().min(16, "at least 16 characters").optional(),
   INTERNAL_API_SECRET: z.string().min(16, "at least 16 characters").optional(),
   ADMIN_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  TIP_PAYLOAD_SECRET: z.string().min(16, "at least 16 characters").optional(),
+  TIP_COMMISSION_BPS: z.coerce
+    .number({ error: "basis points, 0–5000 (1000 = 10%)" })
+    .int("basis points, 0–5000 (1000 = 10%)")
+    .min(0, "basis points, 0–5000 (1000 = 10%)")
+    .max(5000, "basis points, 0–5000 (1000 = 10%)")
+    .default(1000),
+  TIP_PAYOUT_POLICY: z.enum(["manual", "platform"]).default("manual"),
+  MOD_CHAT_ID: z
+    .string()
+    .regex(/^-?\d{1,20}$/, "a Telegram chat id (a number, negative for groups)")
+    .optional(),
   SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
   SANDBOX_PORT: port.default(8081),
   SET_COMMANDS: bool.default(true),
@@ -74,7 +86,7 @@ function checkCombinations(
       problems.push({ name: "WEBHOOK_SECRET", expected: "a secret (required when BOT_MODE=webhook)" });
   }
   if (raw.NODE_ENV === "production") {
-    for (const key of ["LOG_HASH_SECRET", "INTERNAL_API_SECRET", "ADMIN_TOKEN"]) {
+    for (const key of ["LOG_HASH_SECRET", "INTERNAL_API_SECRET", "ADMIN_TOKEN", "TIP_PAYLOAD_SECRET"]) {
       if (!raw[key]) problems.push({ name: key, expected: "a secret (required when NODE_ENV=production)" });
     }
   }
@@ -113,6 +125,7 @@ const SECRET_KEYS = new Set([
   "LOG_HASH_SECRET",
   "INTERNAL_API_SECRET",
   "ADMIN_TOKEN",
+  "TIP_PAYLOAD_SECRET",
   "DATABASE_URL",
   "REDIS_URL",
 ]);

@@ -7,6 +7,7 @@ export interface Secrets {
   logHashSecret: string;
   internalApiSecret: string;
   adminToken: string;
+  tipPayloadSecret: string;
 }
 
 /**
@@ -19,8 +20,11 @@ export function resolveSecrets(config: Config): Secrets {
     logHashSecret: config.LOG_HASH_SECRET,
     internalApiSecret: config.INTERNAL_API_SECRET,
     adminToken: config.ADMIN_TOKEN,
+    tipPayloadSecret: config.TIP_PAYLOAD_SECRET,
   };
-  if (fromEnv.logHashSecret && fromEnv.internalApiSecret && fromEnv.adminToken) return fromEnv as Secrets;
+  if (fromEnv.logHashSecret && fromEnv.internalApiSecret && fromEnv.adminToken && fromEnv.tipPayloadSecret) {
+    return fromEnv as Secrets;
+  }
   const dir = resolve(config.DATA_DIR);
   const file = join(dir, "secrets.json");
   let stored: Partial<Secrets> = {};
@@ -29,11 +33,13 @@ export function resolveSecrets(config: Config): Secrets {
     logHashSecret: stored.logHashSecret ?? randomBytes(32).toString("base64url"),
     internalApiSecret: stored.internalApiSecret ?? randomBytes(32).toString("base64url"),
     adminToken: stored.adminToken ?? randomBytes(24).toString("base64url"),
+    tipPayloadSecret: stored.tipPayloadSecret ?? randomBytes(32).toString("base64url"),
   };
   if (
     stored.logHashSecret !== merged.logHashSecret ||
     stored.internalApiSecret !== merged.internalApiSecret ||
-    stored.adminToken !== merged.adminToken
+    stored.adminToken !== merged.adminToken ||
+    stored.tipPayloadSecret !== merged.tipPayloadSecret
   ) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
@@ -43,5 +49,6 @@ export function resolveSecrets(config: Config): Secrets {
     logHashSecret: fromEnv.logHashSecret ?? merged.logHashSecret,
     internalApiSecret: fromEnv.internalApiSecret ?? merged.internalApiSecret,
     adminToken: fromEnv.adminToken ?? merged.adminToken,
+    tipPayloadSecret: fromEnv.tipPayloadSecret ?? merged.tipPayloadSecret,
   };
 }

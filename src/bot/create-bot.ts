@@ -17,6 +17,7 @@ import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
 import { createProfileFeature } from "./features/profile.ts";
+import { createTipsFeature } from "./features/tips.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 
 export interface BotDeps {
@@ -33,6 +34,7 @@ export interface BotDeps {
   clock: Clock;
   /** Randomness for generated pseudonyms (tests pass a seeded one). */
   random?: () => number;
+  tips?: { commissionBps: number; payoutPolicy: "manual" | "platform" };
   /** Minimum spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
   perChatMinMs?: number;
 }
@@ -179,9 +181,19 @@ export function createBot(deps: BotDeps): AppBot {
   const guarded = bot.errorBoundary(handleError);
   bot.catch(handleError);
 
+  const { profiles } = deps.services;
+  const tipsFeature = createTipsFeature({
+    tips: deps.services.tips,
+    profiles,
+    notifier,
+    kv,
+    logger,
+    commissionBps: deps.tips?.commissionBps ?? 1000,
+    payoutPolicy: deps.tips?.payoutPolicy ?? "manual",
+  });
+  guarded.use(tipsFeature.payments);
   // Only private chats are served: the product is one-on-one and never joins groups.
   const privateChats = guarded.chatType("private");
-  const { profiles } = deps.services;
   // Who this is in our terms: the registered person, or null before the rules are accepted.
   privateChats.use(async (ctx, next) => {
     ctx.user = ctx.from ? await profiles.findByTelegramId(ctx.from.id) : null;
@@ -196,6 +208,8 @@ export function createBot(deps: BotDeps): AppBot {
   privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
   privateChats.use(profile.feature);
   privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
+  // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.
+  privateChats.use(tipsFeature.feature);
   const chat = createChatFeature({
     chats: deps.services.chats,
     notifier,

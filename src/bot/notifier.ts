@@ -91,6 +91,17 @@ export function createNotifier(deps: {
       await send(userId, t("search-expired"));
     },
 
+    /** A refund made by an operator: both people are told. */
+    async refunded(r: {
+      tip: { amount: number };
+      payerUserId: number | null;
+      recipientUserId: number | null;
+    }) {
+      if (r.payerUserId !== null)
+        await send(r.payerUserId, t("tips-refunded-payer", { amount: r.tip.amount }));
+      if (r.recipientUserId !== null) await send(r.recipientUserId, t("tips-refunded-peer"));
+    },
+
     send,
     t,
   };

@@ -71,6 +71,8 @@ export const users = pgTable(
     check("users_status_chk", sql`${t.status} in ('active','suspended','banned','deleted')`),
     check("users_rating_chk", sql`${t.ratingSum} >= 0 and ${t.ratingCount} >= 0`),
     check("users_deleted_no_tg_chk", sql`${t.status} <> 'deleted' or ${t.tgId} is null`),
+    // The matching index refreshes from rows changed since its last look (triggers keep it current).
+    index("users_updated_at_idx").on(t.updatedAt),
   ],
 );
 
@@ -148,6 +150,7 @@ export const preferences = pgTable(
     check("preferences_format_chk", sql`${t.format} in ('chat')`),
     check("preferences_sensitivity_chk", sql`${t.sensitivityLevel} between 1 and 3`),
     check("preferences_avail_local_chk", sql`${t.availLocal} between 0 and 255`),
+    index("preferences_updated_at_idx").on(t.updatedAt),
   ],
 );
 

@@ -33,7 +33,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // Path and query values arrive as text and are coerced; bodies are JSON and keep their types.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
   });
 
   app.addSchema(errorBodySchema);

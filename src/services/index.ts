@@ -2,19 +2,33 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import type { Infra } from "../infra/ports.ts";
 import { createChatService } from "./chats.ts";
-import { createCandidateFinder } from "./matching/candidates.ts";
+import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
 import { createProfileService } from "./profile.ts";
+import { createTipService } from "./tips.ts";
 
-/** Every use case, built once per process over the same database, infra and clock. */
-export function createServices(deps: {
+export interface ServiceOptions {
   db: Db;
   infra: Infra;
   clock: Clock;
   matchingMetrics?: MatchingMetrics;
-}) {
+  /** HMAC key of tip invoice payloads; tests may leave it out. */
+  tipPayloadSecret?: string;
+  tipCommissionBps?: number;
+  /** The worker's in-memory candidate index (production); without it candidates come from SQL. */
+  candidateIndex?: CandidateIndex;
+}
+
+const TEST_TIP_SECRET = "tests-only-tip-payload-secret";
+
+/** Every use case, built once per process over the same database, infra and clock. */
+export function createServices(deps: ServiceOptions) {
   const profiles = createProfileService({ db: deps.db, clock: deps.clock });
-  const finder = createCandidateFinder({ db: deps.db, clock: deps.clock });
+  const finder = createCandidateFinder({
+    db: deps.db,
+    clock: deps.clock,
+    ...(deps.candidateIndex ? { index: deps.candidateIndex } : {}),
+  });
   const matching = createMatchingService({
     db: deps.db,
     clock: deps.clock,
@@ -22,9 +36,17 @@ export function createServices(deps: {
     finder,
     profiles,
     ...(deps.matchingMetrics ? { metrics: deps.matchingMetrics } : {}),
+    ...(deps.candidateIndex ? { refreshCandidates: () => deps.candidateIndex!.refresh() } : {}),
   });
   const chats = createChatService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
-  return { profiles, matching, chats };
+  const tips = createTipService({
+    db: deps.db,
+    clock: deps.clock,
+    locks: deps.infra.locks,
+    secret: deps.tipPayloadSecret ?? TEST_TIP_SECRET,
+    ...(deps.tipCommissionBps !== undefined ? { commissionBps: deps.tipCommissionBps } : {}),
+  });
+  return { profiles, matching, chats, tips };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -98,6 +98,11 @@ export function createMatchingService(deps: {
   finder: CandidateFinder;
   profiles: ProfileService;
   metrics?: MatchingMetrics;
+  /**
+   * Brings a cached candidate index up to date. Called when a search finds nobody, so that someone who
+   * started searching a moment ago (after the last refresh) is not missed for a whole retry period.
+   */
+  refreshCandidates?: () => Promise<void>;
 }) {
   const { db, clock, stream, finder, profiles } = deps;
   const metrics = deps.metrics ?? noMetrics;
@@ -208,7 +213,11 @@ export function createMatchingService(deps: {
       if (await engagementOf(userId)) return null;
       const variant = queued.variant as MatchVariant;
       const started = performance.now();
-      const candidates = await finder.findCandidates(userId, { variant, limit: 5, now });
+      let candidates = await finder.findCandidates(userId, { variant, limit: 5, now });
+      if (candidates.length === 0 && deps.refreshCandidates) {
+        await deps.refreshCandidates();
+        candidates = await finder.findCandidates(userId, { variant, limit: 5, now });
+      }
       metrics.selectMs(variant, performance.now() - started);
       for (const c of candidates) {
         const proposal = await tryPropose(userId, c.userId, c.score, variant, c.sharedTopicIds, now);

@@ -101,6 +101,9 @@ export interface E2E {
   dataDir: string;
   /** Environment the bot process runs with (to restart it the same way). */
   env: Record<string, string | undefined>;
+  /** Bearer token of the admin API and HMAC key of internal calls in this run. */
+  adminToken: string;
+  internalSecret: string;
   /** This run's own PostgreSQL database, when DATABASE_URL is set. */
   dbUrl?: string;
   /** Every line the bot process printed, across restarts. */
@@ -124,6 +127,8 @@ export async function startE2E(
   const dbUrl = baseDb ? await createScratchDatabase(baseDb) : undefined;
   const port = await freePort();
   const webhookSecret = randomBytes(18).toString("base64url");
+  const adminToken = randomBytes(18).toString("base64url");
+  const internalSecret = randomBytes(18).toString("base64url");
   const env: Record<string, string | undefined> = {
     NODE_ENV: "test",
     LOG_LEVEL: "info",
@@ -137,6 +142,8 @@ export async function startE2E(
     REDIS_URL: process.env.REDIS_URL,
     REDIS_PREFIX: `tno-e2e-${randomBytes(4).toString("hex")}:`,
     TELEGRAM_PER_CHAT_MIN_MS: "0",
+    ADMIN_TOKEN: adminToken,
+    INTERNAL_API_SECRET: internalSecret,
     ...(mode === "webhook"
       ? { WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`, WEBHOOK_SECRET: webhookSecret }
       : {}),
@@ -146,6 +153,8 @@ export async function startE2E(
   const earlier: string[] = [];
   const e2e: E2E = {
     ...(dbUrl ? { dbUrl } : {}),
+    adminToken,
+    internalSecret,
     allOutput: () => [...earlier, ...bot.output],
     sandbox,
     client: new SandboxClient(sandbox.url),

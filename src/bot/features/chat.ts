@@ -19,6 +19,13 @@ export interface ChatFeatureDeps {
   logger: Logger;
 }
 
+function ratingKeyboard(sessionId: number): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const [i, emoji] of RATING_EMOJI.entries())
+    kb.text(`${emoji} ${i + 1}`, `c:rate:${sessionId}:${i + 1}`);
+  return kb;
+}
+
 function isPeerGone(err: unknown): boolean {
   return err instanceof GrammyError && err.error_code === 403;
 }
@@ -41,11 +48,13 @@ export function createChatFeature(deps: ChatFeatureDeps) {
             : ended.reason === "peer_gone"
               ? "relay-peer-gone"
               : "chat-ended-by-peer";
-      const kb = new InlineKeyboard();
-      RATING_EMOJI.forEach((emoji, i) => kb.text(`${emoji} ${i + 1}`, `c:rate:${ended.sessionId}:${i + 1}`));
       await notifier.send(p.userId, notifier.t(key));
-      await notifier.send(p.userId, notifier.t("rate-prompt"), kb);
-      await notifier.send(p.userId, notifier.t("tips-cta"));
+      await notifier.send(p.userId, notifier.t("rate-prompt"), ratingKeyboard(ended.sessionId));
+      await notifier.send(
+        p.userId,
+        notifier.t("tips-cta"),
+        new InlineKeyboard().text(notifier.t("btn-tip-open"), `t:menu:${ended.sessionId}`),
+      );
     }
   }
 
@@ -54,12 +63,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     if (!ended) return;
     logger.info({ actor: ctx.actor }, "chat ended: peer unreachable");
     await ctx.reply(ctx.t("relay-peer-gone"));
-    await ctx.reply(ctx.t("rate-prompt"), {
-      reply_markup: RATING_EMOJI.reduce(
-        (kb, emoji, i) => kb.text(`${emoji} ${i + 1}`, `c:rate:${ended.sessionId}:${i + 1}`),
-        new InlineKeyboard(),
-      ),
-    });
+    await ctx.reply(ctx.t("rate-prompt"), { reply_markup: ratingKeyboard(ended.sessionId) });
   }
 
   async function replyTarget(chat: ActiveChat, msg: Message): Promise<ReplyParameters | undefined> {

@@ -1,0 +1,160 @@
+import { Composer, InlineKeyboard } from "grammy";
+import { DEFAULT_COMMISSION_BPS, splitTip, TIP_MAX, TIP_MIN, TIP_PRESETS } from "../../domain/commission.ts";
+import type { KeyValue } from "../../infra/ports.ts";
+import type { Logger } from "../../logger.ts";
+import type { ProfileService } from "../../services/profile.ts";
+import type { TipService } from "../../services/tips.ts";
+import type { BotContext } from "../context.ts";
+import type { Notifier } from "../notifier.ts";
+
+const CUSTOM_TTL_MS = 10 * 60 * 1000;
+
+export interface TipsFeatureDeps {
+  tips: TipService;
+  profiles: ProfileService;
+  notifier: Notifier;
+  kv: KeyValue;
+  logger: Logger;
+  commissionBps: number;
+  payoutPolicy: "manual" | "platform";
+}
+
+/**
+ * Tips in Telegram Stars: /tips (or the button after /end) → amount → the split shown → a XTR invoice
+ * with a signed payload → pre-checkout verified → successful_payment recorded once → receipt and an
+ * anonymous thank-you. Refunds (refunded_payment or the admin route) tell both people.
+ */
+export function createTipsFeature(deps: TipsFeatureDeps) {
+  const { tips, profiles, notifier, kv, logger } = deps;
+  const feature = new Composer<BotContext>();
+  const registered = feature.filter((ctx) => ctx.user !== null);
+  const percent = (deps.commissionBps / 100).toString();
+
+  async function showMenu(ctx: BotContext, sessionId?: number) {
+    const elig = await tips.eligibility(ctx.user!.id, sessionId);
+    if (!elig.ok) return ctx.reply(ctx.t(`tips-error-${elig.reason}`));
+    const sid = elig.session.id;
+    const kb = new InlineKeyboard();
+    for (const amount of TIP_PRESETS) kb.text(`${amount} ⭐`, `t:p:${sid}:${amount}`);
+    kb.row().text(ctx.t("btn-tip-custom"), `t:c:${sid}`);
+    await ctx.reply(ctx.t("tips-menu", { percent, policy: ctx.t(`tips-policy-${deps.payoutPolicy}`) }), {
+      reply_markup: kb,
+    });
+  }
+
+  async function invoice(ctx: BotContext, sessionId: number, amount: number) {
+    const res = await tips.createTip(ctx.user!.id, sessionId, amount);
+    if (!res.ok) return ctx.reply(ctx.t(`tips-error-${res.reason}`));
+    const vars = { amount: res.amount, commission: res.ourCommission, share: res.recipientShare };
+    await ctx.reply(ctx.t("tips-summary", vars));
+    await ctx.replyWithInvoice(
+      ctx.t("tips-invoice-title"),
+      ctx.t("tips-invoice-description", vars),
+      res.payload,
+      "XTR",
+      [{ label: ctx.t("tips-invoice-label"), amount: res.amount }],
+    );
+  }
+
+  registered.command("tips", (ctx) => showMenu(ctx));
+
+  registered.callbackQuery(/^t:menu:(\d{1,15})$/, async (ctx) => {
+    await showMenu(ctx, Number(ctx.match[1]));
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery(/^t:p:(\d{1,15}):(\d{1,4})$/, async (ctx) => {
+    const amount = Number(ctx.match[2]);
+    // Only the offered presets come from buttons; other amounts go through «Другая сумма».
+    if (!(TIP_PRESETS as readonly number[]).includes(amount)) {
+      await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      return;
+    }
+    await invoice(ctx, Number(ctx.match[1]), amount);
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery(/^t:c:(\d{1,15})$/, async (ctx) => {
+    await kv.set(`tip-custom:${ctx.user!.id}`, ctx.match[1] ?? "", CUSTOM_TTL_MS);
+    await ctx.reply(ctx.t("tips-custom-prompt"));
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery(/^t:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("stale-button") }));
+
+  // The custom amount is the next text after «Другая сумма» — it is not relayed to the peer.
+  registered.on("message:text", async (ctx, next) => {
+    if (ctx.message.text.startsWith("/")) return next();
+    const key = `tip-custom:${ctx.user!.id}`;
+    const sessionId = await kv.get(key);
+    if (sessionId === null) return next();
+    const text = ctx.message.text.trim().replace(/\s*⭐$/, "");
+    const amount = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isInteger(amount) || amount < TIP_MIN || amount > TIP_MAX) {
+      return ctx.reply(ctx.t("tips-custom-invalid"));
+    }
+    await kv.delete(key);
+    await invoice(ctx, Number(sessionId), amount);
+  });
+
+  // pre_checkout_query has no chat: it is served outside the private-chat filter.
+  const payments = new Composer<BotContext>();
+  // Telegram waits at most 10 s for this answer; everything here is a few indexed queries.
+  payments.on("pre_checkout_query", async (ctx) => {
+    const q = ctx.preCheckoutQuery;
+    const payer = await profiles.findByTelegramId(q.from.id);
+    const res = await tips.checkPreCheckout({
+      payload: q.invoice_payload,
+      currency: q.currency,
+      totalAmount: q.total_amount,
+      fromUserId: payer?.id ?? null,
+    });
+    if (res.ok) await ctx.answerPreCheckoutQuery(true);
+    else {
+      logger.info({ actor: ctx.actor, reason: res.reason }, "pre-checkout refused");
+      await ctx.answerPreCheckoutQuery(false, { error_message: ctx.t("precheckout-error") });
+    }
+  });
+
+  feature.on("message:successful_payment", async (ctx) => {
+    const p = ctx.message.successful_payment;
+    const payer = await profiles.findByTelegramId(ctx.from.id);
+    const res = await tips.recordPayment({
+      payload: p.invoice_payload,
+      currency: p.currency,
+      totalAmount: p.total_amount,
+      fromUserId: payer?.id ?? null,
+      telegramPaymentChargeId: p.telegram_payment_charge_id,
+    });
+    if (!res.ok) {
+      // Telegram took Stars we cannot account for: give them back at once.
+      logger.warn({ actor: ctx.actor, reason: res.reason }, "payment refused after the fact; refunding");
+      await ctx.api.refundStarPayment(ctx.from.id, p.telegram_payment_charge_id);
+      await ctx.reply(ctx.t("tips-payment-refused"));
+      return;
+    }
+    if (!res.shouldNotify) return;
+    const split = splitTip(res.tip.amount, deps.commissionBps ?? DEFAULT_COMMISSION_BPS);
+    await ctx.reply(
+      ctx.t("tips-receipt", {
+        amount: res.tip.amount,
+        commission: res.tip.ourCommission,
+        share: res.tip.recipientShare ?? split.recipientShare,
+        policy: ctx.t(`tips-receipt-policy-${deps.payoutPolicy}`),
+      }),
+    );
+    if (res.recipientUserId !== null)
+      await notifier.send(res.recipientUserId, notifier.t("tips-thanks-to-peer"));
+  });
+
+  feature.on("message:refunded_payment", async (ctx) => {
+    const r = ctx.message.refunded_payment;
+    const res = await tips.recordRefundUpdate(r.telegram_payment_charge_id);
+    if (!res.ok || res.alreadyRefunded) return;
+    await ctx.reply(ctx.t("tips-refunded-payer", { amount: res.tip.amount }));
+    if (res.recipientUserId !== null)
+      await notifier.send(res.recipientUserId, notifier.t("tips-refunded-peer"));
+  });
+
+  return { feature, payments };
+}
