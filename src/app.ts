@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type RunnerHandle, run } from "@grammyjs/runner";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { webhookCallback } from "grammy";
 import { registerCommands } from "./bot/commands.ts";
 import { type AppBot, createBot } from "./bot/create-bot.ts";
@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
 import { seedTopics } from "./db/seed.ts";
+import { adminRoutes } from "./http/routes/admin.ts";
 import { matchRoutes } from "./http/routes/match.ts";
 import { tipRoutes } from "./http/routes/tips.ts";
 import { createServer } from "./http/server.ts";
@@ -20,6 +21,7 @@ import { createMetrics, type Metrics, matchingMetrics } from "./metrics.ts";
 import { resolveSecrets } from "./secrets.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { type CandidateIndex, createCandidateIndex } from "./services/matching/candidates.ts";
+import type { DecisionOutcome } from "./services/matching.ts";
 import { startMatchWorker } from "./workers/match-worker.ts";
 import { type Scheduler, startScheduler } from "./workers/scheduler.ts";
 
@@ -112,6 +114,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       tipPayloadSecret: secrets.tipPayloadSecret,
       tipCommissionBps: config.TIP_COMMISSION_BPS,
     });
+    // Only missing hotlines are inserted: a moderator's later edit is never overwritten.
+    await services.sos.seedFromFile();
     let apiRoot = config.TELEGRAM_API_ROOT ?? PUBLIC_BOT_API;
     let token = config.TELEGRAM_BOT_TOKEN;
     let sandbox: { url: string; close(): Promise<void> } | undefined;
@@ -141,6 +145,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         clock: systemClock,
         perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
         tips: { commissionBps: config.TIP_COMMISSION_BPS, payoutPolicy: config.TIP_PAYOUT_POLICY },
+        modChatId: config.MOD_CHAT_ID ? Number(config.MOD_CHAT_ID) : null,
       });
     }
 
@@ -150,49 +155,53 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       { name: infra.kind === "redis" ? "redis" : "queue", check: () => infra.ping() },
     ];
     const useWebhook = servesBot && appBot !== undefined && config.BOT_MODE === "webhook";
+    const areas: Array<{ plugin: FastifyPluginAsync<never>; opts: unknown }> = [
+      {
+        plugin: adminRoutes as FastifyPluginAsync<never>,
+        opts: { token: secrets.adminToken, moderation: services.moderation, sos: services.sos },
+      },
+    ];
+    if (appBot) {
+      const { bot, i18n, notifier } = appBot;
+      areas.push(
+        {
+          plugin: matchRoutes as FastifyPluginAsync<never>,
+          opts: {
+            matching: services.matching,
+            secret: secrets.internalApiSecret,
+            onDecision: (o: DecisionOutcome) => notifier.decision(o),
+          },
+        },
+        {
+          plugin: tipRoutes as FastifyPluginAsync<never>,
+          opts: {
+            tips: services.tips,
+            profiles: services.profiles,
+            internalSecret: secrets.internalApiSecret,
+            adminToken: secrets.adminToken,
+            createInvoiceLink: ({ payload, amount }: { payload: string; amount: number }) =>
+              bot.api.createInvoiceLink(
+                i18n.t("ru", "tips-invoice-title"),
+                i18n.t("ru", "tips-invoice-link-description"),
+                payload,
+                "",
+                "XTR",
+                [{ label: i18n.t("ru", "tips-invoice-label"), amount }],
+              ),
+            refundStarPayment: async (payerTgId: number, chargeId: string) => {
+              await bot.api.refundStarPayment(payerTgId, chargeId);
+            },
+            onRefund: notifier.refunded,
+          },
+        },
+      );
+    }
     const server = await createServer({
       logger,
       metrics,
       readiness,
       version: packageVersion(),
-      areas: appBot
-        ? [
-            {
-              plugin: matchRoutes as never,
-              opts: {
-                matching: services.matching,
-                secret: secrets.internalApiSecret,
-                onDecision: (o: Parameters<AppBot["notifier"]["decision"]>[0]) => appBot.notifier.decision(o),
-              },
-            },
-            {
-              plugin: tipRoutes as never,
-              opts: {
-                tips: services.tips,
-                profiles: services.profiles,
-                internalSecret: secrets.internalApiSecret,
-                adminToken: secrets.adminToken,
-                createInvoiceLink: ({ payload, amount }: { payload: string; amount: number }) =>
-                  appBot.bot.api.createInvoiceLink(
-                    appBot.i18n.t("ru", "tips-invoice-title"),
-                    appBot.i18n.t("ru", "tips-invoice-link-description"),
-                    payload,
-                    "",
-                    "XTR",
-                    [{ label: appBot.i18n.t("ru", "tips-invoice-label"), amount }],
-                  ),
-                refundStarPayment: async (payerTgId: number, chargeId: string) => {
-                  await appBot.bot.api.refundStarPayment(payerTgId, chargeId);
-                },
-                onRefund: (r: {
-                  tip: { amount: number };
-                  payerUserId: number | null;
-                  recipientUserId: number | null;
-                }) => appBot.notifier.refunded(r),
-              },
-            },
-          ]
-        : [],
+      areas,
       ...(useWebhook && appBot && config.WEBHOOK_SECRET
         ? {
             webhook: {
@@ -266,6 +275,30 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
             name: "wake-waiting-searches",
             everyMs: 10_000,
             run: async () => void (await matching.wakeWaitingSearches()),
+          },
+          {
+            name: "lift-expired-suspensions",
+            everyMs: 60_000,
+            run: async () => {
+              for (const p of await services.moderation.liftExpiredSuspensions()) {
+                await notifier.send(p.userId, notifier.t("to-user-restored"));
+              }
+            },
+          },
+          {
+            // Evidence copies in the moderators' chat are deleted 30 days after their report closes.
+            name: "evidence-retention",
+            everyMs: 60 * 60_000,
+            run: async () => {
+              const due = await services.moderation.evidenceToDelete();
+              if (due.length === 0) return;
+              const modChat = config.MOD_CHAT_ID ? Number(config.MOD_CHAT_ID) : null;
+              if (modChat !== null) {
+                for (const e of due)
+                  await appBot.bot.api.deleteMessage(modChat, e.modChatMessageId).catch(() => {});
+              }
+              await services.moderation.deleteEvidence(due.map((e) => e.id));
+            },
           },
           {
             name: "queue-size",

@@ -17,7 +17,9 @@ import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
 import { createProfileFeature } from "./features/profile.ts";
+import { createSafetyFeature } from "./features/safety.ts";
 import { createTipsFeature } from "./features/tips.ts";
+import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 
 export interface BotDeps {
@@ -35,6 +37,8 @@ export interface BotDeps {
   /** Randomness for generated pseudonyms (tests pass a seeded one). */
   random?: () => number;
   tips?: { commissionBps: number; payoutPolicy: "manual" | "platform" };
+  /** The moderators' chat for alerts with inline actions. */
+  modChatId?: number | null;
   /** Minimum spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
   perChatMinMs?: number;
 }
@@ -192,6 +196,23 @@ export function createBot(deps: BotDeps): AppBot {
     payoutPolicy: deps.tips?.payoutPolicy ?? "manual",
   });
   guarded.use(tipsFeature.payments);
+  const mods = createModeratorAlerts({ api: bot.api, i18n, chatId: deps.modChatId ?? null, logger });
+  const safety = createSafetyFeature({
+    moderation: deps.services.moderation,
+    sos: deps.services.sos,
+    privacy: deps.services.privacy,
+    profiles,
+    chats: deps.services.chats,
+    tips: deps.services.tips,
+    notifier,
+    mods,
+    kv,
+    clock: deps.clock,
+    logger,
+    pseudonymize: deps.pseudonymize,
+  });
+  // Moderators act from their own (group) chat, outside the private-chat filter.
+  guarded.use(safety.modChat);
   // Only private chats are served: the product is one-on-one and never joins groups.
   const privateChats = guarded.chatType("private");
   // Who this is in our terms: the registered person, or null before the rules are accepted.
@@ -206,6 +227,8 @@ export function createBot(deps: BotDeps): AppBot {
   });
   privateChats.use(createBasicsFeature());
   privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
+  // Safety first: /sos, /report drafts (their text must never be relayed), /block, /appeal, /delete.
+  privateChats.use(safety.feature);
   privateChats.use(profile.feature);
   privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
   // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.
@@ -217,6 +240,8 @@ export function createBot(deps: BotDeps): AppBot {
     // The spec's limit: 15 messages a minute per person.
     relayLimiter: deps.rateLimiters.create({ name: "relay", points: 15, durationMs: 60_000 }),
     logger,
+    screenBefore: safety.screenBefore,
+    screenAfter: safety.screenAfter,
   });
   privateChats.use(chat.feature);
   privateChats.use(createFallbackFeature());

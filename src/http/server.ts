@@ -33,8 +33,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
-    // Path and query values arrive as text and are coerced; bodies are JSON and keep their types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
+    // No coercion: a body's "7" is not 7. Path and query schemas are strings with patterns.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   });
 
   app.addSchema(errorBodySchema);

@@ -4,7 +4,10 @@ import type { Infra } from "../infra/ports.ts";
 import { createChatService } from "./chats.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
+import { createModerationService } from "./moderation.ts";
+import { createPrivacyService } from "./privacy.ts";
 import { createProfileService } from "./profile.ts";
+import { createSosService } from "./sos.ts";
 import { createTipService } from "./tips.ts";
 
 export interface ServiceOptions {
@@ -46,7 +49,10 @@ export function createServices(deps: ServiceOptions) {
     secret: deps.tipPayloadSecret ?? TEST_TIP_SECRET,
     ...(deps.tipCommissionBps !== undefined ? { commissionBps: deps.tipCommissionBps } : {}),
   });
-  return { profiles, matching, chats, tips };
+  const moderation = createModerationService({ db: deps.db, clock: deps.clock });
+  const sos = createSosService({ db: deps.db, clock: deps.clock });
+  const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
+  return { profiles, matching, chats, tips, moderation, sos, privacy };
 }
 
 export type Services = ReturnType<typeof createServices>;

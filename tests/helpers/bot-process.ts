@@ -118,10 +118,16 @@ export interface E2E {
  * (with REDIS_URL) its own Redis key prefix.
  */
 export async function startE2E(
-  opts: { mode?: "polling" | "webhook"; env?: Record<string, string | undefined> } = {},
+  opts: {
+    mode?: "polling" | "webhook";
+    env?: Record<string, string | undefined>;
+    /** Runs against the sandbox before the bot starts (e.g. make a moderator); returns extra env. */
+    beforeStart?: (client: SandboxClient) => Promise<Record<string, string>>;
+  } = {},
 ): Promise<E2E> {
   const mode = opts.mode ?? "polling";
   const sandbox = await createSandbox({ port: 0 });
+  const extraEnv = opts.beforeStart ? await opts.beforeStart(new SandboxClient(sandbox.url)) : {};
   const dataDir = mkdtempSync(join(tmpdir(), "tno-e2e-"));
   const baseDb = process.env.DATABASE_URL;
   const dbUrl = baseDb ? await createScratchDatabase(baseDb) : undefined;
@@ -147,6 +153,7 @@ export async function startE2E(
     ...(mode === "webhook"
       ? { WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`, WEBHOOK_SECRET: webhookSecret }
       : {}),
+    ...extraEnv,
     ...opts.env,
   };
   let bot = await spawnBotProcess({ env });

@@ -17,6 +17,9 @@ export interface ChatFeatureDeps {
   kv: KeyValue;
   relayLimiter: RateLimiter;
   logger: Logger;
+  /** Safety screens: before (false = do not deliver; the sender was told why) and after delivery. */
+  screenBefore?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<boolean>;
+  screenAfter?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<void>;
 }
 
 function ratingKeyboard(sessionId: number): InlineKeyboard {
@@ -199,6 +202,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     }
 
     const text = msg.text ?? msg.caption;
+    if (deps.screenBefore && !(await deps.screenBefore(ctx, chat, text))) return;
     if (text && hasPersonalData(text)) {
       const nudged = await kv.setIfAbsent(`nudged:${chat.sessionId}:${chat.userId}`, "1", 7 * 24 * 3600_000);
       if (nudged) {
@@ -214,6 +218,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
 
     if (msg.media_group_id) return collectAlbum(ctx, chat, msg);
     await deliver(ctx, chat, msg);
+    await deps.screenAfter?.(ctx, chat, text);
   });
 
   registered.on("edited_message", async (ctx) => {

@@ -89,7 +89,11 @@ export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts)
           tags: ["admin", "tips"],
           summary: "Refund a paid tip with refundStarPayment; both people are told",
           security: [{ adminToken: [] }],
-          params: { type: "object", required: ["id"], properties: { id: { type: "integer", minimum: 1 } } },
+          params: {
+            type: "object",
+            required: ["id"],
+            properties: { id: { type: "string", pattern: "^[1-9][0-9]{0,14}$" } },
+          },
           response: {
             200: {
               type: "object",
@@ -102,7 +106,7 @@ export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts)
       },
       async (request, rawReply) => {
         const reply = rawReply as FastifyReply;
-        const { id } = request.params as { id: number };
+        const id = Number((request.params as { id: string }).id);
         const tip = await opts.tips.getTip({ tipId: id });
         if (!tip) return reply.code(404).send(errorBody("not_found", "No such tip"));
         if (tip.status === "refunded") return { status: "refunded", already_refunded: true };

@@ -1,0 +1,440 @@
+import { Composer, InlineKeyboard, InputFile } from "grammy";
+import type { Clock } from "../../clock.ts";
+import { classifyMessage } from "../../domain/safety/index.ts";
+import type { KeyValue } from "../../infra/ports.ts";
+import type { Logger } from "../../logger.ts";
+import type { ActiveChat, ChatService } from "../../services/chats.ts";
+import type { ModerationService, Participant } from "../../services/moderation.ts";
+import type { PrivacyService } from "../../services/privacy.ts";
+import type { ProfileService } from "../../services/profile.ts";
+import type { SosService } from "../../services/sos.ts";
+import type { TipService } from "../../services/tips.ts";
+import type { BotContext } from "../context.ts";
+import type { ModeratorAlerts } from "../moderators.ts";
+import type { Notifier } from "../notifier.ts";
+
+const DRAFT_TTL_MS = 30 * 60 * 1000;
+const SOS_COUNTRIES = ["RU", "BY", "KZ", "UZ", "KG", "TJ", "AM", "GE", "AZ", "MD", "UA"];
+const REPORT_REASONS = ["spam", "abuse", "danger", "other"] as const;
+
+interface ReportDraft {
+  reason: string;
+  sessionId: number;
+  comment: string;
+  evidence: number[];
+}
+
+export interface SafetyFeatureDeps {
+  moderation: ModerationService;
+  sos: SosService;
+  privacy: PrivacyService;
+  profiles: ProfileService;
+  chats: ChatService;
+  tips: TipService;
+  notifier: Notifier;
+  mods: ModeratorAlerts;
+  kv: KeyValue;
+  clock: Clock;
+  logger: Logger;
+  pseudonymize: (id: number) => string;
+  /** Called when a person's data is erased, to drop conversation context kept elsewhere (AI coach). */
+  onErase?: (userId: number, sessionId: number | null) => Promise<void>;
+}
+
+function formatTime(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * Safety and privacy: /sos, /report (with forwarded evidence for moderators), /block, the toxicity
+ * and crisis screens on relayed text, moderator actions from the moderators' chat, /appeal,
+ * /delete and /export.
+ */
+export function createSafetyFeature(deps: SafetyFeatureDeps) {
+  const { moderation, sos, privacy, profiles, chats, notifier, mods, kv, logger } = deps;
+  const feature = new Composer<BotContext>();
+  const registered = feature.filter((ctx) => ctx.user !== null);
+
+  // ---------------------------------------------------------------- SOS
+
+  async function sosText(country: string): Promise<string> {
+    const t = notifier.t;
+    const entries = await sos.forCountry(country);
+    if (entries.length === 0) return `${t("sos-title")}\n\n${t("sos-empty")}`;
+    const lines = entries.map((e) =>
+      [
+        t("sos-entry", { phone: e.phone, name: e.name }),
+        e.description ? t("sos-entry-details", { description: e.description }) : "",
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    );
+    return [
+      t("sos-title"),
+      ...lines,
+      t("sos-footer"),
+      t("sos-country", { country: t(`country-${country}`) }),
+    ].join("\n\n");
+  }
+
+  async function countryOf(userId: number | null): Promise<string> {
+    if (userId === null) return "RU";
+    const user = await profiles.findById(userId);
+    return (user?.tz ? sos.countryForZone(user.tz) : null) ?? "RU";
+  }
+
+  const sosKeyboard = () => new InlineKeyboard().text(notifier.t("btn-sos-other-country"), "s:sos:pick");
+
+  feature.command("sos", async (ctx) => {
+    await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: sosKeyboard() });
+  });
+  feature.callbackQuery("s:sos", async (ctx) => {
+    await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: sosKeyboard() });
+    await ctx.answerCallbackQuery();
+  });
+  feature.callbackQuery("s:sos:pick", async (ctx) => {
+    const kb = new InlineKeyboard();
+    SOS_COUNTRIES.forEach((c, i) => {
+      kb.text(ctx.t(`country-${c}`), `s:sos:${c}`);
+      if (i % 3 === 2) kb.row();
+    });
+    await ctx.reply(ctx.t("sos-pick-country"), { reply_markup: kb });
+    await ctx.answerCallbackQuery();
+  });
+  feature.callbackQuery(/^s:sos:([A-Z]{2})$/, async (ctx) => {
+    const country = ctx.match[1] ?? "RU";
+    if (SOS_COUNTRIES.includes(country))
+      await ctx.reply(await sosText(country), { reply_markup: sosKeyboard() });
+    await ctx.answerCallbackQuery();
+  });
+
+  // ---------------------------------------------------------------- reports
+
+  const draftKey = (userId: number) => `report-draft:${userId}`;
+  async function loadDraft(userId: number): Promise<ReportDraft | null> {
+    const raw = await kv.get(draftKey(userId));
+    return raw ? (JSON.parse(raw) as ReportDraft) : null;
+  }
+  const saveDraft = (userId: number, d: ReportDraft) =>
+    kv.set(draftKey(userId), JSON.stringify(d), DRAFT_TTL_MS);
+
+  /** The other participant of a report or block: told only that the chat ended. */
+  async function tellOthers(participants: Participant[], exceptUserId: number) {
+    for (const p of participants) {
+      if (p.userId !== exceptUserId) await notifier.send(p.userId, notifier.t("chat-ended-quietly"));
+    }
+  }
+
+  registered.command("report", async (ctx) => {
+    const elig = await deps.tips.eligibility(ctx.user!.id);
+    if (!elig.ok) return ctx.reply(ctx.t("report-no-peer"));
+    const kb = new InlineKeyboard();
+    for (const r of REPORT_REASONS)
+      kb.text(ctx.t(`report-reason-${r}`), `rp:r:${elig.session.id}:${r}`).row();
+    kb.text(ctx.t("btn-report-cancel"), "rp:cancel");
+    await ctx.reply(ctx.t("report-choose-reason"), { reply_markup: kb });
+  });
+
+  registered.callbackQuery(/^rp:r:(\d{1,15}):(spam|abuse|danger|other)$/, async (ctx) => {
+    await saveDraft(ctx.user!.id, {
+      reason: ctx.match[2] ?? "other",
+      sessionId: Number(ctx.match[1]),
+      comment: "",
+      evidence: [],
+    });
+    await ctx.editMessageReplyMarkup();
+    await ctx.reply(ctx.t("report-details"), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("btn-report-send"), "rp:send")
+        .text(ctx.t("btn-report-cancel"), "rp:cancel"),
+    });
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery("rp:cancel", async (ctx) => {
+    await kv.delete(draftKey(ctx.user!.id));
+    await ctx.editMessageReplyMarkup();
+    await ctx.reply(ctx.t("report-cancelled"));
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery("rp:send", async (ctx) => {
+    const me = ctx.user!;
+    const draft = await loadDraft(me.id);
+    await ctx.editMessageReplyMarkup();
+    if (!draft) {
+      await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      return;
+    }
+    const res = await moderation.report({
+      reporterId: me.id,
+      reason: draft.reason,
+      comment: draft.comment || null,
+    });
+    await kv.delete(draftKey(me.id));
+    await ctx.answerCallbackQuery();
+    if (!res.ok) return ctx.reply(ctx.t(`report-error-${res.reason}`));
+    await ctx.reply(ctx.t("report-thanks"));
+    if (res.endedChat) await tellOthers(res.participants, me.id);
+    const target = await profiles.findById(res.reportedUserId);
+    await mods.post(
+      mods.t("mod-alert-report", {
+        reportId: res.reportId,
+        reason: mods.t(`report-reason-${draft.reason}`),
+        target: res.reportedUserId,
+        nickname: target?.nickname ?? "—",
+        from: me.id,
+        comment: draft.comment || "—",
+      }),
+      mods.reportActions(res.reportId),
+    );
+    if (draft.evidence.length > 0 && ctx.chat && mods.chatId !== null) {
+      await mods.post(mods.t("mod-note-evidence", { reportId: res.reportId }));
+      for (const messageId of draft.evidence) {
+        const copyId = await mods.copyEvidence(ctx.chat.id, messageId);
+        if (copyId !== null) await moderation.attachEvidence(res.reportId, me.id, copyId);
+      }
+    }
+    if (res.suspended) {
+      await mods.post(
+        mods.t("mod-alert-suspended", { target: res.reportedUserId, count: 3 }),
+        mods.userActions(res.reportedUserId),
+      );
+    }
+  });
+
+  // While a report is being written: text is the comment, forwarded messages are evidence. Runs before
+  // the relay, so none of it reaches the peer.
+  registered.on("message", async (ctx, next) => {
+    const msg = ctx.message;
+    if (msg.text?.startsWith("/")) return next();
+    const draft = await loadDraft(ctx.user!.id);
+    if (!draft) return next();
+    if (msg.forward_origin) {
+      draft.evidence.push(msg.message_id);
+      await saveDraft(ctx.user!.id, draft);
+      return ctx.reply(ctx.t("report-evidence-saved"));
+    }
+    if (msg.text !== undefined) {
+      draft.comment = `${draft.comment}\n${msg.text}`.trim().slice(0, 2000);
+      await saveDraft(ctx.user!.id, draft);
+      return ctx.reply(ctx.t("report-comment-saved"));
+    }
+    return next();
+  });
+
+  // ---------------------------------------------------------------- block
+
+  registered.command("block", async (ctx) => {
+    if (!(await chats.activeChat(ctx.user!.id))) return ctx.reply(ctx.t("block-no-peer"));
+    await ctx.reply(ctx.t("block-confirm"), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("btn-block-yes"), "bl:yes")
+        .text(ctx.t("btn-block-no"), "bl:no"),
+    });
+  });
+  registered.callbackQuery("bl:no", async (ctx) => {
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery({ text: ctx.t("end-kept") });
+  });
+  registered.callbackQuery("bl:yes", async (ctx) => {
+    const res = await moderation.block(ctx.user!.id);
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery();
+    if (!res.ok) return ctx.reply(ctx.t("block-no-peer"));
+    await ctx.reply(ctx.t("block-done"));
+    await tellOthers(res.participants, ctx.user!.id);
+  });
+
+  // ---------------------------------------------------------------- screens on relayed text
+
+  /** Before relaying: muted people and toxic messages are not delivered (the sender is told why). */
+  async function screenBefore(ctx: BotContext, chat: ActiveChat, text: string | undefined): Promise<boolean> {
+    const now = deps.clock.now();
+    const me = await profiles.findById(chat.userId);
+    if (me?.mutedUntil && me.mutedUntil > now) {
+      await ctx.reply(ctx.t("muted-now", { until: formatTime(me.mutedUntil) }));
+      return false;
+    }
+    if (!text) return true;
+    const verdict = classifyMessage(text);
+    if (!verdict.toxic) return true;
+    const strike = await moderation.recordToxicStrike(chat.userId, {
+      sessionId: chat.sessionId,
+      labels: verdict.labels,
+      severity: verdict.severity,
+    });
+    const label = verdict.labels.find((l) => l !== "obscene") ?? verdict.labels[0] ?? "insult";
+    await ctx.reply(ctx.t("toxic-withheld", { what: ctx.t(`toxic-what-${label}`) }), {
+      reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), "s:sos"),
+    });
+    if (strike.muted && strike.until)
+      await ctx.reply(ctx.t("toxic-muted", { until: formatTime(strike.until) }));
+    if (strike.alertModerators) {
+      await mods.post(
+        mods.t("mod-alert-toxic", {
+          target: chat.userId,
+          nickname: me?.nickname ?? "—",
+          until: strike.until ? formatTime(strike.until) : "—",
+          labels: verdict.labels.join(", "),
+        }),
+        mods.userActions(chat.userId),
+      );
+    }
+    logger.info({ actor: ctx.actor, labels: verdict.labels }, "toxic message withheld");
+    return false;
+  }
+
+  /** After relaying: signs of crisis → support for both (never silence the person), a flag, maybe an alert. */
+  async function screenAfter(_ctx: BotContext, chat: ActiveChat, text: string | undefined): Promise<void> {
+    if (!text) return;
+    const verdict = classifyMessage(text);
+    if (!verdict.crisis) return;
+    const flag = await moderation.recordCrisisFlag(chat.userId, {
+      sessionId: chat.sessionId,
+      labels: verdict.labels,
+      severity: verdict.severity,
+    });
+    const kb = sosKeyboard();
+    await notifier.send(
+      chat.userId,
+      `${notifier.t("crisis-to-writer")}\n\n${await sosText(await countryOf(chat.userId))}`,
+      kb,
+    );
+    await notifier.send(
+      chat.peerId,
+      `${notifier.t("crisis-to-peer")}\n\n${await sosText(await countryOf(chat.peerId))}`,
+      kb,
+    );
+    if (flag.alertModerators) {
+      await mods.post(
+        mods.t("mod-alert-crisis", {
+          severity: verdict.severity,
+          labels: verdict.labels.join(", "),
+          target: chat.userId,
+          session: chat.sessionId,
+        }),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- appeals
+
+  const appealKey = (userId: number) => `appeal-draft:${userId}`;
+  registered.command("appeal", async (ctx) => {
+    const status = ctx.user!.status;
+    if (status !== "banned" && status !== "suspended") return ctx.reply(ctx.t("appeal-not-needed"));
+    await kv.set(appealKey(ctx.user!.id), "1", DRAFT_TTL_MS);
+    await ctx.reply(ctx.t("appeal-prompt"));
+  });
+  registered.on("message:text", async (ctx, next) => {
+    if (ctx.message.text.startsWith("/")) return next();
+    if ((await kv.get(appealKey(ctx.user!.id))) === null) return next();
+    const res = await moderation.appeal(ctx.user!.id, ctx.message.text);
+    if (!res.ok) {
+      if (res.reason !== "text_too_long" && res.reason !== "empty_text")
+        await kv.delete(appealKey(ctx.user!.id));
+      return ctx.reply(ctx.t(`appeal-error-${res.reason}`));
+    }
+    await kv.delete(appealKey(ctx.user!.id));
+    await ctx.reply(ctx.t("appeal-sent"));
+    await mods.post(
+      mods.t("mod-alert-appeal", {
+        appealId: res.appealId,
+        target: ctx.user!.id,
+        text: ctx.message.text.slice(0, 1000),
+      }),
+      mods.appealActions(res.appealId),
+    );
+  });
+
+  // ---------------------------------------------------------------- privacy
+
+  registered.command("delete", async (ctx) => {
+    await ctx.reply(ctx.t("delete-confirm"), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("btn-delete-yes"), "del:yes")
+        .text(ctx.t("btn-delete-no"), "del:no"),
+    });
+  });
+  registered.callbackQuery("del:no", async (ctx) => {
+    await ctx.editMessageReplyMarkup();
+    await ctx.reply(ctx.t("delete-kept"));
+    await ctx.answerCallbackQuery();
+  });
+  registered.callbackQuery("del:yes", async (ctx) => {
+    const me = ctx.user!;
+    const active = await chats.activeChat(me.id);
+    const res = await privacy.erase(me.id);
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery();
+    if (!res.ok) return;
+    await deps.onErase?.(me.id, active?.sessionId ?? null);
+    if (res.endedChat) await tellOthers(res.endedChat.participants, me.id);
+    for (const w of res.withdrawnProposals)
+      await notifier.send(w.otherUserId, notifier.t("proposal-declined-closed"));
+    ctx.user = null;
+    await ctx.reply(ctx.t("delete-done"));
+  });
+
+  registered.command("export", async (ctx) => {
+    const data = await privacy.export(ctx.user!.id);
+    const file = new InputFile(Buffer.from(JSON.stringify(data, null, 2), "utf8"), "ty-ne-odin-my-data.json");
+    await ctx.replyWithDocument(file, { caption: ctx.t("export-caption") });
+  });
+
+  // ---------------------------------------------------------------- moderators' chat
+
+  const modChat = new Composer<BotContext>();
+  modChat.callbackQuery(
+    /^mod:(dismiss|warn|suspend|ban|unsuspend|unban|grant|reject):([rua]):(\d{1,15})$/,
+    async (ctx) => {
+      if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
+        await ctx.answerCallbackQuery({ text: "—" });
+        return;
+      }
+      const [, action, kind, idText] = ctx.match;
+      const id = Number(idText);
+      const actor = deps.pseudonymize(ctx.from.id);
+      if (kind === "a") {
+        const res = await moderation.decideAppeal(id, { actor, grant: action === "grant" });
+        if (!res.ok)
+          return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
+        await notifier.send(res.userId, notifier.t(res.granted ? "appeal-granted" : "appeal-rejected"));
+      } else {
+        let targetUserId = id;
+        let reportId: number | null = null;
+        if (kind === "r") {
+          const report = await moderation.getReport(id);
+          if (!report)
+            return void (await ctx.answerCallbackQuery({
+              text: mods.t("mod-error", { reason: "not_found" }),
+            }));
+          targetUserId = report.toUser;
+          reportId = report.id;
+        }
+        const res = await moderation.act({ actor, targetUserId, action: action ?? "", reportId });
+        if (!res.ok)
+          return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
+        if (res.endedChat) await tellOthers(res.endedChat.participants, res.targetUserId);
+        const notice =
+          res.action === "warn"
+            ? notifier.t("to-user-warned")
+            : res.action === "suspend"
+              ? notifier.t("to-user-suspended", { until: res.until ? formatTime(res.until) : "—" })
+              : res.action === "ban"
+                ? notifier.t("to-user-banned")
+                : res.action === "unban" || res.action === "unsuspend" || res.liftedSuspension
+                  ? notifier.t("to-user-restored")
+                  : null;
+        if (notice) await notifier.send(res.targetUserId, notice);
+      }
+      await ctx.editMessageReplyMarkup();
+      await ctx.answerCallbackQuery({ text: mods.t("mod-done", { action: action ?? "" }) });
+    },
+  );
+
+  return { feature, modChat, screenBefore, screenAfter, sosText };
+}
+
+export type SafetyFeature = ReturnType<typeof createSafetyFeature>;

@@ -1,0 +1,80 @@
+import type { I18n } from "@grammyjs/i18n";
+import { type Api, InlineKeyboard } from "grammy";
+import type { Logger } from "../logger.ts";
+import type { BotContext } from "./context.ts";
+
+/**
+ * Alerts to the moderators' chat (MOD_CHAT_ID) with inline actions. Without a configured chat the
+ * alert is logged (ids only) so nothing is lost silently; the admin API has the same queue.
+ */
+export function createModeratorAlerts(deps: {
+  api: Api;
+  i18n: I18n<BotContext>;
+  chatId: number | null;
+  logger: Logger;
+}) {
+  const { api, i18n, chatId, logger } = deps;
+  const t = (key: string, vars?: Record<string, string | number>) => i18n.t("ru", key, vars);
+
+  async function post(text: string, keyboard?: InlineKeyboard): Promise<number | null> {
+    if (chatId === null) {
+      logger.warn({ alert: text.split(":")[0] }, "moderator alert (MOD_CHAT_ID not set)");
+      return null;
+    }
+    try {
+      const msg = await api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+      return msg.message_id;
+    } catch (err) {
+      logger.error({ err }, "moderator alert failed");
+      return null;
+    }
+  }
+
+  function reportActions(reportId: number): InlineKeyboard {
+    return new InlineKeyboard()
+      .text(t("btn-mod-dismiss"), `mod:dismiss:r:${reportId}`)
+      .text(t("btn-mod-warn"), `mod:warn:r:${reportId}`)
+      .row()
+      .text(t("btn-mod-suspend"), `mod:suspend:r:${reportId}`)
+      .text(t("btn-mod-ban"), `mod:ban:r:${reportId}`);
+  }
+
+  function userActions(userId: number): InlineKeyboard {
+    return new InlineKeyboard()
+      .text(t("btn-mod-warn"), `mod:warn:u:${userId}`)
+      .text(t("btn-mod-suspend"), `mod:suspend:u:${userId}`)
+      .row()
+      .text(t("btn-mod-ban"), `mod:ban:u:${userId}`)
+      .text(t("btn-mod-dismiss"), `mod:unsuspend:u:${userId}`);
+  }
+
+  return {
+    chatId,
+    t,
+    post,
+    reportActions,
+    userActions,
+    appealActions(appealId: number): InlineKeyboard {
+      return new InlineKeyboard()
+        .text(t("btn-mod-grant"), `mod:grant:a:${appealId}`)
+        .text(t("btn-mod-reject"), `mod:reject:a:${appealId}`);
+    },
+    /** Copies a message the reporter forwarded into the moderators' chat; returns the copy's id. */
+    async copyEvidence(fromChatId: number, messageId: number): Promise<number | null> {
+      if (chatId === null) return null;
+      try {
+        const copy = await api.copyMessage(chatId, fromChatId, messageId);
+        return copy.message_id;
+      } catch (err) {
+        logger.warn({ err }, "evidence copy failed");
+        return null;
+      }
+    },
+    async deleteEvidence(messageId: number): Promise<void> {
+      if (chatId === null) return;
+      await api.deleteMessage(chatId, messageId).catch(() => {});
+    },
+  };
+}
+
+export type ModeratorAlerts = ReturnType<typeof createModeratorAlerts>;

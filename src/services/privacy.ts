@@ -1,0 +1,378 @@
+import { asc, eq, inArray, or, sql } from "drizzle-orm";
+import type { Clock } from "../clock.ts";
+import type { Db } from "../db/client.ts";
+import {
+  aiHints,
+  appeals,
+  chatSessions,
+  engagements,
+  experimentAssignments,
+  flowStates,
+  matches,
+  matchQueue,
+  moderationActions,
+  preferences,
+  recentContacts,
+  reportEvidence,
+  reports,
+  safetyFlags,
+  tips,
+  topics,
+  users,
+  userTopics,
+  userWishlistTopics,
+} from "../db/schema.ts";
+import type { KeyValue } from "../infra/ports.ts";
+import { type EndedChatInfo, endActiveChatIn, withdrawProposalsIn } from "./moderation.ts";
+
+export type EraseResult =
+  | {
+      ok: true;
+      /** The person had already erased their data: nothing was left to remove. */
+      alreadyErased: boolean;
+      /** The chat this ended: tell the peer it ended (participants carry the Telegram ids as they were). */
+      endedChat: EndedChatInfo | null;
+      /** Other side of proposals that were withdrawn (their proposal card is now stale). */
+      withdrawnProposals: Array<{ matchId: number; otherUserId: number }>;
+      /** Key-value keys removed. */
+      kvKeysDeleted: number;
+    }
+  | { ok: false; reason: "not_found" };
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/**
+ * The right to be forgotten and the right of access. Erasure keeps matches, sessions, tips and
+ * reports (counts, money, moderation history) under the same numeric id, but nothing left in the
+ * database ties that id to a Telegram account or to what the person wrote about themselves.
+ */
+export function createPrivacyService(deps: { db: Db; clock: Clock; kv: KeyValue }) {
+  const { db, clock, kv } = deps;
+
+  return {
+    /**
+     * Ends any active chat (reason 'deleted'), withdraws proposals, deletes the profile and everything
+     * derived from it, and scrubs the users row. Idempotent: a second call finds nothing to do.
+     *
+     * KV: deletes `nudged:<session>:<user>` of every session of the person and `start-payload:<tg id>`.
+     * `held:*` and `relay:*` keys contain Telegram message ids, which the port cannot enumerate; they
+     * hold only message-id pairs (no text, no Telegram user id) and expire by TTL (≤ 7 days).
+     */
+    async erase(userId: number): Promise<EraseResult> {
+      const now = clock.now();
+      const outcome = await db.transaction(async (tx) => {
+        const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+        if (!user) return null;
+        const alreadyErased = user.status === "deleted";
+        const sessionRows = await tx
+          .select({ id: chatSessions.id })
+          .from(chatSessions)
+          .innerJoin(matches, eq(matches.id, chatSessions.matchId))
+          .where(or(eq(matches.userA, userId), eq(matches.userB, userId)));
+
+        const endedChat = await endActiveChatIn(tx, userId, "deleted", now, userId);
+        const withdrawnProposals = await withdrawProposalsIn(tx, userId, now);
+
+        await tx.delete(userTopics).where(eq(userTopics.userId, userId));
+        await tx.delete(userWishlistTopics).where(eq(userWishlistTopics.userId, userId));
+        await tx.delete(preferences).where(eq(preferences.userId, userId));
+        await tx.delete(flowStates).where(eq(flowStates.userId, userId));
+        await tx.delete(matchQueue).where(eq(matchQueue.userId, userId));
+        await tx.delete(engagements).where(eq(engagements.userId, userId));
+        await tx.delete(experimentAssignments).where(eq(experimentAssignments.userId, userId));
+        await tx.delete(aiHints).where(eq(aiHints.userId, userId));
+        await tx.delete(safetyFlags).where(eq(safetyFlags.userId, userId));
+        await tx
+          .delete(recentContacts)
+          .where(or(eq(recentContacts.userId, userId), eq(recentContacts.otherId, userId)));
+        const made = tx.select({ id: reports.id }).from(reports).where(eq(reports.fromUser, userId));
+        await tx.delete(reportEvidence).where(inArray(reportEvidence.reportId, made));
+        // What they wrote to moderators goes too (it may name them); the reports still count.
+        await tx.update(reports).set({ comment: null }).where(eq(reports.fromUser, userId));
+        await tx.update(appeals).set({ text: null }).where(eq(appeals.userId, userId));
+        if (!alreadyErased) {
+          await tx
+            .update(users)
+            .set({
+              tgId: null,
+              nickname: null,
+              bioShort: null,
+              tz: null,
+              status: "deleted",
+              deletedAt: user.deletedAt ?? now,
+              startPayload: null,
+              safetyAck: false,
+              safetyAckAt: null,
+              rulesVersion: null,
+              suspendedUntil: null,
+              mutedUntil: null,
+              receiveProposals: false,
+              lastSeenAt: null,
+              updatedAt: now,
+            })
+            .where(eq(users.id, userId));
+        }
+        return {
+          alreadyErased,
+          tgId: user.tgId,
+          sessionIds: sessionRows.map((s) => s.id),
+          endedChat: endedChat
+            ? {
+                sessionId: endedChat.sessionId,
+                reason: endedChat.reason,
+                endedBy: endedChat.endedBy,
+                // Read before the scrub, so the bot can still tell both people.
+                participants: endedChat.participants,
+              }
+            : null,
+          withdrawnProposals,
+        };
+      });
+      if (!outcome) return { ok: false, reason: "not_found" };
+
+      const keys = outcome.sessionIds.map((sid) => `nudged:${sid}:${userId}`);
+      if (outcome.tgId !== null) keys.push(`start-payload:${outcome.tgId}`);
+      const kvKeysDeleted = keys.length > 0 ? await kv.delete(...keys) : 0;
+      return {
+        ok: true,
+        alreadyErased: outcome.alreadyErased,
+        endedChat: outcome.endedChat,
+        withdrawnProposals: outcome.withdrawnProposals,
+        kvKeysDeleted,
+      };
+    },
+
+    /**
+     * Everything stored about the person, JSON-ready (dates as ISO strings). Other people appear only
+     * by the pseudonym the person saw: never their Telegram id, internal id or profile.
+     */
+    async export(userId: number) {
+      const [user] = await db.select().from(users).where(eq(users.id, userId));
+      if (!user) return null;
+      const [prefs] = await db.select().from(preferences).where(eq(preferences.userId, userId));
+      const chosen = await db
+        .select({ slug: topics.slug, title: topics.title, weight: userTopics.weight })
+        .from(userTopics)
+        .innerJoin(topics, eq(topics.id, userTopics.topicId))
+        .where(eq(userTopics.userId, userId))
+        .orderBy(sql`${userTopics.weight} desc`, asc(topics.slug));
+      const wished = await db
+        .select({ slug: topics.slug, title: topics.title })
+        .from(userWishlistTopics)
+        .innerJoin(topics, eq(topics.id, userWishlistTopics.topicId))
+        .where(eq(userWishlistTopics.userId, userId))
+        .orderBy(asc(topics.slug));
+      const searches = await db.select().from(matchQueue).where(eq(matchQueue.userId, userId));
+      const [flow] = await db.select().from(flowStates).where(eq(flowStates.userId, userId));
+
+      const matchRows = await db
+        .select({ match: matches, session: chatSessions })
+        .from(matches)
+        .leftJoin(chatSessions, eq(chatSessions.matchId, matches.id))
+        .where(or(eq(matches.userA, userId), eq(matches.userB, userId)))
+        .orderBy(asc(matches.createdAt), asc(matches.id));
+      const peerIds = [
+        ...new Set(matchRows.map((r) => (r.match.userA === userId ? r.match.userB : r.match.userA))),
+      ];
+      const peerNames = new Map<number, string | null>();
+      if (peerIds.length > 0) {
+        const peers = await db
+          .select({ id: users.id, nickname: users.nickname })
+          .from(users)
+          .where(inArray(users.id, peerIds));
+        for (const p of peers) peerNames.set(p.id, p.nickname);
+      }
+      const conversations = matchRows.map(({ match: m, session: s }) => {
+        const mine = m.userA === userId ? "a" : "b";
+        const peerId = mine === "a" ? m.userB : m.userA;
+        return {
+          matchId: m.id,
+          peer: peerNames.get(peerId) ?? null,
+          status: m.status,
+          proposedAt: iso(m.createdAt),
+          myDecision: mine === "a" ? m.decisionA : m.decisionB,
+          peerDecision: mine === "a" ? m.decisionB : m.decisionA,
+          variant: m.variant,
+          session: s
+            ? {
+                sessionId: s.id,
+                startedAt: iso(s.startedAt),
+                endedAt: iso(s.endedAt),
+                endReason: s.endReason,
+                endedByMe: s.endedBy === userId,
+                myMessages: mine === "a" ? s.msgCountA : s.msgCountB,
+                peerMessages: mine === "a" ? s.msgCountB : s.msgCountA,
+                ratingIGave: mine === "a" ? s.ratingA : s.ratingB,
+                ratingIReceived: mine === "a" ? s.ratingB : s.ratingA,
+              }
+            : null,
+        };
+      });
+
+      const tipRows = await db
+        .select()
+        .from(tips)
+        .where(or(eq(tips.fromUser, userId), eq(tips.toUser, userId)))
+        .orderBy(asc(tips.createdAt), asc(tips.id));
+      const made = await db
+        .select({ report: reports, peer: users.nickname })
+        .from(reports)
+        .innerJoin(users, eq(users.id, reports.toUser))
+        .where(eq(reports.fromUser, userId))
+        .orderBy(asc(reports.createdAt));
+      const against = await db
+        .select({ reason: reports.reason, status: reports.status, createdAt: reports.createdAt })
+        .from(reports)
+        .where(eq(reports.toUser, userId))
+        .orderBy(asc(reports.createdAt));
+      const actions = await db
+        .select()
+        .from(moderationActions)
+        .where(eq(moderationActions.targetUser, userId))
+        .orderBy(asc(moderationActions.createdAt), asc(moderationActions.id));
+      const appealRows = await db
+        .select()
+        .from(appeals)
+        .where(eq(appeals.userId, userId))
+        .orderBy(asc(appeals.id));
+      const flags = await db
+        .select()
+        .from(safetyFlags)
+        .where(eq(safetyFlags.userId, userId))
+        .orderBy(asc(safetyFlags.createdAt));
+      const hints = await db
+        .select()
+        .from(aiHints)
+        .where(eq(aiHints.userId, userId))
+        .orderBy(asc(aiHints.createdAt));
+      const experiments = await db
+        .select()
+        .from(experimentAssignments)
+        .where(eq(experimentAssignments.userId, userId));
+      const evidence = await db
+        .select({ reportId: reportEvidence.reportId, createdAt: reportEvidence.createdAt })
+        .from(reportEvidence)
+        .innerJoin(reports, eq(reports.id, reportEvidence.reportId))
+        .where(eq(reports.fromUser, userId));
+
+      return {
+        exportedAt: now(),
+        profile: {
+          userId: user.id,
+          telegramId: user.tgId,
+          nickname: user.nickname,
+          timeZone: user.tz,
+          bio: user.bioShort,
+          status: user.status,
+          suspendedUntil: iso(user.suspendedUntil),
+          mutedUntil: iso(user.mutedUntil),
+          toxicityStrikes: user.toxicityStrikes,
+          rulesAccepted: user.safetyAck,
+          rulesAcceptedAt: iso(user.safetyAckAt),
+          rulesVersion: user.rulesVersion,
+          receiveProposals: user.receiveProposals,
+          coachEnabled: user.coachEnabled,
+          helpfulness: { ratingSum: user.ratingSum, ratingCount: user.ratingCount },
+          startPayload: user.startPayload,
+          createdAt: iso(user.createdAt),
+          updatedAt: iso(user.updatedAt),
+          lastSeenAt: iso(user.lastSeenAt),
+          deletedAt: iso(user.deletedAt),
+        },
+        topics: chosen,
+        wishlist: wished,
+        preferences: prefs
+          ? {
+              purpose: prefs.purpose,
+              format: prefs.format,
+              sensitivity: prefs.sensitivityLevel,
+              availabilityLocal: prefs.availLocal,
+              updatedAt: iso(prefs.updatedAt),
+            }
+          : null,
+        flow: flow
+          ? { flow: flow.flow, step: flow.step, data: flow.data, updatedAt: iso(flow.updatedAt) }
+          : null,
+        searches: searches.map((q) => ({
+          enqueuedAt: iso(q.enqueuedAt),
+          expiresAt: iso(q.expiresAt),
+          variant: q.variant,
+          requeueCount: q.requeueCount,
+        })),
+        conversations,
+        tips: tipRows.map((t) => ({
+          tipId: t.id,
+          direction: t.fromUser === userId ? "given" : "received",
+          sessionId: t.chatSessionId,
+          amount: t.amount,
+          currency: t.currency,
+          provider: t.provider,
+          status: t.status,
+          ...(t.toUser === userId ? { recipientShare: t.recipientShare } : {}),
+          createdAt: iso(t.createdAt),
+          paidAt: iso(t.paidAt),
+          refundedAt: iso(t.refundedAt),
+        })),
+        reportsMade: made.map(({ report: r, peer }) => ({
+          reportId: r.id,
+          sessionId: r.chatSessionId,
+          about: peer,
+          reason: r.reason,
+          comment: r.comment,
+          status: r.status,
+          createdAt: iso(r.createdAt),
+          closedAt: iso(r.closedAt),
+          evidenceAttached: evidence.filter((e) => e.reportId === r.id).length,
+        })),
+        // Who reported is not disclosed (their safety); that a report exists and its outcome is.
+        reportsAboutMe: against.map((r) => ({
+          reason: r.reason,
+          status: r.status,
+          createdAt: iso(r.createdAt),
+        })),
+        moderationActions: actions.map((a) => ({
+          action: a.action,
+          by: a.actor === "system" ? "system" : "moderator",
+          reason: a.reason,
+          until: iso(a.until),
+          createdAt: iso(a.createdAt),
+        })),
+        appeals: appealRows.map((a) => ({
+          appealId: a.id,
+          text: a.text,
+          status: a.status,
+          createdAt: iso(a.createdAt),
+          decidedAt: iso(a.decidedAt),
+        })),
+        safetyFlags: flags.map((f) => ({
+          sessionId: f.chatSessionId,
+          label: f.label,
+          severity: f.severity,
+          source: f.source,
+          createdAt: iso(f.createdAt),
+        })),
+        aiHints: hints.map((h) => ({
+          sessionId: h.chatSessionId,
+          hintType: h.hintType,
+          source: h.source,
+          promptVersion: h.promptVersion,
+          copied: h.copied,
+          sent: h.sent,
+          createdAt: iso(h.createdAt),
+        })),
+        experiments: experiments.map((e) => ({
+          experiment: e.experiment,
+          variant: e.variant,
+          assignedAt: iso(e.assignedAt),
+        })),
+      };
+    },
+  };
+
+  function now(): string {
+    return clock.now().toISOString();
+  }
+}
+
+export type PrivacyService = ReturnType<typeof createPrivacyService>;
+export type PersonalDataExport = NonNullable<Awaited<ReturnType<PrivacyService["export"]>>>;
