@@ -156,6 +156,11 @@ export class SandboxUserHandle {
     return this.sendRaw({ text, ...(opts.replyTo ? { reply_to_message_id: opts.replyTo } : {}) });
   }
 
+  /** Forwards a message of this chat (usually one the bot delivered) back to the bot. */
+  forward(messageId: number): Promise<{ message_id: number }> {
+    return this.sendRaw({ forward_message_id: messageId });
+  }
+
   sendMedia(
     kind: MediaKind,
     spec: MediaSpec = {},

@@ -33,6 +33,8 @@ const mediaSpec = z
 
 const messageInput = z
   .object({
+    /** Forward a message of this chat back to the bot (as a person forwards evidence). */
+    forward_message_id: z.number().int().positive().optional(),
     text: z.string().optional(),
     caption: z.string().max(1024).optional(),
     photo: mediaSpec.optional(),

@@ -602,7 +602,9 @@ export class World {
     const cursor = chat.lastId();
     if (chat.blocked) this.setBlocked(bot, userId, false); // writing to a blocked bot restarts it, as in Telegram
     chat.started = true;
-    const content = this.userContent(input);
+    const forwardOf = toInt(input.forward_message_id);
+    const content =
+      forwardOf !== undefined ? this.forwardedContent(chat, forwardOf) : this.userContent(input);
     const replyTo = toInt(input.reply_to_message_id);
     if (replyTo !== undefined && !chat.messages.has(replyTo)) {
       throw new ControlError(400, "reply_not_found", `message ${replyTo} is not in this chat`);
@@ -618,6 +620,33 @@ export class World {
     if (chat.replyKeyboard?.one_time_keyboard) this.setReplyKeyboard(chat, null);
     this.enqueue(bot, "message", stored.msg);
     return { stored, cursor };
+  }
+
+  /** What Telegram delivers when a person forwards a message of this chat: its content and origin. */
+  private forwardedContent(chat: ChatState, messageId: number): Record<string, unknown> {
+    const source = chat.messages.get(messageId);
+    if (!source || source.deleted) {
+      throw new ControlError(400, "forward_not_found", `message ${messageId} is not in this chat`);
+    }
+    const content: Record<string, unknown> = {};
+    for (const key of [
+      "text",
+      "entities",
+      "caption",
+      "caption_entities",
+      "photo",
+      "video",
+      "voice",
+      "video_note",
+      "audio",
+      "document",
+      "sticker",
+      "animation",
+    ]) {
+      if (source.msg[key] !== undefined) content[key] = structuredClone(source.msg[key]);
+    }
+    content.forward_origin = { type: "user", sender_user: source.msg.from, date: source.msg.date };
+    return content;
   }
 
   private userContent(input: Record<string, unknown>): Record<string, unknown> {

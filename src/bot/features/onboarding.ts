@@ -103,7 +103,8 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   feature.use(async (ctx, next) => {
     if (ctx.user && profiles.hasCurrentRules(ctx.user)) return next();
     const text = ctx.message?.text ?? "";
-    if (/^\/(help|sos)\b/.test(text)) return next();
+    // Help and the crisis lines are for everyone, registered or not.
+    if (/^\/(help|sos)\b/.test(text) || ctx.callbackQuery?.data?.startsWith("s:sos")) return next();
     if (ctx.callbackQuery) {
       await ctx.answerCallbackQuery({ text: ctx.t("gate-rules-first"), show_alert: true });
       return;

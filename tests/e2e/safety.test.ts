@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SandboxUserHandle } from "../../src/sandbox/index.ts";
+import { type E2E, startE2E } from "../helpers/bot-process.ts";
+import { dumpDatabase } from "../helpers/db-dump.ts";
+import { matchedPair } from "../helpers/people.ts";
+
+describe("safety and privacy, through the sandbox", () => {
+  let e2e: E2E;
+  let moderator: SandboxUserHandle;
+  beforeAll(async () => {
+    e2e = await startE2E({
+      mode: "polling",
+      // The moderators' chat: here a moderator's private chat with the bot (a group works the same).
+      beforeStart: async (client) => {
+        moderator = await client.user("Модератор");
+        return { MOD_CHAT_ID: String(moderator.id) };
+      },
+    });
+    await moderator.send("/help");
+    await moderator.expectMessage(/Команды/);
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it("/sos lists hotlines for the person's country, with a way to pick another", async () => {
+    const guest = await e2e.client.user("Гость");
+    await guest.send("/sos");
+    const list = await guest.expectMessage(/8-800-2000-122/);
+    expect(list.text).toContain("112");
+    expect(list.text).toContain("8-800-7000-600");
+    await guest.click("🌍 Другая страна");
+    await guest.click("Беларусь");
+    const by = await guest.expectMessage(/Страна: Беларусь/);
+    expect(by.text).toContain("112");
+    expect(by.text).not.toContain("8-800-2000-122");
+  });
+
+  it("withholds a toxic message with the reason, delivers a crisis message with support for both and alerts moderators", async () => {
+    const [kira, lev] = await matchedPair(e2e.client, ["Кира", "Лев"], ["Тихая Сова", "Смелый Кит"]);
+    const before = (await lev.lastBotMessage())?.message_id ?? 0;
+    await kira.send("ты тупая дура, заткнись");
+    await kira.expectMessage(/не доставлено: в нём (оскорбление|давление или травля)/);
+    expect((await lev.chat(before)).filter((m) => m.from === "bot")).toEqual([]);
+    await kira.send("т*п@я д у р а");
+    await kira.expectMessage(/не доставлено/);
+
+    await kira.send("я больше не хочу жить, купила две пачки феназепама");
+    await lev.expectMessage(/не хочу жить/);
+    await kira.expectMessage(/ты не один[\s\S]*8-800-2000-122/);
+    await lev.expectMessage(/просто будь рядом[\s\S]*112/);
+    await moderator.expectMessage(/Признаки кризиса \(тяжесть 3/);
+  });
+
+  it("a report ends the chat for both, reaches the moderators with evidence, and they can ban; the banned person appeals once", async () => {
+    const [mila, nikita] = await matchedPair(e2e.client, ["Мила", "Никита"], ["Ясная Лань", "Добрый Барсук"]);
+    await nikita.send("Скинь фото, а то пожалеешь");
+    const evidence = await mila.expectMessage(/пожалеешь/);
+    await mila.send("/report");
+    await mila.click("Опасность, угрозы");
+    await mila.expectMessage(/переслать сюда сообщения/);
+    // Forwarding the peer's message from the chat: it goes to the moderators, never to the peer.
+    await mila.forward(evidence.message_id);
+    await mila.expectMessage(/прикреплено к жалобе/);
+    await mila.send("Он угрожал мне");
+    await mila.expectMessage(/Комментарий добавлен/);
+    await mila.click("Отправить жалобу");
+    await mila.expectMessage(/Спасибо, что сообщил/);
+    await nikita.expectMessage(/Разговор завершён/);
+    const alert = await moderator.expectMessage(/Жалоба #\d+: Опасность, угрозы[\s\S]*Он угрожал мне/);
+    await moderator.expectMessage(/Доказательства к жалобе/);
+    await moderator.expectMessage(/пожалеешь/);
+    // A second report on the same conversation is refused.
+    await mila.send("/report");
+    await mila.expectMessage(/Что случилось/);
+    await mila.click("Спам или реклама");
+    await mila.click("Отправить жалобу");
+    await mila.expectMessage(/уже пожаловал/);
+
+    await moderator.click({ message_id: alert.message_id, button_text: "Заблокировать" });
+    await nikita.expectMessage(/закрыли для тебя доступ/);
+    await nikita.send("/find");
+    await nikita.expectMessage(/закрыт решением модераторов/);
+    await nikita.send("/appeal");
+    await nikita.expectMessage(/почему решение стоит пересмотреть/);
+    await nikita.send("Я погорячился, больше не буду");
+    await nikita.expectMessage(/Апелляция передана/);
+    const appeal = await moderator.expectMessage(/Апелляция #\d+/);
+    await nikita.send("/appeal");
+    await nikita.expectMessage(/почему решение/);
+    await nikita.send("Ещё раз прошу");
+    await nikita.expectMessage(/уже обжаловал/);
+    await moderator.click({ message_id: appeal.message_id, button_text: "Удовлетворить" });
+    await nikita.expectMessage(/Апелляция удовлетворена/);
+  });
+
+  it("/block ends the chat at once; the blocked person is told only that the chat ended", async () => {
+    const [olesya, pyotr] = await matchedPair(e2e.client, ["Олеся", "Пётр"], ["Северная Рысь", "Тёплый Лис"]);
+    await olesya.send("/block");
+    await olesya.click("Да, заблокировать");
+    await olesya.expectMessage(/собеседник заблокирован/);
+    const told = await pyotr.expectMessage(/Разговор завершён/);
+    expect(told.text).not.toMatch(/заблокир/);
+  });
+
+  it("/export returns the person's data; /delete leaves no row tied to them", async () => {
+    const [rosa, semyon] = await matchedPair(
+      e2e.client,
+      ["Роза", "Семён"],
+      ["Мудрая Черепаха", "Быстрый Заяц"],
+    );
+    await rosa.send("/export");
+    const file = await rosa.expectMessage((m) => m.media?.type === "document");
+    expect(file.media?.file_name).toBe("ty-ne-odin-my-data.json");
+    await rosa.send("/delete");
+    await rosa.click("Да, удалить всё");
+    await rosa.expectMessage(/данные удалены/);
+    await semyon.expectMessage(/Разговор завершён/);
+    await rosa.send("/profile");
+    await rosa.expectMessage(/познакомимся с правилами/);
+    if (!e2e.dbUrl) await e2e.bot.stop();
+    const dump = await dumpDatabase({ ...(e2e.dbUrl ? { url: e2e.dbUrl } : {}), dataDir: e2e.dataDir });
+    expect(dump).not.toContain(String(rosa.id));
+    expect(dump).not.toContain("Мудрая Черепаха");
+    expect(dump).toContain("Быстрый Заяц");
+  });
+});
