@@ -4,6 +4,10 @@
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   matching: () => import("./matching.ts"),
+  coach: () => import("./coach.ts"),
+  relay: () => import("./relay.ts"),
+  find: () => import("./find.ts"),
+  startup: () => import("./startup.ts"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -11,14 +11,16 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
 import { seedTopics } from "./db/seed.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
+import { aiRoutes } from "./http/routes/ai.ts";
 import { matchRoutes } from "./http/routes/match.ts";
 import { tipRoutes } from "./http/routes/tips.ts";
 import { createServer } from "./http/server.ts";
 import { createInfra } from "./infra/create-infra.ts";
 import type { Infra } from "./infra/ports.ts";
 import { createLogger, createPseudonymizer, type Logger } from "./logger.ts";
-import { createMetrics, type Metrics, matchingMetrics } from "./metrics.ts";
+import { coachMetrics, createMetrics, type Metrics, matchingMetrics } from "./metrics.ts";
 import { resolveSecrets } from "./secrets.ts";
+import { createOpenAiProvider } from "./services/coach/openai-provider.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { type CandidateIndex, createCandidateIndex } from "./services/matching/candidates.ts";
 import type { DecisionOutcome } from "./services/matching.ts";
@@ -113,6 +115,24 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       matchingMetrics: matchingMetrics(metrics),
       tipPayloadSecret: secrets.tipPayloadSecret,
       tipCommissionBps: config.TIP_COMMISSION_BPS,
+      coach: {
+        enabled: config.AI_COACH_ENABLED,
+        rolloutPercent: config.AI_COACH_ROLLOUT,
+        hourlyPerUser: config.AI_COACH_HOURLY_CAP,
+        dailyTokenBudget: config.AI_COACH_DAILY_TOKENS,
+        metrics: coachMetrics(metrics),
+        // Without a model the coach picks hints from the curated Russian template library.
+        ...(config.LLM_BASE_URL
+          ? {
+              provider: createOpenAiProvider({
+                baseUrl: config.LLM_BASE_URL,
+                model: config.LLM_MODEL,
+                timeoutMs: config.LLM_TIMEOUT_MS,
+                ...(config.LLM_API_KEY ? { apiKey: config.LLM_API_KEY } : {}),
+              }),
+            }
+          : {}),
+      },
     });
     // Only missing hotlines are inserted: a moderator's later edit is never overwritten.
     await services.sos.seedFromFile();
@@ -146,6 +166,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
         tips: { commissionBps: config.TIP_COMMISSION_BPS, payoutPolicy: config.TIP_PAYOUT_POLICY },
         modChatId: config.MOD_CHAT_ID ? Number(config.MOD_CHAT_ID) : null,
+        coachEnabled: config.AI_COACH_ENABLED,
       });
     }
 
@@ -161,6 +182,24 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         opts: { token: secrets.adminToken, moderation: services.moderation, sos: services.sos },
       },
     ];
+    if (config.AI_COACH_ENABLED) {
+      areas.push({
+        plugin: aiRoutes as FastifyPluginAsync<never>,
+        opts: {
+          coach: services.coach,
+          secret: secrets.internalApiSecret,
+          resolveSession: async (userId: number) => {
+            const chat = await services.chats.activeChat(userId);
+            if (!chat) return null;
+            return {
+              sessionId: chat.sessionId,
+              topicSlugs: await services.profiles.sharedTopicSlugs(userId, chat.peerId),
+              crisisFlagged: await services.moderation.hasRecentCrisisFlag(chat.sessionId, 2 * 3600_000),
+            };
+          },
+        },
+      });
+    }
     if (appBot) {
       const { bot, i18n, notifier } = appBot;
       areas.push(

@@ -53,6 +53,32 @@ const envSchema = z.object({
     .string()
     .regex(/^-?\d{1,20}$/, "a Telegram chat id (a number, negative for groups)")
     .optional(),
+  AI_COACH_ENABLED: bool.default(false),
+  AI_COACH_ROLLOUT: z.coerce
+    .number({ error: "a percentage, 0–100" })
+    .min(0, "a percentage, 0–100")
+    .max(100, "a percentage, 0–100")
+    .default(10),
+  AI_COACH_HOURLY_CAP: z.coerce
+    .number({ error: "an integer 1–1000" })
+    .int("an integer 1–1000")
+    .min(1, "an integer 1–1000")
+    .max(1000, "an integer 1–1000")
+    .default(10),
+  AI_COACH_DAILY_TOKENS: z.coerce
+    .number({ error: "an integer ≥ 1000" })
+    .int("an integer ≥ 1000")
+    .min(1000, "an integer ≥ 1000")
+    .default(200_000),
+  LLM_BASE_URL: z.url().optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  LLM_TIMEOUT_MS: z.coerce
+    .number({ error: "milliseconds, 200–2800" })
+    .int("milliseconds, 200–2800")
+    .min(200, "milliseconds, 200–2800")
+    .max(2800, "milliseconds, 200–2800")
+    .default(2500),
   SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
   SANDBOX_PORT: port.default(8081),
   SET_COMMANDS: bool.default(true),
@@ -126,6 +152,7 @@ const SECRET_KEYS = new Set([
   "INTERNAL_API_SECRET",
   "ADMIN_TOKEN",
   "TIP_PAYLOAD_SECRET",
+  "LLM_API_KEY",
   "DATABASE_URL",
   "REDIS_URL",
 ]);

@@ -143,3 +143,56 @@ export function matchingMetrics(m: Metrics) {
     timeToProposalMs: (variant: string, ms: number) => m.matching.timeToProposal.observe({ variant }, ms),
   };
 }
+
+/** The AI coach's metrics port over prom-client: counts by kind, source and reason only. */
+export function coachMetrics(m: Metrics) {
+  const r = [m.registry];
+  const events = new Counter({
+    name: "coach_events_total",
+    help: "AI coach: offered, requested, copied, sent, crisis_guidance",
+    labelNames: ["event"],
+    registers: r,
+  });
+  const shown = new Counter({
+    name: "coach_hints_shown_total",
+    help: "Hints shown",
+    labelNames: ["source"],
+    registers: r,
+  });
+  const filtered = new Counter({
+    name: "coach_hints_filtered_total",
+    help: "Generated hints refused by the safety filter",
+    labelNames: ["reason"],
+    registers: r,
+  });
+  const limited = new Counter({
+    name: "coach_limited_total",
+    help: "Hint requests refused by caps",
+    labelNames: ["reason"],
+    registers: r,
+  });
+  const providerErrors = new Counter({
+    name: "coach_provider_errors_total",
+    help: "Model provider failures",
+    labelNames: ["kind"],
+    registers: r,
+  });
+  const latency = new Histogram({
+    name: "coach_provider_latency_ms",
+    help: "Model provider latency, milliseconds",
+    buckets: [50, 100, 250, 500, 1000, 1500, 2000, 2500, 3000],
+    registers: r,
+  });
+  return {
+    offered: () => events.inc({ event: "offered" }),
+    requested: () => events.inc({ event: "requested" }),
+    copied: () => events.inc({ event: "copied" }),
+    sent: () => events.inc({ event: "sent" }),
+    crisisGuidance: () => events.inc({ event: "crisis_guidance" }),
+    shown: (source: string, count: number) => shown.inc({ source }, count),
+    filtered: (reason: string) => filtered.inc({ reason }),
+    limited: (reason: string) => limited.inc({ reason }),
+    providerError: (kind: string) => providerErrors.inc({ kind }),
+    providerLatencyMs: (ms: number) => latency.observe(ms),
+  };
+}

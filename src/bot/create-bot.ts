@@ -13,6 +13,7 @@ import type { Services } from "../services/index.ts";
 import type { BotContext } from "./context.ts";
 import { createBasicsFeature } from "./features/basics.ts";
 import { createChatFeature } from "./features/chat.ts";
+import { createCoachFeature } from "./features/coach.ts";
 import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
@@ -37,6 +38,8 @@ export interface BotDeps {
   /** Randomness for generated pseudonyms (tests pass a seeded one). */
   random?: () => number;
   tips?: { commissionBps: number; payoutPolicy: "manual" | "platform" };
+  /** AI coach on/off (AI_COACH_ENABLED): when off, nothing of it appears anywhere. */
+  coachEnabled?: boolean;
   /** The moderators' chat for alerts with inline actions. */
   modChatId?: number | null;
   /** Minimum spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
@@ -210,6 +213,10 @@ export function createBot(deps: BotDeps): AppBot {
     clock: deps.clock,
     logger,
     pseudonymize: deps.pseudonymize,
+    onErase: async (userId, sessionId) => {
+      if (sessionId !== null) await deps.services.coach.forgetSession(sessionId);
+      await deps.services.coach.forgetUser(userId);
+    },
   });
   // Moderators act from their own (group) chat, outside the private-chat filter.
   guarded.use(safety.modChat);
@@ -233,6 +240,19 @@ export function createBot(deps: BotDeps): AppBot {
   privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
   // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.
   privateChats.use(tipsFeature.feature);
+  const coach = deps.coachEnabled
+    ? createCoachFeature({
+        coach: deps.services.coach,
+        chats: deps.services.chats,
+        profiles,
+        moderation: deps.services.moderation,
+        kv,
+        logger,
+        sosText: safety.sosText,
+        countryOf: safety.countryOf,
+      })
+    : undefined;
+  if (coach) privateChats.use(coach.feature);
   const chat = createChatFeature({
     chats: deps.services.chats,
     notifier,
@@ -242,6 +262,8 @@ export function createBot(deps: BotDeps): AppBot {
     logger,
     screenBefore: safety.screenBefore,
     screenAfter: safety.screenAfter,
+    ...(coach ? { decorateCopy: coach.decorateCopy } : {}),
+    onEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
   });
   privateChats.use(chat.feature);
   privateChats.use(createFallbackFeature());

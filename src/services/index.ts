@@ -2,6 +2,9 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import type { Infra } from "../infra/ports.ts";
 import { createChatService } from "./chats.ts";
+import type { CoachMetrics } from "./coach/metrics.ts";
+import type { HintProvider } from "./coach/provider.ts";
+import { createCoachService } from "./coach.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
 import { createModerationService } from "./moderation.ts";
@@ -18,6 +21,14 @@ export interface ServiceOptions {
   /** HMAC key of tip invoice payloads; tests may leave it out. */
   tipPayloadSecret?: string;
   tipCommissionBps?: number;
+  coach?: {
+    enabled: boolean;
+    rolloutPercent: number;
+    hourlyPerUser: number;
+    dailyTokenBudget: number;
+    provider?: HintProvider;
+    metrics?: CoachMetrics;
+  };
   /** The worker's in-memory candidate index (production); without it candidates come from SQL. */
   candidateIndex?: CandidateIndex;
 }
@@ -52,7 +63,20 @@ export function createServices(deps: ServiceOptions) {
   const moderation = createModerationService({ db: deps.db, clock: deps.clock });
   const sos = createSosService({ db: deps.db, clock: deps.clock });
   const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
-  return { profiles, matching, chats, tips, moderation, sos, privacy };
+  const coach = createCoachService({
+    db: deps.db,
+    clock: deps.clock,
+    kv: deps.infra.kv,
+    ...(deps.coach?.provider ? { provider: deps.coach.provider } : {}),
+    ...(deps.coach?.metrics ? { metrics: deps.coach.metrics } : {}),
+    limits: {
+      hourlyPerUser: deps.coach?.hourlyPerUser ?? 10,
+      dailyTokenBudget: deps.coach?.dailyTokenBudget ?? 200_000,
+    },
+    // Off unless configured: the spec's «AI‑coach выключен по умолчанию».
+    rollout: { enabled: deps.coach?.enabled ?? false, rolloutPercent: deps.coach?.rolloutPercent ?? 10 },
+  });
+  return { profiles, matching, chats, tips, moderation, sos, privacy, coach };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -179,6 +179,13 @@ export function createProfileService(deps: { db: Db; clock: Clock }) {
       };
     },
 
+    /** Slugs of the topics two people share (the AI coach picks hints by them). */
+    async sharedTopicSlugs(a: number, b: number): Promise<string[]> {
+      const [pa, pb] = await Promise.all([service.getProfile(a), service.getProfile(b)]);
+      const theirs = new Set(pb.topics.map((t) => t.slug));
+      return pa.topics.map((t) => t.slug).filter((slug) => theirs.has(slug));
+    },
+
     /** What stops this person from searching, in the order they should fix it. */
     missingForSearch(profile: Profile | null): Missing[] {
       if (!profile || !profile.safetyAck || profile.rulesVersion !== RULES_VERSION) return ["rules"];

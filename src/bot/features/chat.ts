@@ -20,6 +20,10 @@ export interface ChatFeatureDeps {
   /** Safety screens: before (false = do not deliver; the sender was told why) and after delivery. */
   screenBefore?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<boolean>;
   screenAfter?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<void>;
+  /** Buttons for the peer's copy (the AI coach's «💡 Подсказка»), decided before copying. */
+  decorateCopy?: (ctx: BotContext, chat: ActiveChat, msg: Message) => Promise<InlineKeyboard | undefined>;
+  /** A chat ended: drop what is kept about it elsewhere (the AI coach's context). */
+  onEnded?: (sessionId: number) => Promise<void>;
 }
 
 function ratingKeyboard(sessionId: number): InlineKeyboard {
@@ -42,6 +46,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
 
   /** Goodbye, rating and the tips call-to-action to both people. */
   async function announceEnd(ended: EndedChat, byUserId: number | null) {
+    await deps.onEnded?.(ended.sessionId);
     for (const p of ended.participants) {
       const key =
         ended.reason === "expired"
@@ -64,6 +69,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   async function endBecausePeerGone(ctx: BotContext, chat: ActiveChat) {
     const ended = await chats.endChat(chat.userId, "peer_gone");
     if (!ended) return;
+    await deps.onEnded?.(ended.sessionId);
     logger.info({ actor: ctx.actor }, "chat ended: peer unreachable");
     await ctx.reply(ctx.t("relay-peer-gone"));
     await ctx.reply(ctx.t("rate-prompt"), { reply_markup: ratingKeyboard(ended.sessionId) });
@@ -80,9 +86,11 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   async function deliver(ctx: BotContext, chat: ActiveChat, msg: Message): Promise<void> {
     if (chat.peerTgId === null) return endBecausePeerGone(ctx, chat);
     const reply = await replyTarget(chat, msg);
+    const markup = await deps.decorateCopy?.(ctx, chat, msg);
     try {
       const copy = await ctx.api.copyMessage(chat.peerTgId, msg.chat.id, msg.message_id, {
         ...(reply ? { reply_parameters: reply } : {}),
+        ...(markup ? { reply_markup: markup } : {}),
       });
       await chats.linkMessages(chat, msg.message_id, copy.message_id);
       await chats.countMessage(chat);

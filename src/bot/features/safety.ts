@@ -434,7 +434,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     },
   );
 
-  return { feature, modChat, screenBefore, screenAfter, sosText };
+  return { feature, modChat, screenBefore, screenAfter, sosText, countryOf };
 }
 
 export type SafetyFeature = ReturnType<typeof createSafetyFeature>;
