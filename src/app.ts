@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
 import { seedTopics } from "./db/seed.ts";
+import { classifyMessage } from "./domain/safety/index.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
 import { aiRoutes } from "./http/routes/ai.ts";
 import { matchRoutes } from "./http/routes/match.ts";
@@ -366,6 +367,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       return stopping;
     };
 
+    // The safety classifiers compile their patterns on first use (~1 s); do it now, not on someone's message.
+    if (appBot) setImmediate(() => classifyMessage("прогрев"));
     logger.info({ role: opts.role, mode: config.BOT_MODE, db: db.kind, queue: infra.kind, url }, "started");
     return {
       url,

@@ -379,29 +379,6 @@ export function createMatchingService(deps: {
         .where(sql`${matchQueue.expiresAt} > ${clock.now()}`);
       return row?.n ?? 0;
     },
-
-    /** For the proposal screen: the match as each side sees it. */
-    async proposalView(matchId: number): Promise<Proposal | null> {
-      const [m] = await db.select().from(matches).where(eq(matches.id, matchId));
-      if (!m) return null;
-      return buildProposal(m.id, m.userA, m.userB, m.score ?? 0, m.variant as MatchVariant, []);
-    },
-
-    async activeSession(userId: number) {
-      const [row] = await db
-        .select({
-          sessionId: chatSessions.id,
-          matchId: matches.id,
-          userA: matches.userA,
-          userB: matches.userB,
-        })
-        .from(engagements)
-        .innerJoin(matches, eq(matches.id, engagements.matchId))
-        .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
-        .where(and(eq(engagements.userId, userId), eq(matches.status, "active")));
-      if (!row) return null;
-      return { ...row, peerId: row.userA === userId ? row.userB : row.userA };
-    },
   };
 
   async function tryPropose(

@@ -94,7 +94,7 @@ describe("matching flow: proposals, consent, cooldowns, expiry, no double bookin
     const started = await services.matching.decide(b, p!.matchId, "accept");
     expect(started).toMatchObject({ kind: "started" });
     expect(await services.matching.decide(b, p!.matchId, "decline")).toEqual({ kind: "stale" });
-    expect(await services.matching.activeSession(a)).toMatchObject({ peerId: b });
+    expect(await services.chats.activeChat(a)).toMatchObject({ peerId: b });
     expect(await services.matching.requestSearch(a)).toMatchObject({ ok: false, reason: "in_chat" });
     expect(await services.matching.isSearching(a)).toBe(false);
   });
