@@ -406,10 +406,15 @@ export function createMatchingService(deps: {
           .returning({ id: matches.id });
         if (!m) throw new Error("match not created");
         // Either both people are free and become engaged, or the whole proposal is rolled back.
-        await tx.insert(engagements).values([
-          { userId: seekerId, matchId: m.id, since: now },
-          { userId: candidateId, matchId: m.id, since: now },
-        ]);
+        // Rows in user-id order: two proposals claiming the same two people in opposite roles then wait
+        // on each other in the same order (one fails on the key) instead of deadlocking.
+        await tx
+          .insert(engagements)
+          .values(
+            [seekerId, candidateId]
+              .sort((x, y) => x - y)
+              .map((userId) => ({ userId, matchId: m.id, since: now })),
+          );
         return m.id;
       });
     } catch (err) {
@@ -464,7 +469,9 @@ export function createMatchingService(deps: {
 export function isUniqueViolation(err: unknown): boolean {
   let e: unknown = err;
   for (let i = 0; i < 4 && e; i++) {
-    if ((e as { code?: string }).code === "23505") return true;
+    const code = (e as { code?: string }).code;
+    // 23505 unique_violation; 40P01 deadlock_detected (another proposal claimed one of them first).
+    if (code === "23505" || code === "40P01") return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -216,7 +216,11 @@ describe("matching flow: proposals, consent, cooldowns, expiry, no double bookin
             rows: Array<{ n: number }>;
           };
           const pending = await infra.stream.pendingCount(MATCH_STREAM, MATCH_GROUP);
-          expect({ unhandled: unhandled.rows[0]?.n, pending }).toEqual({ unhandled: 0, pending: 0 });
+          expect({ unhandled: unhandled.rows[0]?.n, pending, failures: failures.slice(0, 3) }).toEqual({
+            unhandled: 0,
+            pending: 0,
+            failures: [],
+          });
         }, 60_000);
       } finally {
         await Promise.all(workers.map((w) => w.stop()));
