@@ -4,7 +4,11 @@ import { classifyMessage } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService } from "../../services/chats.ts";
-import type { ModerationService, Participant } from "../../services/moderation.ts";
+import {
+  DEFAULT_REPORT_THRESHOLD,
+  type ModerationService,
+  type Participant,
+} from "../../services/moderation.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosService } from "../../services/sos.ts";
@@ -197,7 +201,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     }
     if (res.suspended) {
       await mods.post(
-        mods.t("mod-alert-suspended", { target: res.reportedUserId, count: 3 }),
+        mods.t("mod-alert-suspended", { target: res.reportedUserId, count: DEFAULT_REPORT_THRESHOLD }),
         mods.userActions(res.reportedUserId),
       );
     }

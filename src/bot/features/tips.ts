@@ -1,5 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
-import { DEFAULT_COMMISSION_BPS, splitTip, TIP_MAX, TIP_MIN, TIP_PRESETS } from "../../domain/commission.ts";
+import { TIP_MAX, TIP_MIN, TIP_PRESETS } from "../../domain/commission.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ProfileService } from "../../services/profile.ts";
@@ -134,12 +134,11 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       return;
     }
     if (!res.shouldNotify) return;
-    const split = splitTip(res.tip.amount, deps.commissionBps ?? DEFAULT_COMMISSION_BPS);
     await ctx.reply(
       ctx.t("tips-receipt", {
         amount: res.tip.amount,
         commission: res.tip.ourCommission,
-        share: res.tip.recipientShare ?? split.recipientShare,
+        share: res.tip.recipientShare,
         policy: ctx.t(`tips-receipt-policy-${deps.payoutPolicy}`),
       }),
     );
