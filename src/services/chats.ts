@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, matches, recentContacts, users } from "../db/schema.ts";
@@ -23,11 +23,81 @@ export interface ActiveChat {
   expiresAt: Date | null;
 }
 
+export interface Participant {
+  userId: number;
+  tgId: number | null;
+}
+
 export interface EndedChat {
   sessionId: number;
   endedBy: number | null;
   reason: EndReason;
-  participants: Array<{ userId: number; tgId: number | null }>;
+  participants: Participant[];
+}
+
+/**
+ * Ends the person's active chat inside the caller's transaction, : session ended, match
+ * completed, engagements gone. The caller adds the cooldown that fits the reason.
+ * Only the match row is locked (the engagement and session rows are reached through it), so two
+ * participants ending at the same moment queue on one row instead of deadlocking on two. Returns null when there is no active chat.
+ */
+export async function endActiveChatIn(
+  tx: Db,
+  userId: number,
+  reason: EndReason,
+  now: Date,
+  endedBy: number | null,
+): Promise<(EndedChat & { userA: number; userB: number }) | null> {
+  const [row] = await tx
+    .select({ sessionId: chatSessions.id, matchId: matches.id, userA: matches.userA, userB: matches.userB })
+    .from(engagements)
+    .innerJoin(matches, eq(matches.id, engagements.matchId))
+    .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
+    .where(and(eq(engagements.userId, userId), eq(matches.status, "active"), isNull(chatSessions.endedAt)))
+    .for("update", { of: matches });
+  if (!row) return null;
+  const ended = await tx
+    .update(chatSessions)
+    .set({ endedAt: now, endedBy, endReason: reason })
+    .where(and(eq(chatSessions.id, row.sessionId), isNull(chatSessions.endedAt)))
+    .returning({ id: chatSessions.id });
+  if (ended.length === 0) return null;
+  await tx.update(matches).set({ status: "completed" }).where(eq(matches.id, row.matchId));
+  await tx.delete(engagements).where(eq(engagements.matchId, row.matchId));
+  const participants = await participantsOf(tx, [row.userA, row.userB]);
+  return { sessionId: row.sessionId, reason, endedBy, participants, userA: row.userA, userB: row.userB };
+}
+
+export async function participantsOf(tx: Db, ids: number[]): Promise<Participant[]> {
+  const rows = await tx
+    .select({ userId: users.id, tgId: users.tgId })
+    .from(users)
+    .where(inArray(users.id, ids));
+  const byId = new Map(rows.map((r) => [r.userId, r]));
+  return ids.map((id) => byId.get(id) ?? { userId: id, tgId: null });
+}
+
+export async function setCooldownIn(
+  tx: Db,
+  a: number,
+  b: number,
+  until: Date,
+  reason: "met" | "blocked" | "reported",
+): Promise<void> {
+  await tx
+    .insert(recentContacts)
+    .values([
+      { userId: a, otherId: b, until, reason },
+      { userId: b, otherId: a, until, reason },
+    ])
+    .onConflictDoUpdate({
+      target: [recentContacts.userId, recentContacts.otherId],
+      // A longer cooldown already there (a report's "forever") is never shortened by a block.
+      set: {
+        reason: sql`case when ${recentContacts.until} > excluded.until then ${recentContacts.reason} else excluded.reason end`,
+        until: sql`greatest(${recentContacts.until}, excluded.until)`,
+      },
+    });
 }
 
 /**
@@ -103,43 +173,11 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
     async endChat(userId: number, reason: EndReason): Promise<EndedChat | null> {
       const now = clock.now();
       return db.transaction(async (tx) => {
-        const [row] = await tx
-          .select({
-            sessionId: chatSessions.id,
-            matchId: matches.id,
-            userA: matches.userA,
-            userB: matches.userB,
-          })
-          .from(engagements)
-          .innerJoin(matches, eq(matches.id, engagements.matchId))
-          .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
-          .where(and(eq(engagements.userId, userId), eq(matches.status, "active")))
-          .for("update");
-        if (!row) return null;
-        const ended = await tx
-          .update(chatSessions)
-          .set({ endedAt: now, endedBy: userId, endReason: reason })
-          .where(and(eq(chatSessions.id, row.sessionId), isNull(chatSessions.endedAt)))
-          .returning({ id: chatSessions.id });
-        if (ended.length === 0) return null;
-        await tx.update(matches).set({ status: "completed" }).where(eq(matches.id, row.matchId));
-        await tx.delete(engagements).where(eq(engagements.matchId, row.matchId));
-        const until = new Date(now.getTime() + MET_COOLDOWN_MS);
-        await tx
-          .insert(recentContacts)
-          .values([
-            { userId: row.userA, otherId: row.userB, until, reason: "met" },
-            { userId: row.userB, otherId: row.userA, until, reason: "met" },
-          ])
-          .onConflictDoUpdate({
-            target: [recentContacts.userId, recentContacts.otherId],
-            set: { until: sql`greatest(${recentContacts.until}, excluded.until)` },
-          });
-        const people = await tx
-          .select({ userId: users.id, tgId: users.tgId })
-          .from(users)
-          .where(sql`${users.id} in (${row.userA}, ${row.userB})`);
-        return { sessionId: row.sessionId, endedBy: userId, reason, participants: people };
+        const ended = await endActiveChatIn(tx, userId, reason, now, userId);
+        if (!ended) return null;
+        await setCooldownIn(tx, ended.userA, ended.userB, new Date(now.getTime() + MET_COOLDOWN_MS), "met");
+        const { userA: _a, userB: _b, ...info } = ended;
+        return info;
       });
     },
 

@@ -8,13 +8,19 @@ import {
   matches,
   matchQueue,
   moderationActions,
-  recentContacts,
   reportEvidence,
   reports,
   safetyFlags,
   users,
 } from "../db/schema.ts";
-import { type EndReason, MET_COOLDOWN_MS } from "./chats.ts";
+import {
+  type EndedChat,
+  endActiveChatIn,
+  MET_COOLDOWN_MS,
+  type Participant,
+  participantsOf,
+  setCooldownIn,
+} from "./chats.ts";
 
 export const DEFAULT_REPORT_THRESHOLD = 3;
 /** A report may name the peer of a chat that ended this recently (people report after leaving). */
@@ -55,18 +61,6 @@ export const MODERATOR_ACTIONS: readonly ModeratorAction[] = [
 export type UserStatus = "active" | "suspended" | "banned" | "deleted";
 export const USER_STATUSES: readonly UserStatus[] = ["active", "suspended", "banned", "deleted"];
 
-export interface Participant {
-  userId: number;
-  tgId: number | null;
-}
-
-export interface EndedChatInfo {
-  sessionId: number;
-  reason: EndReason;
-  endedBy: number | null;
-  participants: Participant[];
-}
-
 export interface WithdrawnProposal {
   matchId: number;
   otherUserId: number;
@@ -91,38 +85,6 @@ function isValidActor(actor: string): boolean {
   return /^[A-Za-z0-9_:.-]{1,64}$/.test(actor) && !/^\d+$/.test(actor) && actor !== "system";
 }
 
-/**
- * Ends the person's active chat inside the caller's transaction, with the same effect as
- * chats.endChat (session ended, match completed, engagements gone) minus the "met" cooldown, which
- * the caller replaces with its own. Returns null when there is no active chat.
- */
-export async function endActiveChatIn(
-  tx: Db,
-  userId: number,
-  reason: EndReason,
-  now: Date,
-  endedBy: number | null,
-): Promise<(EndedChatInfo & { userA: number; userB: number }) | null> {
-  const [row] = await tx
-    .select({ sessionId: chatSessions.id, matchId: matches.id, userA: matches.userA, userB: matches.userB })
-    .from(engagements)
-    .innerJoin(matches, eq(matches.id, engagements.matchId))
-    .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
-    .where(and(eq(engagements.userId, userId), eq(matches.status, "active"), isNull(chatSessions.endedAt)))
-    .for("update");
-  if (!row) return null;
-  const ended = await tx
-    .update(chatSessions)
-    .set({ endedAt: now, endedBy, endReason: reason })
-    .where(and(eq(chatSessions.id, row.sessionId), isNull(chatSessions.endedAt)))
-    .returning({ id: chatSessions.id });
-  if (ended.length === 0) return null;
-  await tx.update(matches).set({ status: "completed" }).where(eq(matches.id, row.matchId));
-  await tx.delete(engagements).where(eq(engagements.matchId, row.matchId));
-  const participants = await participantsOf(tx, [row.userA, row.userB]);
-  return { sessionId: row.sessionId, reason, endedBy, participants, userA: row.userA, userB: row.userB };
-}
-
 /** Open proposals of a person who may no longer talk to anyone: expired, both sides freed. */
 export async function withdrawProposalsIn(tx: Db, userId: number, now: Date): Promise<WithdrawnProposal[]> {
   const open = await tx
@@ -136,15 +98,6 @@ export async function withdrawProposalsIn(tx: Db, userId: number, now: Date): Pr
   await tx.delete(engagements).where(inArray(engagements.matchId, ids));
   await tx.delete(matchQueue).where(eq(matchQueue.userId, userId));
   return open.map((m) => ({ matchId: m.id, otherUserId: m.userA === userId ? m.userB : m.userA }));
-}
-
-async function participantsOf(tx: Db, ids: number[]): Promise<Participant[]> {
-  const rows = await tx
-    .select({ userId: users.id, tgId: users.tgId })
-    .from(users)
-    .where(inArray(users.id, ids));
-  const byId = new Map(rows.map((r) => [r.userId, r]));
-  return ids.map((id) => byId.get(id) ?? { userId: id, tgId: null });
 }
 
 /** The person's current chat, or the most recent one that ended within `windowMs`. */
@@ -172,29 +125,6 @@ async function currentOrRecentSession(db: Db, userId: number, now: Date, windowM
     .limit(1);
   if (!recent) return null;
   return { ...recent, peerId: recent.userA === userId ? recent.userB : recent.userA, active: false };
-}
-
-async function setCooldownIn(
-  tx: Db,
-  a: number,
-  b: number,
-  until: Date,
-  reason: "met" | "blocked" | "reported",
-): Promise<void> {
-  await tx
-    .insert(recentContacts)
-    .values([
-      { userId: a, otherId: b, until, reason },
-      { userId: b, otherId: a, until, reason },
-    ])
-    .onConflictDoUpdate({
-      target: [recentContacts.userId, recentContacts.otherId],
-      // A longer cooldown already there (a report's "forever") is never shortened by a block.
-      set: {
-        reason: sql`case when ${recentContacts.until} > excluded.until then ${recentContacts.reason} else excluded.reason end`,
-        until: sql`greatest(${recentContacts.until}, excluded.until)`,
-      },
-    });
 }
 
 async function openReportersCount(tx: Db, userId: number): Promise<number> {
@@ -289,7 +219,7 @@ export type ActResult =
       reporterId: number | null;
       /** A dismissal brought a system suspension below the threshold and lifted it. */
       liftedSuspension: boolean;
-      endedChat: EndedChatInfo | null;
+      endedChat: EndedChat | null;
       withdrawnProposals: WithdrawnProposal[];
     }
   | { ok: false; reason: ActRejection };
@@ -734,7 +664,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
           return { ok: false, reason: "not_suspended" };
 
         let until: Date | null = null;
-        let endedChat: EndedChatInfo | null = null;
+        let endedChat: EndedChat | null = null;
         let withdrawn: WithdrawnProposal[] = [];
         if (action === "suspend" || action === "ban") {
           until = action === "suspend" ? new Date(now.getTime() + days * 24 * 3600_000) : null;

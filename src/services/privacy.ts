@@ -23,7 +23,8 @@ import {
   userWishlistTopics,
 } from "../db/schema.ts";
 import type { KeyValue } from "../infra/ports.ts";
-import { type EndedChatInfo, endActiveChatIn, withdrawProposalsIn } from "./moderation.ts";
+import { type EndedChat, endActiveChatIn } from "./chats.ts";
+import { withdrawProposalsIn } from "./moderation.ts";
 
 export type EraseResult =
   | {
@@ -31,7 +32,7 @@ export type EraseResult =
       /** The person had already erased their data: nothing was left to remove. */
       alreadyErased: boolean;
       /** The chat this ended: tell the peer it ended (participants carry the Telegram ids as they were). */
-      endedChat: EndedChatInfo | null;
+      endedChat: EndedChat | null;
       /** Other side of proposals that were withdrawn (their proposal card is now stale). */
       withdrawnProposals: Array<{ matchId: number; otherUserId: number }>;
       /** Key-value keys removed. */

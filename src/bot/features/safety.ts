@@ -3,12 +3,8 @@ import type { Clock } from "../../clock.ts";
 import { classifyMessage } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
-import type { ActiveChat, ChatService } from "../../services/chats.ts";
-import {
-  DEFAULT_REPORT_THRESHOLD,
-  type ModerationService,
-  type Participant,
-} from "../../services/moderation.ts";
+import type { ActiveChat, ChatService, Participant } from "../../services/chats.ts";
+import { DEFAULT_REPORT_THRESHOLD, type ModerationService } from "../../services/moderation.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosService } from "../../services/sos.ts";

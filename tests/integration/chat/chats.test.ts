@@ -50,6 +50,25 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
     await services.matching.requestSearch(a);
     await services.matching.requestSearch(b);
     expect(await services.matching.processSearch(a)).toBeNull();
+    await services.matching.cancelSearch(a);
+    await services.matching.cancelSearch(b);
+  });
+
+  it("many pairs ending from both sides at the same instant all end once, with no deadlock", async () => {
+    const topics = [
+      ["burnout", "anxiety"],
+      ["divorce", "loneliness"],
+      ["loss", "pet-loss"],
+      ["relocation", "loneliness"],
+    ];
+    const pairs = [];
+    for (let i = 0; i < 12; i++) pairs.push(await chatBetween(topics[i % topics.length] ?? []));
+    const results = await Promise.all(
+      pairs.flatMap(({ a, b }) => [services.chats.endChat(a, "ended"), services.chats.endChat(b, "ended")]),
+    );
+    expect(results.filter((r) => r !== null)).toHaveLength(pairs.length);
+    for (const { sessionId } of pairs)
+      expect((await services.chats.session(sessionId))?.endedAt).not.toBeNull();
   });
 
   it("a rating is taken once per person, only after the end, and feeds the peer's helpfulness", async () => {
