@@ -86,10 +86,12 @@ export async function setCooldownIn(
 ): Promise<void> {
   await tx
     .insert(recentContacts)
-    .values([
-      { userId: a, otherId: b, until, reason },
-      { userId: b, otherId: a, until, reason },
-    ])
+    .values(
+      [
+        { userId: a, otherId: b, until, reason },
+        { userId: b, otherId: a, until, reason },
+      ].sort((x, y) => x.userId - y.userId),
+    )
     .onConflictDoUpdate({
       target: [recentContacts.userId, recentContacts.otherId],
       // A longer cooldown already there (a report's "forever") is never shortened by a block.
@@ -201,7 +203,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
           .from(chatSessions)
           .innerJoin(matches, eq(matches.id, chatSessions.matchId))
           .where(eq(chatSessions.id, sessionId))
-          .for("update");
+          .for("no key update", { of: chatSessions });
         if (!s) return { ok: false, reason: "not_participant" };
         const side = s.userA === userId ? "a" : s.userB === userId ? "b" : null;
         if (!side) return { ok: false, reason: "not_participant" };

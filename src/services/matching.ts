@@ -256,10 +256,12 @@ export function createMatchingService(deps: {
           const until = new Date(now.getTime() + DECLINE_COOLDOWN_MS);
           await tx
             .insert(recentContacts)
-            .values([
-              { userId, otherId: other, until, reason: "declined" },
-              { userId: other, otherId: userId, until, reason: "declined" },
-            ])
+            .values(
+              [
+                { userId, otherId: other, until, reason: "declined" as const },
+                { userId: other, otherId: userId, until, reason: "declined" as const },
+              ].sort((x, y) => x.userId - y.userId),
+            )
             .onConflictDoUpdate({
               target: [recentContacts.userId, recentContacts.otherId],
               set: {

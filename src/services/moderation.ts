@@ -85,6 +85,16 @@ function isValidActor(actor: string): boolean {
   return /^[A-Za-z0-9_:.-]{1,64}$/.test(actor) && !/^\d+$/.test(actor) && actor !== "system";
 }
 
+export async function lockPeopleIn(tx: Db, ids: number[]): Promise<number[]> {
+  const rows = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(inArray(users.id, [...new Set(ids)]))
+    .orderBy(users.id)
+    .for("no key update");
+  return rows.map((r) => r.id);
+}
+
 /** Open proposals of a person who may no longer talk to anyone: expired, both sides freed. */
 export async function withdrawProposalsIn(tx: Db, userId: number, now: Date): Promise<WithdrawnProposal[]> {
   const open = await tx
@@ -329,15 +339,11 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       const reporterId = input.reporterId;
 
       return db.transaction(async (tx): Promise<ReportResult> => {
-        // One reporter's reports are serialised: the 60 s limit holds under double clicks.
-        const [reporter] = await tx
-          .select({ id: users.id })
-          .from(users)
-          .where(eq(users.id, reporterId))
-          .for("update");
-        if (!reporter) return { ok: false, reason: "no_peer" };
         const target = await currentOrRecentSession(tx, reporterId, now, REPORT_WINDOW_MS);
         if (!target) return { ok: false, reason: "no_peer" };
+        // Both people, in id order, before anything else; NO KEY UPDATE leaves FK checks alone.
+        const locked = await lockPeopleIn(tx, [reporterId, target.peerId]);
+        if (!locked.includes(reporterId)) return { ok: false, reason: "no_peer" };
 
         const [existing] = await tx
           .select({ id: reports.id })
@@ -381,8 +387,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
         const [reported] = await tx
           .select({ status: users.status })
           .from(users)
-          .where(eq(users.id, target.peerId))
-          .for("update");
+          .where(eq(users.id, target.peerId));
         if (reported?.status === "active" && (await openReportersCount(tx, target.peerId)) >= threshold) {
           await tx
             .update(users)
@@ -507,7 +512,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
           .select({ mutedUntil: users.mutedUntil })
           .from(users)
           .where(eq(users.id, userId))
-          .for("update");
+          .for("no key update");
         if (!user) throw new Error(`no user ${userId}`);
         await tx
           .update(users)
@@ -642,7 +647,11 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       const now = clock.now();
 
       return db.transaction(async (tx): Promise<ActResult> => {
-        const [user] = await tx.select().from(users).where(eq(users.id, input.targetUserId)).for("update");
+        const [user] = await tx
+          .select()
+          .from(users)
+          .where(eq(users.id, input.targetUserId))
+          .for("no key update");
         if (!user) return { ok: false, reason: "not_found" };
         let report: typeof reports.$inferSelect | null = null;
         if (reportId !== null) {
@@ -786,7 +795,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       if ([...text].length > APPEAL_TEXT_MAX) return { ok: false, reason: "text_too_long" };
       const now = clock.now();
       return db.transaction(async (tx): Promise<AppealResult> => {
-        const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+        const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("no key update");
         if (!user) return { ok: false, reason: "not_found" };
         const sanctioned =
           user.status === "banned" ||
@@ -814,7 +823,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
         const [appeal] = await tx.select().from(appeals).where(eq(appeals.id, appealId)).for("update");
         if (!appeal) return { ok: false, reason: "not_found" };
         if (appeal.status !== "open") return { ok: false, reason: "already_decided" };
-        const [user] = await tx.select().from(users).where(eq(users.id, appeal.userId)).for("update");
+        const [user] = await tx.select().from(users).where(eq(users.id, appeal.userId)).for("no key update");
         if (!user) return { ok: false, reason: "not_found" };
         await tx
           .update(appeals)

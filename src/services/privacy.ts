@@ -62,7 +62,7 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; kv: KeyValue 
     async erase(userId: number): Promise<EraseResult> {
       const now = clock.now();
       const outcome = await db.transaction(async (tx) => {
-        const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+        const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("no key update");
         if (!user) return null;
         const alreadyErased = user.status === "deleted";
         const sessionRows = await tx

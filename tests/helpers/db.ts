@@ -15,7 +15,9 @@ export interface TestDatabase extends Database {
  * A fresh, migrated and seeded database for one test file: a new PostgreSQL database when
  * DATABASE_URL is set (so parallel files and CI runs never collide), in-memory PGlite otherwise.
  */
-export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  opts: { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const db = await openDatabase({});
@@ -26,7 +28,7 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     return { ...db, destroy: () => db.close() };
   }
   const url = await createScratchDatabase(base);
-  const db = await openDatabase({ url, poolSize: 5 });
+  const db = await openDatabase({ url, poolSize: opts.poolSize ?? 5 });
   if (opts.migrate !== false) {
     await migrate(db.db);
     await seedTopics(db.db);
