@@ -29,7 +29,10 @@ import { makeBenchPerson, pinStrictVariant, topicPairs } from "./lib/people.ts";
  * PostgreSQL + Redis. N waiting peers send /find first (not measured); then N newcomers send /find at
  * --rate per second; per newcomer: from sending /find to both chats holding «Нашёлся человек».
  *
- *   npx tsx bench/run.ts find [--pairs=200] [--rate=20] [--url=postgres://…] [--redis=redis://…]
+ *   npx tsx bench/run.ts find [--pairs=200] [--rate=20] [--per-chat-ms=1000] [--url=postgres://…] [--redis=redis://…]
+ *
+ * The bot runs with the production pacing (TELEGRAM_PER_CHAT_MIN_MS=1000, burst 3) unless
+ * --per-chat-ms says otherwise.
  *
  * Profiles are made directly in the bot's database through the services (the UI would take minutes):
  * pair i shares a 2-topic combination nobody else has, and everyone is pinned to the strict variant
@@ -47,6 +50,7 @@ interface Person {
 export async function main(argv: string[]): Promise<void> {
   const pairsN = numFlag(argv, "pairs", 200);
   const rate = numFlag(argv, "rate", 20);
+  const perChatMs = numFlag(argv, "per-chat-ms", 1000);
   const baseUrl = flag(argv, "url") ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const redisUrl = flag(argv, "redis") ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   if (flag(argv, "engine") === "pglite") throw new Error("find: embedded mode is not supported (see header)");
@@ -59,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`find bench: ${pairsN} pairs, newcomers at ${rate} /find per second`);
   console.log(`  ${loadBefore}`);
   const setupStarted = performance.now();
-  const e2e = await startE2E({ env: { REDIS_PREFIX: prefix } });
+  const e2e = await startE2E({ env: { REDIS_PREFIX: prefix, TELEGRAM_PER_CHAT_MIN_MS: String(perChatMs) } });
   const botReadyS = (performance.now() - setupStarted) / 1000;
   const { client, sandbox } = e2e;
   const database = await openDatabase({ url: e2e.dbUrl!, poolSize: 4 });
@@ -238,7 +242,7 @@ export async function main(argv: string[]): Promise<void> {
     const R = stats(reply);
     console.log(`\n${loadAfter}`);
     console.log(
-      `\n/find → both proposals in the sandbox, ${pairsN} pairs, newcomers at ${achievedRate.toFixed(1)} /find per second (target ${rate}), PostgreSQL + Redis\n`,
+      `\n/find → both proposals in the sandbox, ${pairsN} pairs, newcomers at ${achievedRate.toFixed(1)} /find per second (target ${rate}), PostgreSQL + Redis, TELEGRAM_PER_CHAT_MIN_MS=${perChatMs}\n`,
     );
     console.log("| measure (ms from sending /find) | n | p50 | p95 | p99 | max |");
     console.log("|---|---:|---:|---:|---:|---:|");
@@ -264,6 +268,7 @@ export async function main(argv: string[]): Promise<void> {
     const file = writeResults("find", {
       pairs: pairsN,
       targetRate: rate,
+      perChatMs,
       achievedRate,
       loadBefore,
       loadAtStart,

@@ -165,6 +165,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         services,
         clock: systemClock,
         perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
+        perChatBurst: config.TELEGRAM_PER_CHAT_BURST,
+        bulkPerSecond: config.TELEGRAM_BULK_PER_SECOND,
         tips: { commissionBps: config.TIP_COMMISSION_BPS, payoutPolicy: config.TIP_PAYOUT_POLICY },
         modChatId: config.MOD_CHAT_ID ? Number(config.MOD_CHAT_ID) : null,
         coachEnabled: config.AI_COACH_ENABLED,
@@ -345,7 +347,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
             everyMs: 15_000,
             run: async () => metrics.matching.queueSize.set(await matching.queueSize()),
           },
-        ],
+          // Scheduler work is nobody's reply: its messages go through the bulk budget.
+        ].map((job) => ({ ...job, run: () => appBot.outgoing.bulk(job.run) })),
         workerLog,
       );
     }
@@ -360,6 +363,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         await worker?.stop();
         await scheduler?.stop();
         candidateIndex?.stop();
+        appBot?.outgoing.close();
         await sandbox?.close().catch(() => {});
         await infra.close().catch(() => {});
         await db.close().catch(() => {});

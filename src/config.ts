@@ -88,6 +88,18 @@ const envSchema = z.object({
     .min(0, "milliseconds, 0–5000")
     .max(5000, "milliseconds, 0–5000")
     .default(1000),
+  TELEGRAM_PER_CHAT_BURST: z.coerce
+    .number({ error: "messages, 1–20" })
+    .int("messages, 1–20")
+    .min(1, "messages, 1–20")
+    .max(20, "messages, 1–20")
+    .default(3),
+  TELEGRAM_BULK_PER_SECOND: z.coerce
+    .number({ error: "messages per second, 1–30" })
+    .int("messages per second, 1–30")
+    .min(1, "messages per second, 1–30")
+    .max(30, "messages per second, 1–30")
+    .default(25),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ error: "milliseconds, 100–60000" })
     .int("milliseconds, 100–60000")

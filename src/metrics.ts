@@ -10,6 +10,7 @@ export interface Metrics {
   updateDuration: Histogram<"type" | "outcome">;
   updatesDuplicate: Counter<never>;
   telegramCalls: Counter<"method" | "outcome">;
+  telegramFloodWaits: Counter<"lane">;
   matching: {
     queueSize: Gauge<never>;
     workerLagMs: Gauge<never>;
@@ -69,6 +70,12 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
       name: "telegram_api_calls_total",
       help: "Bot API calls by method and outcome",
       labelNames: ["method", "outcome"],
+      registers: [registry],
+    }),
+    telegramFloodWaits: new Counter({
+      name: "telegram_flood_waits_total",
+      help: "429 answers from the Bot API (each waited out by auto-retry), by lane: interactive or bulk",
+      labelNames: ["lane"],
       registers: [registry],
     }),
     matching: {

@@ -2,7 +2,6 @@ import { fileURLToPath } from "node:url";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n } from "@grammyjs/i18n";
 import { sequentialize } from "@grammyjs/runner";
-import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot, type BotError, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Clock } from "../clock.ts";
@@ -22,6 +21,7 @@ import { createSafetyFeature } from "./features/safety.ts";
 import { createTipsFeature } from "./features/tips.ts";
 import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
+import { createOutgoing, type Outgoing } from "./outgoing.ts";
 
 export interface BotDeps {
   token: string;
@@ -42,14 +42,20 @@ export interface BotDeps {
   coachEnabled?: boolean;
   /** The moderators' chat for alerts with inline actions. */
   modChatId?: number | null;
-  /** Minimum spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
+  /** Average spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
   perChatMinMs?: number;
+  /** Calls one chat may receive back to back before the spacing applies. */
+  perChatBurst?: number;
+  /** Scheduler-driven notifications per second, all chats together (Telegram: about 30). */
+  bulkPerSecond?: number;
 }
 
 export interface AppBot {
   bot: Bot<BotContext>;
   i18n: I18n<BotContext>;
   notifier: Notifier;
+  /** Outgoing pacing; scheduler jobs wrap their sends in `outgoing.bulk`. */
+  outgoing: Outgoing;
   /** Resolves when every update being handled now has finished (graceful shutdown). */
   drain(): Promise<void>;
 }
@@ -79,16 +85,20 @@ export function createBot(deps: BotDeps): AppBot {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
 
-  // Outgoing calls: throttled to Telegram's limits, then retried on 429 (retry_after) and 5xx.
-  bot.api.config.use(
-    apiThrottler({
-      global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
-      out: { maxConcurrent: 1, minTime: deps.perChatMinMs ?? 1000 },
-    }),
-  );
+  // Outgoing calls, innermost first: the flood observer sees raw 429s; auto-retry waits them out
+  // (and retries 5xx); the pacing transformer keeps each chat's order and Telegram's documented
+  // per-chat, per-group and bulk limits (src/bot/outgoing.ts, docs/decisions.md).
+  const outgoing = createOutgoing({
+    perChatMinMs: deps.perChatMinMs ?? 1000,
+    perChatBurst: deps.perChatBurst ?? 3,
+    bulkPerSecond: deps.bulkPerSecond ?? 25,
+    onFloodWait: (lane) => metrics.telegramFloodWaits.inc({ lane }),
+  });
+  bot.api.config.use(outgoing.floodObserver);
   bot.api.config.use(
     autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowInternalServerErrors: false }),
   );
+  bot.api.config.use(outgoing.transformer);
   // A double tap re-renders identical content; Telegram calls that an error, people would not.
   bot.api.config.use(async (prev, method, payload, signal) => {
     const res = await prev(method, payload, signal);
@@ -272,6 +282,7 @@ export function createBot(deps: BotDeps): AppBot {
     bot,
     i18n,
     notifier,
+    outgoing,
     async drain() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },

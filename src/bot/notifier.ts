@@ -54,13 +54,16 @@ export function createNotifier(deps: {
   }
 
   return {
+    /** Both people at once: neither waits for the other's delivery. */
     async proposal(p: Proposal): Promise<void> {
-      for (const side of [p.a, p.b]) {
-        const kb = new InlineKeyboard()
-          .text(t("btn-accept"), `m:a:${p.matchId}`)
-          .text(t("btn-decline"), `m:d:${p.matchId}`);
-        await send(side.userId, await proposalText(side), kb);
-      }
+      const kb = new InlineKeyboard()
+        .text(t("btn-accept"), `m:a:${p.matchId}`)
+        .text(t("btn-decline"), `m:d:${p.matchId}`);
+      const sent = await Promise.allSettled(
+        [p.a, p.b].map(async (side) => send(side.userId, await proposalText(side), kb)),
+      );
+      const failed = sent.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
     },
 
     async decision(outcome: DecisionOutcome): Promise<void> {
