@@ -314,6 +314,17 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
             },
           },
           {
+            // Temp-chat: «продлить?» 2 h before a timed chat ends, and the end itself.
+            name: "chat-timers",
+            everyMs: config.CHAT_TIMERS_EVERY_MS,
+            run: async () => {
+              for (const ask of await services.chats.claimExtensionAsks())
+                await appBot.chatTimers.askExtension(ask);
+              for (const ended of await services.chats.expireTimedChats())
+                await appBot.chatTimers.announceExpired(ended);
+            },
+          },
+          {
             name: "wake-waiting-searches",
             everyMs: 10_000,
             run: async () => void (await matching.wakeWaitingSearches()),

@@ -88,6 +88,12 @@ const envSchema = z.object({
     .min(0, "milliseconds, 0–5000")
     .max(5000, "milliseconds, 0–5000")
     .default(1000),
+  CHAT_TIMERS_EVERY_MS: z.coerce
+    .number({ error: "milliseconds, 1000–60000" })
+    .int("milliseconds, 1000–60000")
+    .min(1000, "milliseconds, 1000–60000")
+    .max(60_000, "milliseconds, 1000–60000")
+    .default(30_000),
   TELEGRAM_PER_CHAT_BURST: z.coerce
     .number({ error: "messages, 1–20" })
     .int("messages, 1–20")

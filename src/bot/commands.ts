@@ -8,6 +8,7 @@ export const COMMANDS = [
   "profile",
   "find",
   "end",
+  "timer",
   "tips",
   "report",
   "block",

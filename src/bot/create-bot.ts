@@ -8,6 +8,7 @@ import type { Clock } from "../clock.ts";
 import type { KeyValue, RateLimiterFactory } from "../infra/ports.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import type { EndedChat, ExtensionAsk } from "../services/chats.ts";
 import type { Services } from "../services/index.ts";
 import type { BotContext } from "./context.ts";
 import { createBasicsFeature } from "./features/basics.ts";
@@ -54,6 +55,11 @@ export interface AppBot {
   bot: Bot<BotContext>;
   i18n: I18n<BotContext>;
   notifier: Notifier;
+  /** Temp-chat messages the scheduler sends: «продлить?» and the end of a timed chat. */
+  chatTimers: {
+    askExtension(ask: ExtensionAsk): Promise<void>;
+    announceExpired(ended: EndedChat): Promise<void>;
+  };
   /** Outgoing pacing; scheduler jobs wrap their sends in `outgoing.bulk`. */
   outgoing: Outgoing;
   /** Resolves when every update being handled now has finished (graceful shutdown). */
@@ -269,6 +275,7 @@ export function createBot(deps: BotDeps): AppBot {
     kv,
     // The spec's limit: 15 messages a minute per person.
     relayLimiter: deps.rateLimiters.create({ name: "relay", points: 15, durationMs: 60_000 }),
+    now: () => deps.clock.now(),
     logger,
     screenBefore: safety.screenBefore,
     screenAfter: safety.screenAfter,
@@ -283,6 +290,10 @@ export function createBot(deps: BotDeps): AppBot {
     i18n,
     notifier,
     outgoing,
+    chatTimers: {
+      askExtension: chat.askExtension,
+      announceExpired: (ended) => chat.announceEnd(ended, null),
+    },
     async drain() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },

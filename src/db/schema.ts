@@ -249,6 +249,11 @@ export const chatSessions = pgTable(
     /** Temp-chat: the session ends at this time unless both agree to extend. */
     expiresAt: ts("expires_at"),
     extendedCount: smallint("extended_count").notNull().default(0),
+    /** When both were asked «продлить?» for the current expires_at (null: not yet). */
+    extendAskedAt: ts("extend_asked_at"),
+    /** Each person's answer to that question (null: not answered). */
+    extendVoteA: boolean("extend_vote_a"),
+    extendVoteB: boolean("extend_vote_b"),
   },
   (t) => [
     check("chat_sessions_rating_a_chk", sql`${t.ratingA} is null or ${t.ratingA} between 1 and 5`),
@@ -259,6 +264,9 @@ export const chatSessions = pgTable(
       sql`${t.endReason} is null or ${t.endReason} in ('ended','blocked','reported','peer_gone','expired','deleted','banned')`,
     ),
     index("chat_sessions_open_idx").on(t.startedAt).where(sql`${t.endedAt} is null`),
+    index("chat_sessions_timer_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.endedAt} is null and ${t.expiresAt} is not null`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, matches, recentContacts, users } from "../db/schema.ts";
@@ -9,6 +9,38 @@ export const MET_COOLDOWN_MS = 30 * 24 * 60 * 60 * 1000;
 /** Message-id pairs live this long: enough to edit or reply to anything from a long conversation. */
 export const RELAY_MAP_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const RATING_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+/** Temp-chat: the timers people may agree on, the extension, and when both are asked «продлить?». */
+export const TIMER_HOURS = [24, 48, 72] as const;
+export const EXTEND_HOURS = 24;
+export const EXTEND_ASK_BEFORE_MS = 2 * 60 * 60 * 1000;
+/** An unanswered timer offer lapses after this long. */
+export const TIMER_OFFER_TTL_MS = 24 * 60 * 60 * 1000;
+
+export type TimerOfferResult =
+  | { ok: true; chat: ActiveChat; hours: number }
+  | { ok: false; reason: "no_chat" | "bad_hours" | "already_timed" };
+export type TimerAnswerResult =
+  | {
+      ok: true;
+      accepted: true;
+      expiresAt: Date;
+      hours: number;
+      offeredBy: number;
+      participants: Participant[];
+    }
+  | { ok: true; accepted: false; offeredBy: number }
+  | { ok: false; reason: "stale" };
+export type ExtensionVote =
+  | { kind: "waiting" }
+  | { kind: "extended"; expiresAt: Date; participants: Participant[] }
+  | { kind: "declined"; peerId: number }
+  | { kind: "peer_declined" }
+  | { kind: "stale" };
+export interface ExtensionAsk {
+  sessionId: number;
+  expiresAt: Date;
+  participants: Participant[];
+}
 
 export type EndReason = "ended" | "blocked" | "reported" | "peer_gone" | "expired" | "deleted" | "banned";
 
@@ -110,8 +142,20 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
   const { db, clock, kv } = deps;
   const mapKey = (sessionId: number, ownerUserId: number, messageId: number) =>
     `relay:${sessionId}:${ownerUserId}:${messageId}`;
+  const timerOfferKey = (sessionId: number) => `timer-offer:${sessionId}`;
 
-  return {
+  async function endWithCooldown(userId: number, reason: EndReason, endedBy: number | null) {
+    const now = clock.now();
+    return db.transaction(async (tx): Promise<EndedChat | null> => {
+      const ended = await endActiveChatIn(tx, userId, reason, now, endedBy);
+      if (!ended) return null;
+      await setCooldownIn(tx, ended.userA, ended.userB, new Date(now.getTime() + MET_COOLDOWN_MS), "met");
+      const { userA: _a, userB: _b, ...info } = ended;
+      return info;
+    });
+  }
+
+  const service = {
     async activeChat(userId: number): Promise<ActiveChat | null> {
       const [row] = await db
         .select({
@@ -173,14 +217,141 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
      * /end at the same moment, a retried update) returns null.
      */
     async endChat(userId: number, reason: EndReason): Promise<EndedChat | null> {
+      return endWithCooldown(userId, reason, userId);
+    },
+
+    /**
+     * Temp-chat, step 1: one person offers a 24/48/72 h timer. It waits (24 h at most) for the peer's
+     * answer in the key-value store; nothing changes until the peer agrees.
+     */
+    async offerTimer(userId: number, hours: number): Promise<TimerOfferResult> {
+      if (!(TIMER_HOURS as readonly number[]).includes(hours)) return { ok: false, reason: "bad_hours" };
+      const chat = await service.activeChat(userId);
+      if (!chat) return { ok: false, reason: "no_chat" };
+      if (chat.expiresAt) return { ok: false, reason: "already_timed" };
+      await kv.set(
+        timerOfferKey(chat.sessionId),
+        JSON.stringify({ from: userId, hours }),
+        TIMER_OFFER_TTL_MS,
+      );
+      return { ok: true, chat, hours };
+    },
+
+    /** Temp-chat, step 2: the peer agrees (the timer starts now) or declines (nothing changes). */
+    async answerTimer(userId: number, sessionId: number, accept: boolean): Promise<TimerAnswerResult> {
+      const chat = await service.activeChat(userId);
+      if (!chat || chat.sessionId !== sessionId) return { ok: false, reason: "stale" };
+      const raw = await kv.get(timerOfferKey(sessionId));
+      const offer = raw ? (JSON.parse(raw) as { from: number; hours: number }) : null;
+      if (!offer || offer.from !== chat.peerId) return { ok: false, reason: "stale" };
+      await kv.delete(timerOfferKey(sessionId));
+      if (!accept) return { ok: true, accepted: false, offeredBy: offer.from };
+      const expiresAt = new Date(clock.now().getTime() + offer.hours * 3600_000);
+      const set = await db
+        .update(chatSessions)
+        .set({ expiresAt })
+        .where(
+          and(eq(chatSessions.id, sessionId), isNull(chatSessions.endedAt), isNull(chatSessions.expiresAt)),
+        )
+        .returning({ id: chatSessions.id });
+      if (set.length === 0) return { ok: false, reason: "stale" };
+      const participants = await participantsOf(db, [offer.from, userId]);
+      return { ok: true, accepted: true, expiresAt, hours: offer.hours, offeredBy: offer.from, participants };
+    },
+
+    /**
+     * Timed chats whose end is near and whose people were not asked yet. Claimed atomically (several
+     * workers may run): each session is returned once per expiry time.
+     */
+    async claimExtensionAsks(): Promise<ExtensionAsk[]> {
       const now = clock.now();
-      return db.transaction(async (tx) => {
-        const ended = await endActiveChatIn(tx, userId, reason, now, userId);
-        if (!ended) return null;
-        await setCooldownIn(tx, ended.userA, ended.userB, new Date(now.getTime() + MET_COOLDOWN_MS), "met");
-        const { userA: _a, userB: _b, ...info } = ended;
-        return info;
+      const due = await db
+        .update(chatSessions)
+        .set({ extendAskedAt: now })
+        .where(
+          and(
+            isNull(chatSessions.endedAt),
+            isNull(chatSessions.extendAskedAt),
+            sql`${chatSessions.expiresAt} is not null`,
+            lte(chatSessions.expiresAt, new Date(now.getTime() + EXTEND_ASK_BEFORE_MS)),
+            gt(chatSessions.expiresAt, now),
+          ),
+        )
+        .returning({
+          sessionId: chatSessions.id,
+          matchId: chatSessions.matchId,
+          expiresAt: chatSessions.expiresAt,
+        });
+      const asks: ExtensionAsk[] = [];
+      for (const d of due) {
+        const [m] = await db
+          .select({ userA: matches.userA, userB: matches.userB })
+          .from(matches)
+          .where(eq(matches.id, d.matchId));
+        if (!m || !d.expiresAt) continue;
+        asks.push({
+          sessionId: d.sessionId,
+          expiresAt: d.expiresAt,
+          participants: await participantsOf(db, [m.userA, m.userB]),
+        });
+      }
+      return asks;
+    },
+
+    /** «Продлить?»: extended by 24 h only when both say yes; one «нет» settles it. */
+    async voteExtension(userId: number, sessionId: number, yes: boolean): Promise<ExtensionVote> {
+      return db.transaction(async (tx): Promise<ExtensionVote> => {
+        const [s] = await tx
+          .select({ session: chatSessions, userA: matches.userA, userB: matches.userB })
+          .from(chatSessions)
+          .innerJoin(matches, eq(matches.id, chatSessions.matchId))
+          .where(eq(chatSessions.id, sessionId))
+          .for("no key update", { of: chatSessions });
+        if (!s || s.session.endedAt || !s.session.expiresAt || !s.session.extendAskedAt)
+          return { kind: "stale" };
+        const side = s.userA === userId ? "a" : s.userB === userId ? "b" : null;
+        if (!side) return { kind: "stale" };
+        const mine = side === "a" ? s.session.extendVoteA : s.session.extendVoteB;
+        const theirs = side === "a" ? s.session.extendVoteB : s.session.extendVoteA;
+        if (mine !== null) return { kind: "stale" };
+        const peerId = side === "a" ? s.userB : s.userA;
+        await tx
+          .update(chatSessions)
+          .set(side === "a" ? { extendVoteA: yes } : { extendVoteB: yes })
+          .where(eq(chatSessions.id, sessionId));
+        if (!yes) return { kind: "declined", peerId };
+        if (theirs === false) return { kind: "peer_declined" };
+        if (theirs === null) return { kind: "waiting" };
+        const expiresAt = new Date(s.session.expiresAt.getTime() + EXTEND_HOURS * 3600_000);
+        await tx
+          .update(chatSessions)
+          .set({
+            expiresAt,
+            extendedCount: sql`${chatSessions.extendedCount} + 1`,
+            extendAskedAt: null,
+            extendVoteA: null,
+            extendVoteB: null,
+          })
+          .where(eq(chatSessions.id, sessionId));
+        return { kind: "extended", expiresAt, participants: await participantsOf(tx, [s.userA, s.userB]) };
       });
+    },
+
+    /** Timed chats that ran out: each ends like /end, with the reason `expired`. */
+    async expireTimedChats(limit = 200): Promise<EndedChat[]> {
+      const now = clock.now();
+      const due = await db
+        .select({ userA: matches.userA })
+        .from(chatSessions)
+        .innerJoin(matches, eq(matches.id, chatSessions.matchId))
+        .where(and(isNull(chatSessions.endedAt), lte(chatSessions.expiresAt, now)))
+        .limit(limit);
+      const ended: EndedChat[] = [];
+      for (const d of due) {
+        const e = await endWithCooldown(d.userA, "expired", null);
+        if (e) ended.push(e);
+      }
+      return ended;
     },
 
     /**
@@ -230,6 +401,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
       return row ?? null;
     },
   };
+  return service;
 }
 
 export type ChatService = ReturnType<typeof createChatService>;

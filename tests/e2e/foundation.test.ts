@@ -84,6 +84,7 @@ for (const mode of ["polling", "webhook"] as const) {
         "profile",
         "find",
         "end",
+        "timer",
         "tips",
         "report",
         "block",

@@ -3,7 +3,13 @@ import type { Message, ReplyParameters } from "grammy/types";
 import { hasPersonalData } from "../../domain/pii.ts";
 import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
-import type { ActiveChat, ChatService, EndedChat } from "../../services/chats.ts";
+import {
+  type ActiveChat,
+  type ChatService,
+  type EndedChat,
+  type ExtensionAsk,
+  TIMER_HOURS,
+} from "../../services/chats.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 
@@ -22,6 +28,8 @@ export interface ChatFeatureDeps {
   screenAfter?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<void>;
   /** Buttons for the peer's copy (the AI coach's «💡 Подсказка»), decided before copying. */
   decorateCopy?: (ctx: BotContext, chat: ActiveChat, msg: Message) => Promise<InlineKeyboard | undefined>;
+  /** The time now (temp-chat countdowns). */
+  now: () => Date;
   /** A chat ended: drop what is kept about it elsewhere (the AI coach's context). */
   onEnded?: (sessionId: number) => Promise<void>;
 }
@@ -31,6 +39,17 @@ function ratingKeyboard(sessionId: number): InlineKeyboard {
   for (const [i, emoji] of RATING_EMOJI.entries())
     kb.text(`${emoji} ${i + 1}`, `c:rate:${sessionId}:${i + 1}`);
   return kb;
+}
+
+/** «5 ч 30 мин» / «40 мин» until `until` (never negative). */
+export function timeLeft(
+  t: (key: string, vars?: Record<string, string | number>) => string,
+  until: Date,
+  now: Date,
+) {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  const hours = Math.floor(minutes / 60);
+  return hours > 0 ? t("duration-hm", { hours, minutes: minutes % 60 }) : t("duration-m", { minutes });
 }
 
 function isPeerGone(err: unknown): boolean {
@@ -160,6 +179,93 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     await announceEnd(ended, ctx.user!.id);
   });
 
+  // Temp-chat: /timer → hours → the peer agrees → the timer runs; «продлить?» 2 h before the end.
+  registered.command("timer", async (ctx) => {
+    const chat = await chats.activeChat(ctx.user!.id);
+    if (!chat) return ctx.reply(ctx.t("timer-no-chat"));
+    if (chat.expiresAt) {
+      return ctx.reply(
+        ctx.t("timer-running", { left: timeLeft(ctx.t.bind(ctx), chat.expiresAt, deps.now()) }),
+      );
+    }
+    const kb = new InlineKeyboard();
+    for (const hours of TIMER_HOURS) kb.text(ctx.t("btn-timer-hours", { hours }), `c:tm:offer:${hours}`);
+    await ctx.reply(ctx.t("timer-choose"), { reply_markup: kb });
+  });
+
+  registered.callbackQuery(/^c:tm:offer:(\d{1,3})$/, async (ctx) => {
+    const res = await chats.offerTimer(ctx.user!.id, Number(ctx.match[1]));
+    await ctx.editMessageReplyMarkup();
+    if (!res.ok) {
+      const key =
+        res.reason === "already_timed"
+          ? "timer-already"
+          : res.reason === "no_chat"
+            ? "timer-no-chat"
+            : "stale-button";
+      await ctx.answerCallbackQuery({ text: ctx.t(key) });
+      return;
+    }
+    await notifier.send(
+      res.chat.peerId,
+      notifier.t("timer-offer-to-peer", { hours: res.hours }),
+      new InlineKeyboard()
+        .text(notifier.t("btn-timer-yes"), `c:tm:yes:${res.chat.sessionId}`)
+        .text(notifier.t("btn-timer-no"), `c:tm:no:${res.chat.sessionId}`),
+    );
+    await ctx.reply(ctx.t("timer-offered"));
+    await ctx.answerCallbackQuery();
+  });
+
+  registered.callbackQuery(/^c:tm:(yes|no):(\d{1,15})$/, async (ctx) => {
+    const res = await chats.answerTimer(ctx.user!.id, Number(ctx.match[2]), ctx.match[1] === "yes");
+    await ctx.editMessageReplyMarkup();
+    if (!res.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    if (res.accepted) {
+      for (const p of res.participants)
+        await notifier.send(p.userId, notifier.t("timer-started", { hours: res.hours }));
+    } else {
+      await ctx.reply(ctx.t("timer-declined-ok"));
+      await notifier.send(res.offeredBy, notifier.t("timer-declined-to-offerer"));
+    }
+  });
+
+  registered.callbackQuery(/^c:ext:(yes|no):(\d{1,15})$/, async (ctx) => {
+    const sessionId = Number(ctx.match[2]);
+    const vote = await chats.voteExtension(ctx.user!.id, sessionId, ctx.match[1] === "yes");
+    await ctx.editMessageReplyMarkup();
+    if (vote.kind === "stale") {
+      await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    const chat = await chats.activeChat(ctx.user!.id);
+    const left = chat?.expiresAt ? timeLeft(ctx.t.bind(ctx), chat.expiresAt, deps.now()) : "";
+    if (vote.kind === "waiting") await ctx.reply(ctx.t("extend-waiting"));
+    else if (vote.kind === "peer_declined") await ctx.reply(ctx.t("extend-declined-by-peer", { left }));
+    else if (vote.kind === "declined") {
+      await ctx.reply(ctx.t("extend-declined-by-you"));
+      await notifier.send(vote.peerId, notifier.t("extend-declined-by-peer", { left }));
+    } else {
+      const leftNow = timeLeft(notifier.t, vote.expiresAt, deps.now());
+      for (const p of vote.participants)
+        await notifier.send(p.userId, notifier.t("extend-done", { left: leftNow }));
+    }
+  });
+
+  /** The scheduler's «продлить?» to both people of a timed chat near its end. */
+  async function askExtension(ask: ExtensionAsk) {
+    const left = timeLeft(notifier.t, ask.expiresAt, deps.now());
+    const kb = new InlineKeyboard()
+      .text(notifier.t("btn-extend-yes"), `c:ext:yes:${ask.sessionId}`)
+      .text(notifier.t("btn-extend-no"), `c:ext:no:${ask.sessionId}`);
+    for (const p of ask.participants) await notifier.send(p.userId, notifier.t("extend-ask", { left }), kb);
+  }
+
   registered.callbackQuery(/^c:rate:(\d{1,15}):([1-5])$/, async (ctx) => {
     const res = await chats.rate(ctx.user!.id, Number(ctx.match[1]), Number(ctx.match[2]));
     if (!res.ok) {
@@ -257,5 +363,6 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     feature,
     /** Used by /block, /report, /delete and timers to end a chat and tell both people. */
     announceEnd,
+    askExtension,
   };
 }
