@@ -14,7 +14,7 @@ import { createCoachService } from "../src/services/coach.ts";
 import { createServices } from "../src/services/index.ts";
 import { createTestDatabase } from "../tests/helpers/db.ts";
 import { startFakeOpenAi } from "../tests/helpers/fake-openai.ts";
-import { makePerson } from "../tests/helpers/fixtures.ts";
+import { startChat } from "../tests/helpers/fixtures.ts";
 
 /**
  * AI-coach overhead per hint request, excluding the model's own time: the template path (embedded
@@ -98,16 +98,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const services = createServices({ db: t.db, infra, clock });
     const topics = ["relocation", "loneliness"];
-    const a = await makePerson(services, { topics, nickname: "Тихая Ромашка" });
-    const b = await makePerson(services, { topics, nickname: "Северный Ветер" });
-    await services.matching.requestSearch(a);
-    await services.matching.requestSearch(b);
-    const p = await services.matching.processSearch(b);
-    if (!p) throw new Error("no proposal");
-    await services.matching.decide(a, p.matchId, "accept");
-    const started = await services.matching.decide(b, p.matchId, "accept");
-    if (started.kind !== "started") throw new Error("chat did not start");
-    const sessionId = started.sessionId;
+    const { a, b, sessionId } = await startChat(services, {
+      topics,
+      nicknames: ["Тихая Ромашка", "Северный Ветер"],
+    });
 
     const limits = { hourlyPerUser: Number.MAX_SAFE_INTEGER, dailyTokenBudget: Number.MAX_SAFE_INTEGER };
     const rollout = { enabled: true, rolloutPercent: 100 };

@@ -134,6 +134,17 @@ export async function setCooldownIn(
     });
 }
 
+/** A session and its two people, its row locked (only it: the match row stays free). */
+async function lockSessionIn(tx: Db, sessionId: number) {
+  const [row] = await tx
+    .select({ session: chatSessions, userA: matches.userA, userB: matches.userB })
+    .from(chatSessions)
+    .innerJoin(matches, eq(matches.id, chatSessions.matchId))
+    .where(eq(chatSessions.id, sessionId))
+    .for("no key update", { of: chatSessions });
+  return row ?? null;
+}
+
 /**
  * Conversations: who is talking to whom, counters (never content), message-id pairs for edits and
  * replies (in the key-value store with a TTL), ending, and ratings that feed helpfulness.
@@ -301,12 +312,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
     /** «Продлить?»: extended by 24 h only when both say yes; one «нет» settles it. */
     async voteExtension(userId: number, sessionId: number, yes: boolean): Promise<ExtensionVote> {
       return db.transaction(async (tx): Promise<ExtensionVote> => {
-        const [s] = await tx
-          .select({ session: chatSessions, userA: matches.userA, userB: matches.userB })
-          .from(chatSessions)
-          .innerJoin(matches, eq(matches.id, chatSessions.matchId))
-          .where(eq(chatSessions.id, sessionId))
-          .for("no key update", { of: chatSessions });
+        const s = await lockSessionIn(tx, sessionId);
         if (!s || s.session.endedAt || !s.session.expiresAt || !s.session.extendAskedAt)
           return { kind: "stale" };
         const side = s.userA === userId ? "a" : s.userB === userId ? "b" : null;
@@ -369,12 +375,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
       if (!Number.isInteger(rating) || rating < 1 || rating > 5) return { ok: false, reason: "bad_rating" };
       const now = clock.now();
       return db.transaction(async (tx) => {
-        const [s] = await tx
-          .select({ session: chatSessions, userA: matches.userA, userB: matches.userB })
-          .from(chatSessions)
-          .innerJoin(matches, eq(matches.id, chatSessions.matchId))
-          .where(eq(chatSessions.id, sessionId))
-          .for("no key update", { of: chatSessions });
+        const s = await lockSessionIn(tx, sessionId);
         if (!s) return { ok: false, reason: "not_participant" };
         const side = s.userA === userId ? "a" : s.userB === userId ? "b" : null;
         if (!side) return { ok: false, reason: "not_participant" };

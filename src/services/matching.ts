@@ -383,6 +383,8 @@ export function createMatchingService(deps: {
     },
   };
 
+  class NotProposable extends Error {}
+
   async function tryPropose(
     seekerId: number,
     candidateId: number,
@@ -417,10 +419,20 @@ export function createMatchingService(deps: {
               .sort((x, y) => x - y)
               .map((userId) => ({ userId, matchId: m.id, since: now })),
           );
+        // Both must still be allowed to talk. FOR SHARE waits for a ban or an erase in progress
+        // (they lock the person FOR NO KEY UPDATE) and then sees its result, so a person banned at
+        // this moment never receives the proposal; a ban that comes later withdraws it.
+        const free = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(and(inArray(users.id, [seekerId, candidateId]), eq(users.status, "active")))
+          .orderBy(users.id)
+          .for("share");
+        if (free.length < 2) throw new NotProposable();
         return m.id;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) return null;
+      if (isUniqueViolation(err) || err instanceof NotProposable) return null;
       throw err;
     }
     return buildProposal(matchId, seekerId, candidateId, score, variant, sharedTopicIds);

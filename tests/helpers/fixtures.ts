@@ -30,3 +30,30 @@ export async function makePerson(
   if (opts.receiveProposals) await profiles.setReceiveProposals(user.id, true);
   return user.id;
 }
+
+/**
+ * Two new people with the same topics, matched and accepted through the matching service: an active
+ * chat. Whoever else is searching must not share both topics, or the proposal may go to them.
+ */
+export async function startChat(
+  services: Services,
+  opts: { topics?: string[]; nicknames?: [string, string] } = {},
+): Promise<{ a: number; b: number; sessionId: number }> {
+  const topics = opts.topics ?? ["burnout", "anxiety"];
+  const a = await makePerson(services, {
+    topics,
+    ...(opts.nicknames ? { nickname: opts.nicknames[0] } : {}),
+  });
+  const b = await makePerson(services, {
+    topics,
+    ...(opts.nicknames ? { nickname: opts.nicknames[1] } : {}),
+  });
+  await services.matching.requestSearch(a);
+  await services.matching.requestSearch(b);
+  const p = await services.matching.processSearch(b);
+  if (!p) throw new Error("no proposal");
+  await services.matching.decide(a, p.matchId, "accept");
+  const started = await services.matching.decide(b, p.matchId, "accept");
+  if (started.kind !== "started") throw new Error("chat did not start");
+  return { a, b, sessionId: started.sessionId };
+}

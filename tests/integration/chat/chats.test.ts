@@ -5,7 +5,7 @@ import { users } from "../../../src/db/schema.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
-import { makePerson } from "../../helpers/fixtures.ts";
+import { makePerson, startChat } from "../../helpers/fixtures.ts";
 
 describe("chat sessions: ending, ratings, message-id pairs", () => {
   let t: TestDatabase;
@@ -22,18 +22,7 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
     await t.destroy();
   });
 
-  async function chatBetween(topics: string[]) {
-    const a = await makePerson(services, { topics });
-    const b = await makePerson(services, { topics });
-    await services.matching.requestSearch(a);
-    await services.matching.requestSearch(b);
-    const p = await services.matching.processSearch(b);
-    if (!p) throw new Error("no proposal");
-    await services.matching.decide(a, p.matchId, "accept");
-    const started = await services.matching.decide(b, p.matchId, "accept");
-    if (started.kind !== "started") throw new Error("not started");
-    return { a, b, sessionId: started.sessionId };
-  }
+  const chatBetween = (topics: string[]) => startChat(services, { topics });
 
   it("ends once for both, even when both press /end at the same moment; the pair then has a cooldown", async () => {
     const { a, b, sessionId } = await chatBetween(["burnout", "anxiety"]);

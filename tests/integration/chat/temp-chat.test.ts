@@ -4,7 +4,7 @@ import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { EXTEND_ASK_BEFORE_MS } from "../../../src/services/chats.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
-import { makePerson } from "../../helpers/fixtures.ts";
+import { startChat } from "../../helpers/fixtures.ts";
 
 const HOUR = 3600_000;
 
@@ -23,19 +23,7 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
     await t.destroy();
   });
 
-  async function chatBetween() {
-    const topics = ["burnout", "anxiety"];
-    const a = await makePerson(services, { topics });
-    const b = await makePerson(services, { topics });
-    await services.matching.requestSearch(a);
-    await services.matching.requestSearch(b);
-    const p = await services.matching.processSearch(b);
-    if (!p) throw new Error("no proposal");
-    await services.matching.decide(a, p.matchId, "accept");
-    const started = await services.matching.decide(b, p.matchId, "accept");
-    if (started.kind !== "started") throw new Error("not started");
-    return { a, b, sessionId: started.sessionId };
-  }
+  const chatBetween = () => startChat(services);
 
   async function timedChat(hours: number) {
     const c = await chatBetween();

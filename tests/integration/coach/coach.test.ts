@@ -19,7 +19,7 @@ import {
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../../helpers/fake-openai.ts";
-import { makePerson } from "../../helpers/fixtures.ts";
+import { startChat } from "../../helpers/fixtures.ts";
 
 const SAFE_MODEL_HINTS = [
   { type: "empathy", text: "Слышу, как тебе сейчас одиноко после переезда. Это правда непросто." },
@@ -89,15 +89,8 @@ describe("AI coach service", () => {
 
   /** Two people in an active chat, with the nicknames given. */
   async function chat(nicknames: [string, string], topics = ["relocation", "loneliness"]) {
-    const a = await makePerson(services, { topics, nickname: nicknames[0] });
-    const b = await makePerson(services, { topics, nickname: nicknames[1] });
-    await services.matching.requestSearch(a);
-    await services.matching.requestSearch(b);
-    const p = await services.matching.processSearch(b);
-    if (!p) throw new Error("no proposal");
-    await services.matching.decide(a, p.matchId, "accept");
-    const started = await services.matching.decide(b, p.matchId, "accept");
-    if (started.kind !== "started") throw new Error("not started");
+    const started = await startChat(services, { topics, nicknames });
+    const { a, b } = started;
     const send = (coach: CoachService, from: number, text: string | null) =>
       coach.recordMessage(started.sessionId, from, text, {
         senderNickname: from === a ? nicknames[0] : nicknames[1],

@@ -12,7 +12,7 @@ import { createMetrics } from "../../../src/metrics.ts";
 import { type CoachService, createCoachService } from "../../../src/services/coach.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
-import { makePerson } from "../../helpers/fixtures.ts";
+import { startChat } from "../../helpers/fixtures.ts";
 
 const SECRET = "internal-secret-for-ai-routes-0123";
 
@@ -59,18 +59,7 @@ describe("POST /ai/hint", () => {
     await t.destroy();
   });
 
-  async function chat() {
-    const a = await makePerson(services, { topics: ["burnout", "anxiety"] });
-    const b = await makePerson(services, { topics: ["burnout", "anxiety"] });
-    await services.matching.requestSearch(a);
-    await services.matching.requestSearch(b);
-    const p = await services.matching.processSearch(b);
-    if (!p) throw new Error("no proposal");
-    await services.matching.decide(a, p.matchId, "accept");
-    const started = await services.matching.decide(b, p.matchId, "accept");
-    if (started.kind !== "started") throw new Error("not started");
-    return { a, b, sessionId: started.sessionId };
-  }
+  const chat = () => startChat(services);
 
   function post(url: string, body: unknown, opts: { secret?: string; raw?: string } = {}) {
     const raw = opts.raw ?? JSON.stringify(body);

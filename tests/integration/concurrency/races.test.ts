@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock } from "../../../src/clock.ts";
-import { chatSessions, engagements, matches } from "../../../src/db/schema.ts";
+import { chatSessions, engagements, matches, users } from "../../../src/db/schema.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
+import { makePerson } from "../../helpers/fixtures.ts";
 
 /**
  * Two people (or a person and the admin API, or a person and the scheduler) acting on the same chat
@@ -300,5 +301,33 @@ describe("concurrent actions on one chat or proposal never deadlock or fail", ()
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it("a person banned while a proposal to them is being made never ends up in that proposal", {
+    timeout: 120_000,
+  }, async () => {
+    const topicPairs = [
+      ["divorce", "loneliness"],
+      ["loss", "pet-loss"],
+      ["relocation", "burnout"],
+    ];
+    let proposedToBanned = 0;
+    for (let round = 0; round < 12; round++) {
+      const topics = topicPairs[round % topicPairs.length] ?? [];
+      const a = await makePerson(s, { topics });
+      const b = await makePerson(s, { topics });
+      await s.matching.requestSearch(a);
+      await s.matching.requestSearch(b);
+      await Promise.all([
+        s.matching.processSearch(b),
+        s.moderation.act({ actor: "admin", targetUserId: a, action: "ban" }),
+      ]);
+      const [banned] = await t.db.select({ status: users.status }).from(users).where(eq(users.id, a));
+      expect(banned?.status).toBe("banned");
+      const open = await t.db.select().from(engagements).where(eq(engagements.userId, a));
+      if (open.length > 0) proposedToBanned++;
+      await s.matching.cancelSearch(b);
+    }
+    expect(proposedToBanned).toBe(0);
   });
 });
