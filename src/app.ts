@@ -22,6 +22,7 @@ import { createLogger, createPseudonymizer, type Logger } from "./logger.ts";
 import { coachMetrics, createMetrics, type Metrics, matchingMetrics } from "./metrics.ts";
 import { resolveSecrets } from "./secrets.ts";
 import { createOpenAiProvider } from "./services/coach/openai-provider.ts";
+import { createIdentityHash } from "./services/identity.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { type CandidateIndex, createCandidateIndex } from "./services/matching/candidates.ts";
 import type { DecisionOutcome } from "./services/matching.ts";
@@ -110,6 +111,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     }
     const services = createServices({
       ...(candidateIndex ? { candidateIndex } : {}),
+      identityHash: createIdentityHash(secrets.logHashSecret),
       db: db.db,
       infra,
       clock: systemClock,

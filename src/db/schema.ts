@@ -270,6 +270,22 @@ export const chatSessions = pgTable(
   ],
 );
 
+/**
+ * People who erased their data while banned or suspended: a keyed hash of the Telegram id (never the
+ * id), so coming back with /start brings the sanction back instead of a clean slate.
+ */
+export const sanctionedIdentities = pgTable(
+  "sanctioned_identities",
+  {
+    tgHash: varchar("tg_hash", { length: 64 }).primaryKey(),
+    status: varchar("status", { length: 16 }).notNull(),
+    /** End of a suspension; null: a ban, or a suspension pending review. */
+    until: ts("until"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [check("sanctioned_identities_status_chk", sql`${t.status} in ('banned','suspended')`)],
+);
+
 /** Cooldowns between two people, one row per direction: after a decline (72 h), a block (30 days), a report (forever). */
 export const recentContacts = pgTable(
   "recent_contacts",

@@ -5,6 +5,7 @@ import { createChatService } from "./chats.ts";
 import type { CoachMetrics } from "./coach/metrics.ts";
 import type { HintProvider } from "./coach/provider.ts";
 import { createCoachService } from "./coach.ts";
+import { createIdentityHash, type IdentityHash } from "./identity.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
 import { createModerationService } from "./moderation.ts";
@@ -17,6 +18,8 @@ export interface ServiceOptions {
   db: Db;
   infra: Infra;
   clock: Clock;
+  /** Keyed hash of Telegram ids for sanctions that survive /delete; tests may leave it out. */
+  identityHash?: IdentityHash;
   matchingMetrics?: MatchingMetrics;
   /** HMAC key of tip invoice payloads; tests may leave it out. */
   tipPayloadSecret?: string;
@@ -34,10 +37,12 @@ export interface ServiceOptions {
 }
 
 const TEST_TIP_SECRET = "tests-only-tip-payload-secret";
+const TEST_IDENTITY_SECRET = "tests-only-identity-secret";
 
 /** Every use case, built once per process over the same database, infra and clock. */
 export function createServices(deps: ServiceOptions) {
-  const profiles = createProfileService({ db: deps.db, clock: deps.clock });
+  const identityHash = deps.identityHash ?? createIdentityHash(TEST_IDENTITY_SECRET);
+  const profiles = createProfileService({ db: deps.db, clock: deps.clock, identityHash });
   const finder = createCandidateFinder({
     db: deps.db,
     clock: deps.clock,
@@ -62,7 +67,7 @@ export function createServices(deps: ServiceOptions) {
   });
   const moderation = createModerationService({ db: deps.db, clock: deps.clock });
   const sos = createSosService({ db: deps.db, clock: deps.clock });
-  const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
+  const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv, identityHash });
   const coach = createCoachService({
     db: deps.db,
     clock: deps.clock,

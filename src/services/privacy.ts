@@ -16,6 +16,7 @@ import {
   reportEvidence,
   reports,
   safetyFlags,
+  sanctionedIdentities,
   tips,
   topics,
   users,
@@ -24,6 +25,7 @@ import {
 } from "../db/schema.ts";
 import type { KeyValue } from "../infra/ports.ts";
 import { type EndedChat, endActiveChatIn } from "./chats.ts";
+import type { IdentityHash } from "./identity.ts";
 import { withdrawProposalsIn } from "./moderation.ts";
 
 export type EraseResult =
@@ -47,7 +49,12 @@ const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() 
  * reports (counts, money, moderation history) under the same numeric id, but nothing left in the
  * database ties that id to a Telegram account or to what the person wrote about themselves.
  */
-export function createPrivacyService(deps: { db: Db; clock: Clock; kv: KeyValue }) {
+export function createPrivacyService(deps: {
+  db: Db;
+  clock: Clock;
+  kv: KeyValue;
+  identityHash: IdentityHash;
+}) {
   const { db, clock, kv } = deps;
 
   return {
@@ -91,6 +98,21 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; kv: KeyValue 
         // What they wrote to moderators goes too (it may name them); the reports still count.
         await tx.update(reports).set({ comment: null }).where(eq(reports.fromUser, userId));
         await tx.update(appeals).set({ text: null }).where(eq(appeals.userId, userId));
+        // A sanction outlives the erase, as a keyed hash only: /start again brings it back.
+        const sanctioned =
+          user.tgId !== null &&
+          (user.status === "banned" ||
+            (user.status === "suspended" && (user.suspendedUntil === null || user.suspendedUntil > now)));
+        if (sanctioned && user.tgId !== null) {
+          const sanction = {
+            status: user.status as "banned" | "suspended",
+            until: user.status === "banned" ? null : user.suspendedUntil,
+          };
+          await tx
+            .insert(sanctionedIdentities)
+            .values({ tgHash: deps.identityHash(user.tgId), ...sanction, createdAt: now })
+            .onConflictDoUpdate({ target: sanctionedIdentities.tgHash, set: sanction });
+        }
         if (!alreadyErased) {
           await tx
             .update(users)

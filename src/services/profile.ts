@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import {
   flowStates,
   preferences,
+  sanctionedIdentities,
   topicGroups,
   topics,
   users,
@@ -14,6 +15,7 @@ import { toUtcWeekMask } from "../domain/availability.ts";
 import { type BioRejection, validateBio } from "../domain/bio.ts";
 import { avatarFor, type NicknameRejection, validateNickname } from "../domain/nickname.ts";
 import { isValidTimeZone } from "../domain/timezone.ts";
+import type { IdentityHash } from "./identity.ts";
 
 /** Bump when the rules people accept change: everyone is asked to accept again. */
 export const RULES_VERSION = 1;
@@ -68,7 +70,7 @@ export interface FlowState {
 export type UserRow = typeof users.$inferSelect;
 
 /** Profiles: registration (accepting the rules), every profile field, and resumable flow state. */
-export function createProfileService(deps: { db: Db; clock: Clock }) {
+export function createProfileService(deps: { db: Db; clock: Clock; identityHash: IdentityHash }) {
   const { db, clock } = deps;
   let catalogue: TopicGroupInfo[] | undefined;
 
@@ -115,10 +117,24 @@ export function createProfileService(deps: { db: Db; clock: Clock }) {
     async acceptRules(tgId: number, opts: { startPayload?: string } = {}): Promise<UserRow> {
       const now = clock.now();
       return db.transaction(async (tx) => {
+        // Someone who erased their data while banned or suspended gets the sanction back.
+        const [sanction] = await tx
+          .select()
+          .from(sanctionedIdentities)
+          .where(eq(sanctionedIdentities.tgHash, deps.identityHash(tgId)));
+        const carried =
+          sanction && (sanction.until === null || sanction.until > now)
+            ? { status: sanction.status, suspendedUntil: sanction.until }
+            : {};
+        // The users row holds the sanction again (appeals and lifts apply to it); the trace goes.
+        if (sanction) {
+          await tx.delete(sanctionedIdentities).where(eq(sanctionedIdentities.tgHash, sanction.tgHash));
+        }
         const [row] = await tx
           .insert(users)
           .values({
             tgId,
+            ...carried,
             safetyAck: true,
             safetyAckAt: now,
             rulesVersion: RULES_VERSION,

@@ -13,12 +13,13 @@ import {
   reportEvidence,
   reports,
   safetyFlags,
+  sanctionedIdentities,
   tips,
   users,
   userTopics,
   userWishlistTopics,
 } from "../../../src/db/schema.ts";
-import { createPrivacyService, type PrivacyService } from "../../../src/services/privacy.ts";
+import type { PrivacyService } from "../../../src/services/privacy.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 import { createWorld, DAY, dumpAllTables, MINUTE, type World } from "../moderation/world.ts";
 
@@ -36,7 +37,7 @@ describe("erasure and export of a person's data", () => {
 
   beforeAll(async () => {
     w = await createWorld();
-    privacy = createPrivacyService({ db: w.db, clock: w.clock, kv: w.infra.kv });
+    privacy = w.services.privacy;
   });
   afterAll(async () => {
     await w.close();
@@ -281,5 +282,44 @@ describe("erasure and export of a person's data", () => {
     const dump = await dumpAllTables(w.db);
     expect(dump).not.toContain(String(row!.tgId));
     expect(dump).not.toContain("Смелый Ёж");
+  });
+
+  it("a ban or a running suspension outlives /delete as a keyed hash; /start again brings it back", async () => {
+    const { profiles } = w.services;
+    const banned = await profiles.acceptRules(555_000_001);
+    const suspended = await profiles.acceptRules(555_000_002);
+    const lapsed = await profiles.acceptRules(555_000_003);
+    const clean = await profiles.acceptRules(555_000_004);
+    const until = new Date(w.clock.now().getTime() + 7 * DAY);
+    await w.db.update(users).set({ status: "banned" }).where(eq(users.id, banned.id));
+    await w.db
+      .update(users)
+      .set({ status: "suspended", suspendedUntil: until })
+      .where(eq(users.id, suspended.id));
+    await w.db
+      .update(users)
+      .set({ status: "suspended", suspendedUntil: new Date(w.clock.now().getTime() + MINUTE) })
+      .where(eq(users.id, lapsed.id));
+    for (const u of [banned, suspended, lapsed, clean])
+      expect(await privacy.erase(u.id)).toMatchObject({ ok: true });
+
+    const kept = await w.db.select().from(sanctionedIdentities);
+    expect(kept).toHaveLength(3);
+    for (const row of kept) expect(row.tgHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(kept)).not.toMatch(/55500000\d/);
+
+    w.clock.advance(2 * MINUTE);
+    expect(await profiles.acceptRules(555_000_001)).toMatchObject({ status: "banned", suspendedUntil: null });
+    expect(await profiles.acceptRules(555_000_002)).toMatchObject({
+      status: "suspended",
+      suspendedUntil: until,
+    });
+    expect(await profiles.acceptRules(555_000_003)).toMatchObject({ status: "active" });
+    expect(await profiles.acceptRules(555_000_004)).toMatchObject({ status: "active" });
+    // Carried back into the users row, the trace is gone: a later appeal or lift is not undone by it.
+    expect(await w.db.select().from(sanctionedIdentities)).toEqual([]);
+    // A banned person cannot search after coming back.
+    const back = await profiles.findByTelegramId(555_000_001);
+    expect(await w.services.matching.requestSearch(back!.id)).toMatchObject({ ok: false });
   });
 });
