@@ -184,7 +184,14 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     const areas: Array<{ plugin: FastifyPluginAsync<never>; opts: unknown }> = [
       {
         plugin: adminRoutes as FastifyPluginAsync<never>,
-        opts: { token: secrets.adminToken, moderation: services.moderation, sos: services.sos },
+        opts: {
+          token: secrets.adminToken,
+          moderation: services.moderation,
+          sos: services.sos,
+          ...(appBot
+            ? { onAct: appBot.notifier.moderated, onAppealDecision: appBot.notifier.appealDecided }
+            : {}),
+        },
       },
     ];
     if (config.AI_COACH_ENABLED) {

@@ -3,8 +3,14 @@ import { type Api, GrammyError, InlineKeyboard } from "grammy";
 import { avatarFor } from "../domain/nickname.ts";
 import type { Logger } from "../logger.ts";
 import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching.ts";
+import type { ActResult, DecideAppealResult } from "../services/moderation.ts";
 import type { ProfileService } from "../services/profile.ts";
 import type { BotContext } from "./context.ts";
+
+/** Times shown to people: minutes, in UTC, said so. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
 
 /**
  * Messages the bot sends on its own initiative (from the worker or after someone else's action):
@@ -103,6 +109,33 @@ export function createNotifier(deps: {
       if (r.payerUserId !== null)
         await send(r.payerUserId, t("tips-refunded-payer", { amount: r.tip.amount }));
       if (r.recipientUserId !== null) await send(r.recipientUserId, t("tips-refunded-peer"));
+    },
+
+    /**
+     * After a moderator's decision, from the moderators' chat or the admin API alike: the peer of a
+     * chat it ended and the other side of a proposal it withdrew learn only that it ended; the
+     * person learns what was decided.
+     */
+    async moderated(res: Extract<ActResult, { ok: true }>): Promise<void> {
+      for (const p of res.endedChat?.participants ?? []) {
+        if (p.userId !== res.targetUserId) await send(p.userId, t("chat-ended-quietly"));
+      }
+      for (const w of res.withdrawnProposals) await send(w.otherUserId, t("proposal-declined-closed"));
+      const notice =
+        res.action === "warn"
+          ? t("to-user-warned")
+          : res.action === "suspend"
+            ? t("to-user-suspended", { until: res.until ? formatUtc(res.until) : "—" })
+            : res.action === "ban"
+              ? t("to-user-banned")
+              : res.action === "unban" || res.action === "unsuspend" || res.liftedSuspension
+                ? t("to-user-restored")
+                : null;
+      if (notice) await send(res.targetUserId, notice);
+    },
+
+    async appealDecided(res: Extract<DecideAppealResult, { ok: true }>): Promise<void> {
+      await send(res.userId, t(res.granted ? "appeal-granted" : "appeal-rejected"));
     },
 
     send,

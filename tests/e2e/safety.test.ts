@@ -103,6 +103,47 @@ describe("safety and privacy, through the sandbox", () => {
     expect(told.text).not.toMatch(/заблокир/);
   });
 
+  it("a ban and an appeal decided through the admin API tell the people concerned, like the moderators' chat", async () => {
+    const [taisia, ulyan] = await matchedPair(
+      e2e.client,
+      ["Таисия", "Ульян"],
+      ["Звонкий Дрозд", "Хмурый Ёж"],
+    );
+    const admin = { authorization: `Bearer ${e2e.adminToken}`, "content-type": "application/json" };
+    const list = (await (await fetch(`${e2e.bot.url}/admin/users?limit=100`, { headers: admin })).json()) as {
+      items: Array<{ id: number; nickname: string | null }>;
+    };
+    const target = list.items.find((u) => u.nickname === "Хмурый Ёж");
+    expect(target).toBeDefined();
+
+    const ban = await fetch(`${e2e.bot.url}/admin/users/${target?.id}/actions`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ action: "ban", reason: "угрозы" }),
+    });
+    expect(ban.status).toBe(200);
+    const told = await taisia.expectMessage(/Разговор завершён/);
+    expect(told.text).not.toMatch(/модератор|заблокир/);
+    await ulyan.expectMessage(/закрыли для тебя доступ/);
+
+    await ulyan.send("/appeal");
+    await ulyan.expectMessage(/почему решение стоит пересмотреть/);
+    await ulyan.send("Прошу пересмотреть");
+    await ulyan.expectMessage(/Апелляция передана/);
+    const appeals = (await (await fetch(`${e2e.bot.url}/admin/appeals`, { headers: admin })).json()) as {
+      items: Array<{ id: number; user_id: number }>;
+    };
+    const appeal = appeals.items.find((a) => a.user_id === target?.id);
+    expect(appeal).toBeDefined();
+    const decision = await fetch(`${e2e.bot.url}/admin/appeals/${appeal?.id}/decision`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ grant: false }),
+    });
+    expect(decision.status).toBe(200);
+    await ulyan.expectMessage(/оставили решение в силе/);
+  });
+
   it("/export returns the person's data; /delete leaves no row tied to them", async () => {
     const [rosa, semyon] = await matchedPair(
       e2e.client,

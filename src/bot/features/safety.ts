@@ -11,7 +11,7 @@ import type { SosService } from "../../services/sos.ts";
 import type { TipService } from "../../services/tips.ts";
 import type { BotContext } from "../context.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
-import type { Notifier } from "../notifier.ts";
+import { formatUtc, type Notifier } from "../notifier.ts";
 
 const DRAFT_TTL_MS = 30 * 60 * 1000;
 const SOS_COUNTRIES = ["RU", "BY", "KZ", "UZ", "KG", "TJ", "AM", "GE", "AZ", "MD", "UA"];
@@ -39,10 +39,6 @@ export interface SafetyFeatureDeps {
   pseudonymize: (id: number) => string;
   /** Called when a person's data is erased, to drop conversation context kept elsewhere (AI coach). */
   onErase?: (userId: number, sessionId: number | null) => Promise<void>;
-}
-
-function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /**
@@ -253,7 +249,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     const now = deps.clock.now();
     const me = await profiles.findById(chat.userId);
     if (me?.mutedUntil && me.mutedUntil > now) {
-      await ctx.reply(ctx.t("muted-now", { until: formatTime(me.mutedUntil) }));
+      await ctx.reply(ctx.t("muted-now", { until: formatUtc(me.mutedUntil) }));
       return false;
     }
     if (!text) return true;
@@ -269,13 +265,13 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), "s:sos"),
     });
     if (strike.muted && strike.until)
-      await ctx.reply(ctx.t("toxic-muted", { until: formatTime(strike.until) }));
+      await ctx.reply(ctx.t("toxic-muted", { until: formatUtc(strike.until) }));
     if (strike.alertModerators) {
       await mods.post(
         mods.t("mod-alert-toxic", {
           target: chat.userId,
           nickname: me?.nickname ?? "—",
-          until: strike.until ? formatTime(strike.until) : "—",
+          until: strike.until ? formatUtc(strike.until) : "—",
           labels: verdict.labels.join(", "),
         }),
         mods.userActions(chat.userId),
@@ -400,7 +396,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
         const res = await moderation.decideAppeal(id, { actor, grant: action === "grant" });
         if (!res.ok)
           return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
-        await notifier.send(res.userId, notifier.t(res.granted ? "appeal-granted" : "appeal-rejected"));
+        await notifier.appealDecided(res);
       } else {
         let targetUserId = id;
         let reportId: number | null = null;
@@ -416,18 +412,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
         const res = await moderation.act({ actor, targetUserId, action: action ?? "", reportId });
         if (!res.ok)
           return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
-        if (res.endedChat) await tellOthers(res.endedChat.participants, res.targetUserId);
-        const notice =
-          res.action === "warn"
-            ? notifier.t("to-user-warned")
-            : res.action === "suspend"
-              ? notifier.t("to-user-suspended", { until: res.until ? formatTime(res.until) : "—" })
-              : res.action === "ban"
-                ? notifier.t("to-user-banned")
-                : res.action === "unban" || res.action === "unsuspend" || res.liftedSuspension
-                  ? notifier.t("to-user-restored")
-                  : null;
-        if (notice) await notifier.send(res.targetUserId, notice);
+        await notifier.moderated(res);
       }
       await ctx.editMessageReplyMarkup();
       await ctx.answerCallbackQuery({ text: mods.t("mod-done", { action: action ?? "" }) });

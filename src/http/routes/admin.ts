@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type {
   ActResult,
+  DecideAppealResult,
   ModerationService,
   ModeratorAction,
   ReportStatus,
@@ -16,6 +17,9 @@ export interface AdminRoutesOptions {
   sos: SosService;
   /** For the stale flag of SOS entries; defaults to the SOS service's clock. */
   now?: () => Date;
+  /** Tells the people concerned through the bot (absent when this process has no bot). */
+  onAct?: (res: Extract<ActResult, { ok: true }>) => Promise<void>;
+  onAppealDecision?: (res: Extract<DecideAppealResult, { ok: true }>) => Promise<void>;
 }
 
 /** Moderators act as "admin" through this API; the bot's moderator commands use pseudonyms. */
@@ -258,10 +262,21 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     ended_session_id: res.endedChat?.sessionId ?? null,
   });
 
-  const sendAct = (reply: FastifyReply, res: ActResult) =>
-    res.ok
-      ? reply.send(actOut(res))
-      : reply.code(ACT_STATUS[res.reason]).send(errorBody(res.reason, `Action refused: ${res.reason}`));
+  const sendAct = async (reply: FastifyReply, res: ActResult) => {
+    if (!res.ok)
+      return reply.code(ACT_STATUS[res.reason]).send(errorBody(res.reason, `Action refused: ${res.reason}`));
+    await notify(() => opts.onAct?.(res));
+    return reply.send(actOut(res));
+  };
+
+  /** The decision is recorded whatever happens to the messages; a failed one is logged, not a 500. */
+  const notify = async (send: () => Promise<void> | undefined) => {
+    try {
+      await send();
+    } catch (err) {
+      app.log.warn({ err }, "moderation notice not delivered");
+    }
+  };
 
   const sendSos = (reply: FastifyReply, res: SosWriteResult, created = false) => {
     if (res.ok) return reply.code(created ? 201 : 200).send(sosOut(res.entry));
@@ -558,6 +573,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
         const status = res.reason === "not_found" ? 404 : res.reason === "already_decided" ? 409 : 400;
         return reply.code(status).send(errorBody(res.reason, `Decision refused: ${res.reason}`));
       }
+      await notify(() => opts.onAppealDecision?.(res));
       return { appeal_id: res.appealId, user_id: res.userId, granted: res.granted, lifted: res.lifted };
     },
   );
