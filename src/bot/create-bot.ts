@@ -132,6 +132,7 @@ export function createBot(deps: BotDeps): AppBot {
     profiles: deps.services.profiles,
     logger,
     pseudonymize: deps.pseudonymize,
+    onChatEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
   });
 
   // 1. Track the update for graceful shutdown and time it.
@@ -229,6 +230,7 @@ export function createBot(deps: BotDeps): AppBot {
     clock: deps.clock,
     logger,
     pseudonymize: deps.pseudonymize,
+    onEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
     onErase: async (userId, sessionId) => {
       if (sessionId !== null) await deps.services.coach.forgetSession(sessionId);
       await deps.services.coach.forgetUser(userId);
@@ -256,8 +258,12 @@ export function createBot(deps: BotDeps): AppBot {
   privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
   // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.
   privateChats.use(tipsFeature.feature);
+  // The spec's limit: 15 messages a minute per person, for everything that reaches the peer.
+  const relayLimiter = deps.rateLimiters.create({ name: "relay", points: 15, durationMs: 60_000 });
   const coach = deps.coachEnabled
     ? createCoachFeature({
+        relayLimiter,
+        now: () => deps.clock.now(),
         coach: deps.services.coach,
         chats: deps.services.chats,
         profiles,
@@ -273,12 +279,11 @@ export function createBot(deps: BotDeps): AppBot {
     chats: deps.services.chats,
     notifier,
     kv,
-    // The spec's limit: 15 messages a minute per person.
-    relayLimiter: deps.rateLimiters.create({ name: "relay", points: 15, durationMs: 60_000 }),
+    relayLimiter,
     now: () => deps.clock.now(),
     logger,
-    screenBefore: safety.screenBefore,
-    screenAfter: safety.screenAfter,
+    screen: safety.screen,
+    crisisNoteToPeer: safety.crisisNoteToPeer,
     ...(coach ? { decorateCopy: coach.decorateCopy } : {}),
     onEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
   });

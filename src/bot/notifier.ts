@@ -22,6 +22,8 @@ export function createNotifier(deps: {
   profiles: ProfileService;
   logger: Logger;
   pseudonymize: (id: number) => string;
+  /** A moderator's decision ended a chat: drop what is kept about it elsewhere (the AI coach's context). */
+  onChatEnded?: (sessionId: number) => Promise<void>;
 }) {
   const { api, i18n, profiles, logger } = deps;
   const t = (key: string, vars?: Record<string, string | number>) => i18n.t("ru", key, vars);
@@ -117,6 +119,7 @@ export function createNotifier(deps: {
      * person learns what was decided.
      */
     async moderated(res: Extract<ActResult, { ok: true }>): Promise<void> {
+      if (res.endedChat) await deps.onChatEnded?.(res.endedChat.sessionId);
       for (const p of res.endedChat?.participants ?? []) {
         if (p.userId !== res.targetUserId) await send(p.userId, t("chat-ended-quietly"));
       }

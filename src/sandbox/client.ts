@@ -161,6 +161,19 @@ export class SandboxUserHandle {
     return this.sendRaw({ forward_message_id: messageId });
   }
 
+  /** Pins a message of this chat; the bot gets Telegram's `pinned_message` service message. */
+  pin(messageId: number): Promise<{ message_id: number }> {
+    return this.sendRaw({ pin_message_id: messageId });
+  }
+
+  sendDice(emoji?: "🎲" | "🎯" | "🏀" | "⚽" | "🎳" | "🎰"): Promise<{ message_id: number }> {
+    return this.sendRaw({ dice: emoji ? { emoji } : {} });
+  }
+
+  sendVenue(venue: { latitude: number; longitude: number; title: string; address: string }) {
+    return this.sendRaw({ venue });
+  }
+
   sendMedia(
     kind: MediaKind,
     spec: MediaSpec = {},

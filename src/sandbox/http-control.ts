@@ -35,6 +35,8 @@ const messageInput = z
   .object({
     /** Forward a message of this chat back to the bot (as a person forwards evidence). */
     forward_message_id: z.number().int().positive().optional(),
+    /** Pin a message of this chat: the bot gets the `pinned_message` service message. */
+    pin_message_id: z.number().int().positive().optional(),
     text: z.string().optional(),
     caption: z.string().max(1024).optional(),
     photo: mediaSpec.optional(),
@@ -48,6 +50,10 @@ const messageInput = z
     contact: z.record(z.string(), z.unknown()).optional(),
     location: z.record(z.string(), z.unknown()).optional(),
     venue: z.record(z.string(), z.unknown()).optional(),
+    dice: z
+      .object({ emoji: z.enum(["🎲", "🎯", "🏀", "⚽", "🎳", "🎰"]).optional() })
+      .strict()
+      .optional(),
     reply_to_message_id: z.number().int().positive().optional(),
     media_group_id: z.string().max(64).optional(),
   })

@@ -36,6 +36,9 @@ export interface ChatEntry {
   contact?: Record<string, unknown>;
   location?: Record<string, unknown>;
   venue?: Record<string, unknown>;
+  dice?: Record<string, unknown>;
+  /** A service message: this message of the chat was pinned. */
+  pinned_message_id?: number;
   successful_payment?: Record<string, unknown>;
   refunded_payment?: Record<string, unknown>;
   forwarded?: boolean;

@@ -603,8 +603,13 @@ export class World {
     if (chat.blocked) this.setBlocked(bot, userId, false); // writing to a blocked bot restarts it, as in Telegram
     chat.started = true;
     const forwardOf = toInt(input.forward_message_id);
+    const pinned = toInt(input.pin_message_id);
     const content =
-      forwardOf !== undefined ? this.forwardedContent(chat, forwardOf) : this.userContent(input);
+      forwardOf !== undefined
+        ? this.forwardedContent(chat, forwardOf)
+        : pinned !== undefined
+          ? this.pinnedContent(chat, pinned)
+          : this.userContent(input);
     const replyTo = toInt(input.reply_to_message_id);
     if (replyTo !== undefined && !chat.messages.has(replyTo)) {
       throw new ControlError(400, "reply_not_found", `message ${replyTo} is not in this chat`);
@@ -647,6 +652,15 @@ export class World {
     }
     content.forward_origin = { type: "user", sender_user: source.msg.from, date: source.msg.date };
     return content;
+  }
+
+  /** What Telegram delivers when a person pins a message in the chat: a service message. */
+  private pinnedContent(chat: ChatState, messageId: number): Record<string, unknown> {
+    const source = chat.messages.get(messageId);
+    if (!source || source.deleted) {
+      throw new ControlError(400, "pin_not_found", `message ${messageId} is not in this chat`);
+    }
+    return { pinned_message: structuredClone(source.msg) };
   }
 
   private userContent(input: Record<string, unknown>): Record<string, unknown> {
@@ -710,10 +724,15 @@ export class World {
         location,
       };
     }
+    if (isObject(input.dice)) {
+      const emoji = typeof input.dice.emoji === "string" ? input.dice.emoji : "🎲";
+      const faces = emoji === "🎰" ? 64 : emoji === "🎲" || emoji === "🎯" || emoji === "🎳" ? 6 : 5;
+      return { dice: { emoji, value: 1 + Math.floor(Math.random() * faces) } };
+    }
     throw new ControlError(
       400,
       "bad_input",
-      "a message needs text or one of photo|video|voice|video_note|audio|document|sticker|animation|contact|location|venue",
+      "a message needs text or one of photo|video|voice|video_note|audio|document|sticker|animation|contact|location|venue|dice, or pin_message_id",
     );
   }
 
@@ -1151,11 +1170,13 @@ export function toEntry(stored: StoredMessage): ChatEntry {
     "contact",
     "location",
     "venue",
+    "dice",
     "successful_payment",
     "refunded_payment",
   ] as const) {
     if (isObject(m[key])) entry[key] = m[key] as Record<string, unknown>;
   }
+  if (isObject(m.pinned_message)) entry.pinned_message_id = Number(m.pinned_message.message_id);
   if (m.forward_origin) entry.forwarded = true;
   if (stored.reactions?.length) entry.reactions = stored.reactions;
   if (stored.edited) entry.edited = true;

@@ -82,8 +82,12 @@ export interface RecordedMessage {
   crisis: boolean;
   /** Offer «💡 Подсказка» to the recipient now. */
   offerToRecipient: boolean;
-  /** The sender sent (an edit of) a hint they were shown: it is now marked sent. */
-  sentHintId: number | null;
+  /**
+   * The sender wrote (an edit of) a hint they were shown: it is now marked copied. The copy button
+   * never reaches the bot (Telegram copies on the device), so this is how a copy is known; «sent»
+   * stays for hints sent with the bot's «Отправить» button.
+   */
+  usedHintId: number | null;
 }
 
 export const DEFAULT_COACH_LIMITS: Required<CoachLimits> = {
@@ -281,7 +285,7 @@ export function createCoachService(deps: CoachServiceDeps) {
         stored: false,
         crisis: false,
         offerToRecipient: false,
-        sentHintId: null,
+        usedHintId: null,
       };
       if (!isSessionActive(sessionId)) return result;
       const messageCrisis = opts.crisisFlagged === true || (text !== null && classifyMessage(text).crisis);
@@ -316,13 +320,13 @@ export function createCoachService(deps: CoachServiceDeps) {
           );
           result.stored = true;
         }
-        // Did the sender just send a hint they were shown? Then it counts as used.
+        // Did the sender just write a hint they were shown? Then it was copied and used.
         if (enabled.has(fromUserId)) {
           for (const raw of (await kv.list(key.shown(sessionId))).reverse()) {
             const shown = parseShown(raw);
             if (shown && shown.u === fromUserId && resemblesHint(text, shown.t)) {
-              await markFlag(shown.id, fromUserId, "sent");
-              result.sentHintId = shown.id;
+              await markFlag(shown.id, fromUserId, "copied");
+              result.usedHintId = shown.id;
               break;
             }
           }

@@ -125,6 +125,55 @@ describe("the conversation, through the sandbox", () => {
     await dina.expectMessage(/Сейчас нет разговора/);
   });
 
+  it("keeps the order after an album, relays dice, ignores service messages and refuses venues with the reason", async () => {
+    const [kseniya, lavr] = await matchedPair(e2e.client, ["Ксения", "Лавр"], ["Синяя Цапля", "Рыжий Кот"]);
+    const start = (await lavr.lastBotMessage())?.message_id ?? 0;
+    const album = `album-order-${Date.now()}`;
+    await kseniya.sendMedia("photo", {}, { mediaGroupId: album });
+    await kseniya.sendMedia("photo", {}, { mediaGroupId: album });
+    await kseniya.send(say("а это уже после фотографий"));
+    await expect.poll(async () => (await received(lavr, start)).length, { timeout: 10_000 }).toBe(3);
+    const got = await received(lavr, start);
+    expect(got.map((m) => m.media?.type ?? m.text)).toEqual(["photo", "photo", "а это уже после фотографий"]);
+
+    const dice = await kseniya.sendDice("🎯");
+    await expect.poll(async () => (await received(lavr, start)).at(-1)?.dice?.emoji).toBe("🎯");
+    // A pin is Telegram's service message, not her words: nothing to relay, nothing to apologise for.
+    const senderBefore = (await kseniya.lastBotMessage())?.message_id ?? 0;
+    await kseniya.pin(dice.message_id);
+    await kseniya.sendVenue({ latitude: 55.75, longitude: 37.62, title: "Кафе", address: "Тверская, 1" });
+    await kseniya.expectMessage(/Геолокацию не пересылаю/);
+    const toSender = (await received(kseniya, senderBefore)).map((m) => m.text);
+    expect(toSender).toEqual([expect.stringMatching(/Геолокацию не пересылаю/)]);
+    expect((await received(lavr, start)).length).toBe(4);
+  });
+
+  it("an edit passes the same screen as a message: a rude edit is withheld, a crisis edit brings support to both", async () => {
+    const [marta, nil] = await matchedPair(e2e.client, ["Марта", "Нил"], ["Белая Чайка", "Старый Ворон"]);
+    const first = await marta.send(say("Привет, как ты?"));
+    const copy = await nil.expectMessage(/как ты/);
+    await marta.edit(first.message_id, say("ты тупая тварь"));
+    await marta.expectMessage(/не доставлено/);
+    expect((await nil.chat()).find((m) => m.message_id === copy.message_id)?.text).toBe("Привет, как ты?");
+
+    await marta.edit(first.message_id, say("Привет. Я больше не хочу жить"));
+    await expect
+      .poll(async () => (await nil.chat()).find((m) => m.message_id === copy.message_id)?.text)
+      .toBe("Привет. Я больше не хочу жить");
+    await marta.expectMessage(/8-800-2000-122/);
+    await nil.expectMessage(/просто будь рядом/);
+  });
+
+  it("a crisis message is delivered even with rough words in it, and counts no strike", async () => {
+    const [olga, pavel] = await matchedPair(e2e.client, ["Ольга", "Павел"], ["Тихий Олень", "Серый Заяц"]);
+    await olga.send(say("да пошёл ты нахуй, я сегодня повешусь"));
+    await pavel.expectMessage(/повешусь/);
+    await olga.expectMessage(/8-800-2000-122/);
+    await pavel.expectMessage(/просто будь рядом/);
+    const toOlga = (await received(olga, 0)).map((m) => m.text ?? "");
+    expect(toOlga.some((t) => /не доставлено/.test(t))).toBe(false);
+  });
+
   it("a peer who blocked the bot ends the session cleanly", async () => {
     const [zhanna, ilya] = await matchedPair(
       e2e.client,

@@ -1,3 +1,6 @@
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
 import { acceptRules, buttonsOf as buttons, chooseTopics } from "../helpers/people.ts";
@@ -10,6 +13,52 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
   afterAll(async () => {
     await e2e?.close();
   });
+
+  interface SavedProfile {
+    nickname: string | null;
+    tz: string | null;
+    bio_short: string | null;
+    topics: Record<string, number>;
+    wishlist: number;
+    flows: number;
+  }
+
+  /**
+   * What the database holds for these people. On PGlite the bot process owns the files, so it is
+   * stopped for the look and started again.
+   */
+  async function savedProfiles(tgIds: number[]): Promise<Array<SavedProfile | undefined>> {
+    const sql = `select u.nickname, u.tz, u.bio_short,
+        (select coalesce(json_object_agg(t.title, ut.weight), '{}'::json)
+           from user_topics ut join topics t on t.id = ut.topic_id where ut.user_id = u.id) as topics,
+        (select count(*)::int from user_wishlist_topics w where w.user_id = u.id) as wishlist,
+        (select count(*)::int from flow_states f where f.user_id = u.id) as flows
+      from users u where u.tg_id = $1`;
+    if (e2e.dbUrl) {
+      const client = new pg.Client({ connectionString: e2e.dbUrl });
+      await client.connect();
+      try {
+        return await Promise.all(
+          tgIds.map(async (id) => (await client.query<SavedProfile>(sql, [id])).rows[0]),
+        );
+      } finally {
+        await client.end();
+      }
+    }
+    await e2e.bot.stop();
+    try {
+      const db = await PGlite.create(join(e2e.dataDir, "pglite"));
+      try {
+        const out: Array<SavedProfile | undefined> = [];
+        for (const id of tgIds) out.push((await db.query<SavedProfile>(sql, [id])).rows[0]);
+        return out;
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await e2e.restart();
+    }
+  }
 
   it("walks a new person from /start to a complete profile; every invalid input is refused with a reason", async () => {
     const lena = await e2e.client.user("Лена", { username: "lena_real_name" });
@@ -181,6 +230,156 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
     // A button from a finished step changes nothing.
     const stale = await oleg.click("Дружбы");
     expect(stale.text).toMatch(/неактуально/);
+  });
+
+  it("«Назад» at every step shows the previous step with the earlier choices kept; «Отмена» saves nothing", async () => {
+    const varya = await e2e.client.user("Варя");
+    await acceptRules(varya);
+    // Step 1 has nowhere to go back to; it can only be cancelled.
+    expect(buttons(await varya.lastBotMessage())).not.toContain("← Назад");
+    await varya.send("Ясный День");
+    await varya.expectMessage(/Шаг 2 из 9/);
+
+    // Time zone → nickname, which shows the pseudonym already given.
+    await varya.click("← Назад");
+    let back = await varya.expectMessage(/Шаг 1 из 9/);
+    expect(back.text).toContain("Сейчас: Ясный День");
+    await varya.send("Ясный День");
+    await varya.expectMessage(/Шаг 2 из 9/);
+    await varya.click("Самара");
+    await varya.expectMessage(/Шаг 3 из 9/);
+
+    // Inside a topic group: Назад and Отмена are there too; the chosen topic survives the way back.
+    await varya.click("Работа и деньги");
+    await varya.click("Выгорание");
+    expect(buttons(await varya.lastBotMessage())).toEqual(expect.arrayContaining(["← Назад", "Отмена"]));
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 2 из 9/);
+    expect(back.text).toMatch(/Сейчас: Самара/);
+    await varya.click("Самара");
+    const topics = await varya.expectMessage(/Шаг 3 из 9/);
+    expect(topics.text).toMatch(/Выбрано \(1\): Выгорание/);
+    expect(buttons(topics)).toEqual(expect.arrayContaining(["Работа и деньги (1)", "← Назад", "Отмена"]));
+    await chooseTopics(varya, [
+      ["Переезд и новая жизнь", "Переезд"],
+      ["Утрата", "Потеря питомца"],
+    ]);
+    await varya.click("Готово ✓");
+    await varya.expectMessage(/Шаг 4 из 9/);
+    await varya.click("Выгорание — важно");
+    expect(buttons(await varya.lastBotMessage())).toContain("Выгорание — немного");
+
+    // Weights → topics: all three topics still chosen, and the changed weight comes back with them.
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 3 из 9/);
+    expect(back.text).toMatch(/Выбрано \(3\)/);
+    for (const title of ["Выгорание", "Переезд", "Потеря питомца"]) expect(back.text).toContain(title);
+    await varya.click("Готово ✓");
+    let weights = await varya.expectMessage(/Шаг 4 из 9/);
+    expect(buttons(weights)).toContain("Выгорание — немного");
+    await varya.click("Готово ✓");
+    await varya.expectMessage(/Шаг 5 из 9/);
+
+    // Bio → weights: the topics and weights as set, and Готово goes on (this used to be a dead end).
+    await varya.click("← Назад");
+    weights = await varya.expectMessage(/Шаг 4 из 9/);
+    expect(buttons(weights)).toEqual(
+      expect.arrayContaining(["Выгорание — немного", "Переезд — важно", "Потеря питомца — важно"]),
+    );
+    const done = await varya.click("Готово ✓");
+    expect(done.show_alert).not.toBe(true);
+    await varya.expectMessage(/Шаг 5 из 9/);
+    await varya.send("Учусь отдыхать");
+    await varya.expectMessage(/Шаг 6 из 9/);
+
+    // Purpose → bio, with the bio shown and «Убрать описание» offered.
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 5 из 9/);
+    expect(back.text).toContain("Сейчас: Учусь отдыхать");
+    expect(buttons(back)).toContain("Убрать описание");
+    await varya.click("Пропустить");
+    await varya.expectMessage(/Шаг 6 из 9/);
+    await varya.click("Совета из опыта");
+    await varya.expectMessage(/Шаг 7 из 9/);
+
+    // Sensitivity → purpose.
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 6 из 9/);
+    expect(back.text).toContain("Сейчас: Совета из опыта");
+    await varya.click("Совета из опыта");
+    await varya.click("Любые, даже очень тяжёлые");
+    await varya.expectMessage(/Шаг 8 из 9/);
+
+    // Availability → sensitivity; the windows ticked but not yet saved are there on the way forward.
+    await varya.click("Будни вечер");
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 7 из 9/);
+    expect(back.text).toContain("Сейчас: Любые, даже очень тяжёлые");
+    await varya.click("Любые, даже очень тяжёлые");
+    const availability = await varya.expectMessage(/Шаг 8 из 9/);
+    expect(buttons(availability)).toContain("✅ Будни вечер");
+    await varya.click("Готово ✓");
+    await varya.expectMessage(/Шаг 9 из 9/);
+
+    // Proposals → availability.
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 8 из 9/);
+    expect(buttons(back)).toContain("✅ Будни вечер");
+    await varya.click("Готово ✓");
+    await varya.expectMessage(/Шаг 9 из 9/);
+    await varya.click("Да, можно");
+    await varya.expectMessage(/ко-лист/);
+
+    // Ko-list (inside a group) → proposals, and the ko-list choice survives the way back.
+    await varya.click("Здоровье и состояние");
+    await varya.click("Бессонница");
+    await varya.click("← Назад");
+    back = await varya.expectMessage(/Шаг 9 из 9/);
+    expect(back.text).toContain("Сейчас: Да, можно");
+    await varya.click("Да, можно");
+    const wishlist = await varya.expectMessage(/ко-лист/);
+    expect(wishlist.text).toMatch(/Выбрано \(1\): Бессонница/);
+
+    // Отмена on the ko-list: Бессонница is not saved; the finished steps are.
+    await varya.click("Отмена");
+    await varya.expectMessage(/остановимся/);
+    await varya.send("/profile");
+    const card = await varya.expectMessage(/Темы:/);
+    expect(card.text).toContain("Ко-лист: —");
+    expect(card.text).toContain("Выгорание (немного)");
+
+    // Отмена on the weights step and inside a topic group: no topic is saved.
+    const grisha = await e2e.client.user("Гриша");
+    await acceptRules(grisha);
+    await grisha.send("Гром Гриша");
+    await grisha.click("Омск");
+    await chooseTopics(grisha, [
+      ["Работа и деньги", "Выгорание"],
+      ["Утрата", "Потеря питомца"],
+    ]);
+    await grisha.click("Готово ✓");
+    await grisha.expectMessage(/Шаг 4 из 9/);
+    await grisha.click("Выгорание — важно");
+    await grisha.click("Отмена");
+    await grisha.expectMessage(/остановимся/);
+    await grisha.send("/profile");
+    const restarted = await grisha.expectMessage(/Шаг 3 из 9/);
+    expect(restarted.text).toMatch(/Пока ничего не выбрано/);
+    await grisha.click("Утрата");
+    await grisha.click("Утрата близкого");
+    await grisha.click("Отмена");
+    await grisha.expectMessage(/остановимся/);
+
+    const [savedVarya, savedGrisha] = await savedProfiles([varya.id, grisha.id]);
+    expect(savedVarya).toEqual({
+      nickname: "Ясный День",
+      tz: "Europe/Samara",
+      bio_short: "Учусь отдыхать",
+      topics: { Выгорание: 1, Переезд: 2, "Потеря питомца": 2 },
+      wishlist: 0,
+      flows: 0,
+    });
+    expect(savedGrisha).toMatchObject({ nickname: "Гром Гриша", tz: "Asia/Omsk", topics: {}, flows: 0 });
   });
 
   it("refuses forged callback data and keeps people who did not accept the rules out", async () => {

@@ -15,6 +15,9 @@ import type { Notifier } from "../notifier.ts";
 
 const ALBUM_WAIT_MS = 700;
 const HELD_TTL_MS = 60 * 60 * 1000;
+/** A held message's marker: only whether it showed signs of crisis, never its content. */
+const HELD_PLAIN = "1";
+const HELD_CRISIS = "c";
 const RATING_EMOJI = ["😞", "😕", "😐", "🙂", "🤗"];
 
 export interface ChatFeatureDeps {
@@ -23,9 +26,10 @@ export interface ChatFeatureDeps {
   kv: KeyValue;
   relayLimiter: RateLimiter;
   logger: Logger;
-  /** Safety screens: before (false = do not deliver; the sender was told why) and after delivery. */
-  screenBefore?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<boolean>;
-  screenAfter?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<void>;
+  /** The safety screen for every text that arrives in a chat (message, caption, edit). */
+  screen?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<ScreenResult>;
+  /** After a crisis message reached the peer: a short note to them on how to respond. */
+  crisisNoteToPeer?: (chat: ActiveChat) => Promise<void>;
   /** Buttons for the peer's copy (the AI coach's «💡 Подсказка»), decided before copying. */
   decorateCopy?: (ctx: BotContext, chat: ActiveChat, msg: Message) => Promise<InlineKeyboard | undefined>;
   /** The time now (temp-chat countdowns). */
@@ -33,6 +37,33 @@ export interface ChatFeatureDeps {
   /** A chat ended: drop what is kept about it elsewhere (the AI coach's context). */
   onEnded?: (sessionId: number) => Promise<void>;
 }
+
+/** What the safety screen decided about one text; the sender has been told when it is not delivered. */
+export interface ScreenResult {
+  deliver: boolean;
+  /** Signs of crisis: delivered whatever else is true, and the peer gets a note once it arrives. */
+  crisis: boolean;
+}
+
+const PASS: ScreenResult = { deliver: true, crisis: false };
+
+/** What copyMessage can carry; anything else is either a service message or cannot be copied. */
+const RELAYABLE = [
+  "text",
+  "photo",
+  "video",
+  "voice",
+  "video_note",
+  "sticker",
+  "animation",
+  "document",
+  "audio",
+  "dice",
+  "poll",
+  "story",
+] as const;
+/** Content a person sent on purpose that Telegram does not let a bot copy: they are told. */
+const NOT_COPYABLE = ["paid_media", "invoice", "giveaway", "giveaway_winners", "game"] as const;
 
 function ratingKeyboard(sessionId: number): InlineKeyboard {
   const kb = new InlineKeyboard();
@@ -56,33 +87,49 @@ function isPeerGone(err: unknown): boolean {
   return err instanceof GrammyError && err.error_code === 403;
 }
 
+interface PendingAlbum {
+  chatId: number;
+  ids: number[];
+  /** A caption showed signs of crisis: the peer gets the note after the album. */
+  crisis: boolean;
+  timer: NodeJS.Timeout;
+  send: () => Promise<void>;
+}
+
 /** The conversation: anonymous relay with copyMessage, edits, replies, /end and ratings. */
 export function createChatFeature(deps: ChatFeatureDeps) {
   const { chats, notifier, kv, logger } = deps;
   const feature = new Composer<BotContext>();
   const registered = feature.filter((ctx) => ctx.user !== null);
-  const albums = new Map<string, { ids: number[]; timer: NodeJS.Timeout }>();
+  const albums = new Map<string, PendingAlbum>();
 
-  /** Goodbye, rating and the tips call-to-action to both people. */
+  /**
+   * Goodbye, rating and the tips call-to-action to both people, both at once: the one who did not
+   * press /end must not wait behind the other's messages in the per-chat pacing.
+   */
   async function announceEnd(ended: EndedChat, byUserId: number | null) {
     await deps.onEnded?.(ended.sessionId);
-    for (const p of ended.participants) {
-      const key =
-        ended.reason === "expired"
-          ? "chat-ended-expired"
-          : p.userId === byUserId
-            ? "chat-ended-by-you"
-            : ended.reason === "peer_gone"
-              ? "relay-peer-gone"
-              : "chat-ended-by-peer";
-      await notifier.send(p.userId, notifier.t(key));
-      await notifier.send(p.userId, notifier.t("rate-prompt"), ratingKeyboard(ended.sessionId));
-      await notifier.send(
-        p.userId,
-        notifier.t("tips-cta"),
-        new InlineKeyboard().text(notifier.t("btn-tip-open"), `t:menu:${ended.sessionId}`),
-      );
-    }
+    const told = await Promise.allSettled(
+      ended.participants.map(async (p) => {
+        const key =
+          ended.reason === "expired"
+            ? "chat-ended-expired"
+            : p.userId === byUserId
+              ? "chat-ended-by-you"
+              : ended.reason === "peer_gone"
+                ? "relay-peer-gone"
+                : "chat-ended-by-peer";
+        await notifier.send(p.userId, notifier.t(key));
+        await notifier.send(p.userId, notifier.t("rate-prompt"), ratingKeyboard(ended.sessionId));
+        await notifier.send(
+          p.userId,
+          notifier.t("tips-cta"),
+          new InlineKeyboard().text(notifier.t("btn-tip-open"), `t:menu:${ended.sessionId}`),
+        );
+      }),
+    );
+    const failed = told.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   async function endBecausePeerGone(ctx: BotContext, chat: ActiveChat) {
@@ -119,37 +166,61 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     }
   }
 
-  /** Album parts arrive as separate updates; they are collected briefly and copied together. */
-  function collectAlbum(ctx: BotContext, chat: ActiveChat, msg: Message) {
-    const key = `${msg.chat.id}:${msg.media_group_id}`;
+  /**
+   * Album parts arrive as separate updates; they are collected briefly and copied together. A later
+   * message from the same person flushes the album first, so the peer sees things in the order sent.
+   * (Parts are collected in this process's memory: behind several webhook replicas an album may
+   * arrive in two pieces; each piece is still delivered.)
+   */
+  const albumKey = (msg: Message) => `${msg.chat.id}:${msg.media_group_id}`;
+
+  function collectAlbum(ctx: BotContext, chat: ActiveChat, msg: Message, crisis: boolean) {
+    const key = albumKey(msg);
     const existing = albums.get(key);
     if (existing) {
       existing.ids.push(msg.message_id);
+      existing.crisis ||= crisis;
       return;
     }
-    const entry = {
+    const entry: PendingAlbum = {
+      chatId: msg.chat.id,
       ids: [msg.message_id],
-      timer: setTimeout(() => {
-        albums.delete(key);
-        void (async () => {
-          const ids = [...entry.ids].sort((a, b) => a - b);
-          try {
-            if (chat.peerTgId === null) return;
-            const copies = await ctx.api.copyMessages(chat.peerTgId, msg.chat.id, ids);
-            for (const [i, copy] of copies.entries()) {
-              const original = ids[i];
-              if (original !== undefined) await chats.linkMessages(chat, original, copy.message_id);
-              await chats.countMessage(chat);
-            }
-          } catch (err) {
-            if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
-            logger.error({ err, actor: ctx.actor }, "album relay failed");
-            await ctx.reply(ctx.t("relay-failed")).catch(() => {});
+      crisis,
+      timer: setTimeout(() => void flushAlbum(key), ALBUM_WAIT_MS),
+      send: async () => {
+        const ids = [...entry.ids].sort((a, b) => a - b);
+        try {
+          if (chat.peerTgId === null) return endBecausePeerGone(ctx, chat);
+          const copies = await ctx.api.copyMessages(chat.peerTgId, msg.chat.id, ids);
+          for (const [i, copy] of copies.entries()) {
+            const original = ids[i];
+            if (original !== undefined) await chats.linkMessages(chat, original, copy.message_id);
+            await chats.countMessage(chat);
           }
-        })();
-      }, ALBUM_WAIT_MS),
+          if (entry.crisis) await deps.crisisNoteToPeer?.(chat);
+        } catch (err) {
+          if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
+          logger.error({ err, actor: ctx.actor }, "album relay failed");
+          await ctx.reply(ctx.t("relay-failed")).catch(() => {});
+        }
+      },
     };
     albums.set(key, entry);
+  }
+
+  /** Sends a collected album now (once): from its timer, or before a later message of the same person. */
+  function flushAlbum(key: string): Promise<void> {
+    const entry = albums.get(key);
+    if (!entry) return Promise.resolve();
+    albums.delete(key);
+    clearTimeout(entry.timer);
+    return entry.send();
+  }
+
+  async function flushAlbumsOf(chatId: number, except?: string) {
+    for (const [key, entry] of [...albums]) {
+      if (entry.chatId === chatId && key !== except) await flushAlbum(key);
+    }
   }
 
   registered.command("end", async (ctx) => {
@@ -293,12 +364,29 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     } else {
       const original = { message_id: messageId, chat: { id: ctx.chat!.id } } as Message;
       await deliver(ctx, chat, original);
+      if (held === HELD_CRISIS) await deps.crisisNoteToPeer?.(chat);
       await ctx.reply(ctx.t("relay-pii-sent"));
     }
     await ctx.answerCallbackQuery();
   });
 
   registered.callbackQuery(/^c:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("stale-button") }));
+
+  /** The relay limit (15/min); a crisis message is never held back by it. */
+  async function withinLimit(ctx: BotContext, chat: ActiveChat, crisis: boolean): Promise<boolean> {
+    const limit = await deps.relayLimiter.consume(String(chat.userId));
+    if (limit.allowed || crisis) return true;
+    await ctx.reply(
+      ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
+    );
+    return false;
+  }
+
+  /** The first text of a session that looks like a contact: true when the sender was asked first. */
+  async function nudgeFirst(chat: ActiveChat, text: string | undefined): Promise<boolean> {
+    if (!text || !hasPersonalData(text)) return false;
+    return kv.setIfAbsent(`nudged:${chat.sessionId}:${chat.userId}`, "1", 7 * 24 * 3600_000);
+  }
 
   registered.on("message", async (ctx, next) => {
     const msg = ctx.message;
@@ -307,40 +395,51 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     if (!chat) return next();
     if (msg.contact) return ctx.reply(ctx.t("relay-refused-contact"));
     if (msg.location || msg.venue) return ctx.reply(ctx.t("relay-refused-location"));
-
-    const limit = await deps.relayLimiter.consume(String(chat.userId));
-    if (!limit.allowed) {
-      return ctx.reply(
-        ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
-      );
+    if (!RELAYABLE.some((kind) => msg[kind] !== undefined)) {
+      // Pins, timers and other service messages are not the person's words: nothing to relay.
+      if (NOT_COPYABLE.some((kind) => msg[kind] !== undefined)) return ctx.reply(ctx.t("relay-not-copyable"));
+      return;
     }
+    await flushAlbumsOf(msg.chat.id, msg.media_group_id ? albumKey(msg) : undefined);
 
     const text = msg.text ?? msg.caption;
-    if (deps.screenBefore && !(await deps.screenBefore(ctx, chat, text))) return;
-    if (text && hasPersonalData(text)) {
-      const nudged = await kv.setIfAbsent(`nudged:${chat.sessionId}:${chat.userId}`, "1", 7 * 24 * 3600_000);
-      if (nudged) {
-        await kv.set(`held:${chat.sessionId}:${chat.userId}:${msg.message_id}`, "1", HELD_TTL_MS);
-        return ctx.reply(ctx.t("relay-pii-nudge"), {
-          reply_parameters: { message_id: msg.message_id },
-          reply_markup: new InlineKeyboard()
-            .text(ctx.t("btn-pii-send"), `c:pii:send:${msg.message_id}`)
-            .text(ctx.t("btn-pii-drop"), `c:pii:drop:${msg.message_id}`),
-        });
-      }
+    const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;
+    if (!verdict.deliver || !(await withinLimit(ctx, chat, verdict.crisis))) return;
+    if (await nudgeFirst(chat, text)) {
+      await kv.set(
+        `held:${chat.sessionId}:${chat.userId}:${msg.message_id}`,
+        verdict.crisis ? HELD_CRISIS : HELD_PLAIN,
+        HELD_TTL_MS,
+      );
+      return ctx.reply(ctx.t("relay-pii-nudge"), {
+        reply_parameters: { message_id: msg.message_id },
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t("btn-pii-send"), `c:pii:send:${msg.message_id}`)
+          .text(ctx.t("btn-pii-drop"), `c:pii:drop:${msg.message_id}`),
+      });
     }
 
-    if (msg.media_group_id) return collectAlbum(ctx, chat, msg);
+    if (msg.media_group_id) return collectAlbum(ctx, chat, msg, verdict.crisis);
     await deliver(ctx, chat, msg);
-    await deps.screenAfter?.(ctx, chat, text);
+    if (verdict.crisis) await deps.crisisNoteToPeer?.(chat);
   });
 
+  /**
+   * An edit updates the peer's copy, after the same screen as a new message: an edit cannot smuggle
+   * in what a message could not carry, nor get around a mute or the limit.
+   */
   registered.on("edited_message", async (ctx) => {
     const msg = ctx.editedMessage;
     const chat = await chats.activeChat(ctx.user!.id);
     if (!chat || chat.peerTgId === null) return;
     const copyId = await chats.counterpart(chat, msg.message_id);
     if (copyId === null) return;
+    const text = msg.text ?? msg.caption;
+    if (text === undefined) return;
+    const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;
+    if (!verdict.deliver || !(await withinLimit(ctx, chat, verdict.crisis))) return;
+    // An edit cannot wait for a confirmation (its text is not kept): the contact goes as a new message.
+    if (await nudgeFirst(chat, text)) return ctx.reply(ctx.t("relay-pii-edit-held"));
     try {
       if (msg.text !== undefined) {
         await ctx.api.editMessageText(chat.peerTgId, copyId, msg.text, {
@@ -355,8 +454,9 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     } catch (err) {
       if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
       logger.warn({ err, actor: ctx.actor }, "edit relay failed");
-      await ctx.reply(ctx.t("relay-edit-failed"));
+      return ctx.reply(ctx.t("relay-edit-failed"));
     }
+    if (verdict.crisis) await deps.crisisNoteToPeer?.(chat);
   });
 
   return {

@@ -1,12 +1,13 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
-import type { KeyValue } from "../../infra/ports.ts";
+import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService } from "../../services/chats.ts";
 import type { CoachService } from "../../services/coach.ts";
 import type { ModerationService } from "../../services/moderation.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { BotContext } from "../context.ts";
+import { formatUtc } from "../notifier.ts";
 
 const HINT_TEXT_TTL_MS = 30 * 60 * 1000;
 const CRISIS_LOOKBACK_MS = 2 * 60 * 60 * 1000;
@@ -18,6 +19,9 @@ export interface CoachFeatureDeps {
   moderation: ModerationService;
   kv: KeyValue;
   logger: Logger;
+  /** The relay's 15/min limit, shared: a hint sent with the button counts like any message. */
+  relayLimiter: RateLimiter;
+  now: () => Date;
   sosText(country: string): Promise<string>;
   countryOf(userId: number): Promise<string>;
 }
@@ -92,6 +96,21 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
     const chat = await chats.activeChat(ctx.user!.id);
     if (text === null || !chat || chat.peerTgId === null) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      return;
+    }
+    // A hint sent with the button is the person's own message: the relay's mute and limit apply.
+    const me = await profiles.findById(chat.userId);
+    if (me?.mutedUntil && me.mutedUntil > deps.now()) {
+      await ctx.answerCallbackQuery({
+        text: ctx.t("muted-now", { until: formatUtc(me.mutedUntil) }),
+        show_alert: true,
+      });
+      return;
+    }
+    const limit = await deps.relayLimiter.consume(String(chat.userId));
+    if (!limit.allowed) {
+      const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
+      await ctx.answerCallbackQuery({ text: ctx.t("relay-rate-limited", { seconds }), show_alert: true });
       return;
     }
     try {

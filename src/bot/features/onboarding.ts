@@ -5,6 +5,9 @@ import type { BotContext } from "../context.ts";
 
 const CARDS = 4;
 const PAYLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long «мне 18 или больше» counts before «Понятно, принимаю» (kept next to the deep-link payload). */
+const ADULT_TTL_MS = 24 * 60 * 60 * 1000;
+const adultKey = (tgId: number) => `start-adult:${tgId}`;
 /** Telegram deep-link payloads: up to 64 of A-Z a-z 0-9 _ -. Anything else is ignored. */
 const DEEP_LINK = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -38,6 +41,13 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     else await ctx.reply(text, { reply_markup });
   };
 
+  const ageQuestion = (ctx: BotContext) => ({
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("btn-age-adult"), "ob:adult")
+      .row()
+      .text(ctx.t("btn-age-minor"), "ob:minor"),
+  });
+
   feature.command("start", async (ctx) => {
     const payload = ctx.match.trim();
     if (ctx.user && profiles.hasCurrentRules(ctx.user)) {
@@ -49,6 +59,8 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
       await deps.startProfile(ctx);
       return;
     }
+    // The cards start over, and so does the age question.
+    if (ctx.from) await kv.delete(adultKey(ctx.from.id));
     if (payload && DEEP_LINK.test(payload) && ctx.from) {
       // Kept until the rules are accepted (registration stores it); never logged.
       await kv.set(`start-payload:${ctx.from.id}`, payload, PAYLOAD_TTL_MS);
@@ -64,22 +76,18 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   });
 
   feature.callbackQuery("ob:age", async (ctx) => {
-    await ctx.editMessageText(ctx.t("onboarding-age-question"), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-age-adult"), "ob:adult")
-        .row()
-        .text(ctx.t("btn-age-minor"), "ob:minor"),
-    });
+    await ctx.editMessageText(ctx.t("onboarding-age-question"), ageQuestion(ctx));
     await ctx.answerCallbackQuery();
   });
 
   feature.callbackQuery("ob:minor", async (ctx) => {
-    await kv.delete(`start-payload:${ctx.from.id}`);
+    await kv.delete(`start-payload:${ctx.from.id}`, adultKey(ctx.from.id));
     await ctx.editMessageText(ctx.t("onboarding-minor"));
     await ctx.answerCallbackQuery();
   });
 
   feature.callbackQuery("ob:adult", async (ctx) => {
+    await kv.set(adultKey(ctx.from.id), "1", ADULT_TTL_MS);
     await ctx.editMessageText(ctx.t("onboarding-rules"), {
       reply_markup: new InlineKeyboard().text(ctx.t("btn-accept-rules"), "ob:accept"),
     });
@@ -88,12 +96,20 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
 
   feature.callbackQuery("ob:accept", async (ctx) => {
     const tgId = ctx.from.id;
-    const already = ctx.user && profiles.hasCurrentRules(ctx.user);
+    if (ctx.user && profiles.hasCurrentRules(ctx.user)) {
+      await ctx.answerCallbackQuery();
+      return deps.startProfile(ctx);
+    }
+    // Only after «мне 18 или больше»: a forged or stale «принимаю» registers no one and asks the age.
+    if ((await kv.get(adultKey(tgId))) !== "1") {
+      await ctx.reply(ctx.t("onboarding-age-question"), ageQuestion(ctx));
+      await ctx.answerCallbackQuery({ text: ctx.t("onboarding-age-first"), show_alert: true });
+      return;
+    }
     await ctx.answerCallbackQuery();
-    if (already) return deps.startProfile(ctx);
     const payload = await kv.get(`start-payload:${tgId}`);
     ctx.user = await profiles.acceptRules(tgId, payload ? { startPayload: payload } : {});
-    await kv.delete(`start-payload:${tgId}`);
+    await kv.delete(`start-payload:${tgId}`, adultKey(tgId));
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("onboarding-accepted"));
     await deps.startProfile(ctx);

@@ -44,6 +44,10 @@ export type ProfileStep = (typeof PROFILE_STEPS)[number];
 const EDITABLE = new Set<string>(PROFILE_STEPS.filter((s) => s !== "weights"));
 const TEXT_STEPS = new Set<string>(["nickname", "timezone", "bio"]);
 
+/**
+ * What the person has entered in this flow. It travels forward and back with the flow, so «Назад»
+ * shows the earlier step with the earlier choices, including those not saved yet (topics, windows).
+ */
 interface FlowData {
   suggestions?: string[];
   /** topicId → weight, while choosing topics. */
@@ -52,6 +56,8 @@ interface FlowData {
   group?: number;
   windows?: number;
   wish?: number[];
+  /** Steps already answered in this flow: their prompt shows the current answer. */
+  answered?: string[];
 }
 
 type Flow = "profile" | "edit";
@@ -80,8 +86,37 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     return new Map((await profiles.catalogue()).flatMap((g) => g.topics).map((x) => [x.id, x.title]));
   }
 
+  /** The saved answer of a step that saves at once, shown when the person comes back to it. */
+  function currentAnswer(ctx: BotContext, step: ProfileStep, profile: Profile): string | null {
+    switch (step) {
+      case "nickname":
+        return profile.nickname;
+      case "timezone":
+        return profile.tz ? formatZone(profile.tz, clock.now()) : null;
+      case "bio":
+        return profile.bio;
+      case "purpose":
+        return ctx.t(`purpose-${profile.purpose}`);
+      case "sensitivity":
+        return ctx.t(`sensitivity-${profile.sensitivity}`);
+      case "proposals":
+        return ctx.t(profile.receiveProposals ? "btn-proposals-yes" : "btn-proposals-no");
+      default:
+        return null;
+    }
+  }
+
   /** The prompt text and keyboard of a step, given the flow's data. */
-  async function view(ctx: BotContext, step: ProfileStep, data: FlowData, profile: Profile) {
+  async function view(ctx: BotContext, flow: string, step: ProfileStep, data: FlowData, profile: Profile) {
+    const v = await stepView(ctx, step, data, profile);
+    const isRevisit = flow === "edit" || (data.answered ?? []).includes(step);
+    const current = isRevisit ? currentAnswer(ctx, step, profile) : null;
+    return current === null
+      ? v
+      : { ...v, text: `${v.text}\n\n${ctx.t("profile-current-answer", { value: current })}` };
+  }
+
+  async function stepView(ctx: BotContext, step: ProfileStep, data: FlowData, profile: Profile) {
     const t = ctx.t.bind(ctx);
     switch (step) {
       case "nickname":
@@ -161,7 +196,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   async function showStep(ctx: BotContext, state: FlowState) {
     if (!isStep(state.step)) return;
     const profile = await profiles.getProfile(userId(ctx));
-    const v = await view(ctx, state.step, state.data as FlowData, profile);
+    const v = await view(ctx, state.flow, state.step, state.data as FlowData, profile);
     await send(ctx, v.text, v.keyboard);
   }
 
@@ -169,30 +204,37 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   async function redraw(ctx: BotContext, state: FlowState) {
     if (!isStep(state.step)) return;
     const profile = await profiles.getProfile(userId(ctx));
-    const v = await view(ctx, state.step, state.data as FlowData, profile);
+    const v = await view(ctx, state.flow, state.step, state.data as FlowData, profile);
     await ctx.editMessageText(v.text, { reply_markup: v.keyboard });
   }
 
-  /** Starts a step: prepares its data from the saved profile, stores the flow, shows the prompt. */
+  /**
+   * Starts a step: keeps what the flow carries (choices made earlier in it, forward or back) and
+   * fills the rest from the saved profile, stores the flow, shows the prompt.
+   */
   async function enterStep(ctx: BotContext, flow: Flow, step: ProfileStep, carry: FlowData = {}) {
     const id = userId(ctx);
     const profile = await profiles.getProfile(id);
-    const data: FlowData = {};
-    if (step === "topics") {
-      data.selected = Object.fromEntries(profile.topics.map((x) => [String(x.id), x.weight]));
+    const { group: _group, ...data } = carry;
+    if (step !== "nickname") delete data.suggestions;
+    const saved = () => Object.fromEntries(profile.topics.map((x) => [String(x.id), x.weight]));
+    if (step === "topics" && !data.selected) data.selected = saved();
+    if (step === "weights" && Object.keys(data.selected ?? {}).length < MIN_TOPICS) {
+      data.selected = saved();
+      // Weights of fewer than two topics could never be saved: choose the topics first.
+      if (Object.keys(data.selected).length < MIN_TOPICS) return enterStep(ctx, flow, "topics", data);
     }
-    if (step === "weights") data.selected = carry.selected ?? {};
-    if (step === "wishlist") data.wish = profile.wishlist.map((x) => x.id);
-    if (step === "availability") data.windows = profile.availLocal;
+    if (step === "wishlist" && !data.wish) data.wish = profile.wishlist.map((x) => x.id);
+    if (step === "availability" && data.windows === undefined) data.windows = profile.availLocal;
     const state: FlowState = { flow, step, data: data as Record<string, unknown> };
     await profiles.setFlow(id, state);
     await showStep(ctx, state);
   }
 
   /** A step is done: the next step of onboarding, or back to the card after an edit. */
-  async function advance(ctx: BotContext, state: FlowState, carry: FlowData = {}) {
+  async function advance(ctx: BotContext, state: FlowState) {
     const step = state.step as ProfileStep;
-    if (state.flow === "edit" && !(step === "topics" && carry.selected)) {
+    if (state.flow === "edit" && step !== "topics") {
       await profiles.clearFlow(userId(ctx));
       await ctx.reply(ctx.t("profile-saved"));
       await showCard(ctx);
@@ -205,15 +247,18 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
       await ctx.reply(ctx.t("profile-done"));
       return;
     }
-    await enterStep(ctx, state.flow as Flow, next, carry);
+    const data = state.data as FlowData;
+    const answered = [...new Set([...(data.answered ?? []), step])];
+    await enterStep(ctx, state.flow as Flow, next, { ...data, answered });
   }
 
+  /** «Назад»: the previous step, with everything entered so far in this flow. */
   async function goBack(ctx: BotContext, state: FlowState) {
     const step = state.step as ProfileStep;
     if (state.flow === "edit" && step !== "weights") return cancel(ctx, state);
     const prev = PROFILE_STEPS[PROFILE_STEPS.indexOf(step) - 1];
     if (!prev) return showStep(ctx, state);
-    await enterStep(ctx, state.flow as Flow, prev);
+    await enterStep(ctx, state.flow as Flow, prev, state.data as FlowData);
   }
 
   async function cancel(ctx: BotContext, state: FlowState) {
@@ -373,7 +418,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
             if (Object.keys(data.selected ?? {}).length < MIN_TOPICS) {
               return { text: t("topics-error-too_few"), alert: true };
             }
-            return void (await advance(ctx, state, { selected: data.selected ?? {} }));
+            return void (await advance(ctx, state));
           }
           if (action === "done") {
             const res = await profiles.setWishlist(id, data.wish ?? []);
@@ -401,7 +446,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
             Object.entries(selected).map(([topicId, weight]) => ({ topicId: Number(topicId), weight })),
           );
           if (!res.ok) return { text: t(`topics-error-${res.reason}`), alert: true };
-          return void (await advance(ctx, { ...state, flow: state.flow }));
+          return void (await advance(ctx, state));
         }
         break;
       }

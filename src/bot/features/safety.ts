@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Clock } from "../../clock.ts";
-import { classifyMessage } from "../../domain/safety/index.ts";
+import { classifyMessage, type SafetyVerdict } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService, Participant } from "../../services/chats.ts";
@@ -12,6 +12,7 @@ import type { TipService } from "../../services/tips.ts";
 import type { BotContext } from "../context.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
 import { formatUtc, type Notifier } from "../notifier.ts";
+import type { ScreenResult } from "./chat.ts";
 
 const DRAFT_TTL_MS = 30 * 60 * 1000;
 const SOS_COUNTRIES = ["RU", "BY", "KZ", "UZ", "KG", "TJ", "AM", "GE", "AZ", "MD", "UA"];
@@ -37,6 +38,8 @@ export interface SafetyFeatureDeps {
   clock: Clock;
   logger: Logger;
   pseudonymize: (id: number) => string;
+  /** A chat ended here (report, block): drop what is kept about it elsewhere (the AI coach's context). */
+  onEnded?: (sessionId: number) => Promise<void>;
   /** Called when a person's data is erased, to drop conversation context kept elsewhere (AI coach). */
   onErase?: (userId: number, sessionId: number | null) => Promise<void>;
 }
@@ -115,7 +118,9 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     kv.set(draftKey(userId), JSON.stringify(d), DRAFT_TTL_MS);
 
   /** The other participant of a report or block: told only that the chat ended. */
-  async function tellOthers(participants: Participant[], exceptUserId: number) {
+  /** A chat ended by /report, /block or /delete: the others learn only that; the coach forgets it. */
+  async function tellOthers(sessionId: number, participants: Participant[], exceptUserId: number) {
+    await deps.onEnded?.(sessionId);
     for (const p of participants) {
       if (p.userId !== exceptUserId) await notifier.send(p.userId, notifier.t("chat-ended-quietly"));
     }
@@ -171,7 +176,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery();
     if (!res.ok) return ctx.reply(ctx.t(`report-error-${res.reason}`));
     await ctx.reply(ctx.t("report-thanks"));
-    if (res.endedChat) await tellOthers(res.participants, me.id);
+    if (res.endedChat) await tellOthers(res.sessionId, res.participants, me.id);
     const target = await profiles.findById(res.reportedUserId);
     await mods.post(
       mods.t("mod-alert-report", {
@@ -239,22 +244,31 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery();
     if (!res.ok) return ctx.reply(ctx.t("block-no-peer"));
     await ctx.reply(ctx.t("block-done"));
-    await tellOthers(res.participants, ctx.user!.id);
+    if (res.endedChat) await tellOthers(res.sessionId, res.participants, ctx.user!.id);
   });
 
   // ---------------------------------------------------------------- screens on relayed text
 
-  /** Before relaying: muted people and toxic messages are not delivered (the sender is told why). */
-  async function screenBefore(ctx: BotContext, chat: ActiveChat, text: string | undefined): Promise<boolean> {
+  /**
+   * Every text that arrives in a chat (message, caption, edit) passes here before it is relayed.
+   * Signs of crisis come first and always win: the writer gets support and the SOS list at once, a
+   * flag is stored, moderators may be alerted, and the message is delivered even from a muted
+   * person or with rough words in it (never silence a person in crisis; no strike for it).
+   * Otherwise muted people and toxic messages are not delivered, and the sender is told why.
+   */
+  async function screen(ctx: BotContext, chat: ActiveChat, text: string | undefined): Promise<ScreenResult> {
+    const verdict = text ? classifyMessage(text) : null;
+    if (verdict?.crisis) {
+      await supportInCrisis(chat, verdict);
+      return { deliver: true, crisis: true };
+    }
     const now = deps.clock.now();
     const me = await profiles.findById(chat.userId);
     if (me?.mutedUntil && me.mutedUntil > now) {
       await ctx.reply(ctx.t("muted-now", { until: formatUtc(me.mutedUntil) }));
-      return false;
+      return { deliver: false, crisis: false };
     }
-    if (!text) return true;
-    const verdict = classifyMessage(text);
-    if (!verdict.toxic) return true;
+    if (!verdict?.toxic) return { deliver: true, crisis: false };
     const strike = await moderation.recordToxicStrike(chat.userId, {
       sessionId: chat.sessionId,
       labels: verdict.labels,
@@ -278,29 +292,20 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       );
     }
     logger.info({ actor: ctx.actor, labels: verdict.labels }, "toxic message withheld");
-    return false;
+    return { deliver: false, crisis: false };
   }
 
-  /** After relaying: signs of crisis → support for both (never silence the person), a flag, maybe an alert. */
-  async function screenAfter(_ctx: BotContext, chat: ActiveChat, text: string | undefined): Promise<void> {
-    if (!text) return;
-    const verdict = classifyMessage(text);
-    if (!verdict.crisis) return;
+  /** The writer's side of a crisis: warm words and the SOS list, a flag, maybe a moderator alert. */
+  async function supportInCrisis(chat: ActiveChat, verdict: SafetyVerdict): Promise<void> {
     const flag = await moderation.recordCrisisFlag(chat.userId, {
       sessionId: chat.sessionId,
       labels: verdict.labels,
       severity: verdict.severity,
     });
-    const kb = sosKeyboard();
     await notifier.send(
       chat.userId,
       `${notifier.t("crisis-to-writer")}\n\n${await sosText(await countryOf(chat.userId))}`,
-      kb,
-    );
-    await notifier.send(
-      chat.peerId,
-      `${notifier.t("crisis-to-peer")}\n\n${await sosText(await countryOf(chat.peerId))}`,
-      kb,
+      sosKeyboard(),
     );
     if (flag.alertModerators) {
       await mods.post(
@@ -312,6 +317,15 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
         }),
       );
     }
+  }
+
+  /** The peer's side, once the message has reached them: how to respond, and the SOS list. */
+  async function crisisNoteToPeer(chat: ActiveChat): Promise<void> {
+    await notifier.send(
+      chat.peerId,
+      `${notifier.t("crisis-to-peer")}\n\n${await sosText(await countryOf(chat.peerId))}`,
+      sosKeyboard(),
+    );
   }
 
   // ---------------------------------------------------------------- appeals
@@ -366,7 +380,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery();
     if (!res.ok) return;
     await deps.onErase?.(me.id, active?.sessionId ?? null);
-    if (res.endedChat) await tellOthers(res.endedChat.participants, me.id);
+    if (res.endedChat) await tellOthers(res.endedChat.sessionId, res.endedChat.participants, me.id);
     for (const w of res.withdrawnProposals)
       await notifier.send(w.otherUserId, notifier.t("proposal-declined-closed"));
     ctx.user = null;
@@ -419,7 +433,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     },
   );
 
-  return { feature, modChat, screenBefore, screenAfter, sosText, countryOf };
+  return { feature, modChat, screen, crisisNoteToPeer, sosText, countryOf };
 }
 
 export type SafetyFeature = ReturnType<typeof createSafetyFeature>;

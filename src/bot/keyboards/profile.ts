@@ -59,7 +59,7 @@ export function topicGroupsKeyboard(t: T, step: string, groups: TopicGroupInfo[]
   return navRow(kb, t, step);
 }
 
-/** One group's topics as toggles. */
+/** One group's topics as toggles; «Назад» and «Отмена» act on the whole step, as on the group list. */
 export function topicToggleKeyboard(t: T, step: string, group: TopicGroupInfo, chosen: Set<number>) {
   const kb = new InlineKeyboard();
   group.topics.forEach((x, i) => {
@@ -67,7 +67,7 @@ export function topicToggleKeyboard(t: T, step: string, group: TopicGroupInfo, c
     if (i % 2 === 1) kb.row();
   });
   kb.row().text(t("btn-to-groups"), cb(step, "groups")).text(t("btn-done"), cb(step, "done"));
-  return kb;
+  return navRow(kb, t, step);
 }
 
 export function weightsKeyboard(t: T, titles: Map<number, string>, selected: Record<string, number>) {

@@ -388,7 +388,7 @@ describe("AI coach service", () => {
     expect(count("sent")).toBe(1);
   });
 
-  it("notices when the owner sends (an edit of) a shown hint and marks it sent", async () => {
+  it("notices when the owner writes (an edit of) a shown hint: copied, not sent with the button", async () => {
     const { coach } = makeCoach();
     const c = await chat(["Сизый Голубь", "Бурый Бобр"]);
     await c.send(coach, c.a, "Работа совсем вымотала.");
@@ -396,13 +396,13 @@ describe("AI coach service", () => {
     if (result.kind !== "hints") throw new Error(result.kind);
     const question = result.hints[1]!;
     const unrelated = await c.send(coach, c.b, "Ого, а где ты работаешь?");
-    expect(unrelated.sentHintId).toBeNull();
+    expect(unrelated.usedHintId).toBeNull();
     // The peer sending the same words is not the owner using a hint.
-    expect((await c.send(coach, c.a, question.text)).sentHintId).toBeNull();
+    expect((await c.send(coach, c.a, question.text)).usedHintId).toBeNull();
     const used = await c.send(coach, c.b, `Слушай, ${question.text.toLowerCase()}`);
-    expect(used.sentHintId).toBe(question.id);
+    expect(used.usedHintId).toBe(question.id);
     const [row] = await t.db.select().from(aiHints).where(eq(aiHints.id, question.id));
-    expect(row!.sent).toBe(true);
+    expect([row!.copied, row!.sent]).toEqual([true, false]);
   });
 
   it("discloses AI hints the first time a person ever sees them, not after", async () => {
