@@ -31,9 +31,13 @@ const sets: Array<[string, string, BinaryMetrics]> = [
   ["crisis", "crisis.jsonl (dev)", scoreCrisis(crisisRows("crisis.jsonl"))],
   ["crisis", "crisis-holdout.jsonl", scoreCrisis(crisisRows("crisis-holdout.jsonl"))],
   ["crisis", "crisis-holdout-2.jsonl", scoreCrisis(crisisRows("crisis-holdout-2.jsonl"))],
+  ["crisis", "crisis-holdout-3.jsonl", scoreCrisis(crisisRows("crisis-holdout-3.jsonl"))],
+  ["crisis", "crisis-holdout-4.jsonl", scoreCrisis(crisisRows("crisis-holdout-4.jsonl"))],
   ["toxicity", "toxicity.jsonl (dev)", scoreToxicity(toxicRows("toxicity.jsonl"))],
   ["toxicity", "toxicity-holdout.jsonl", scoreToxicity(toxicRows("toxicity-holdout.jsonl"))],
   ["toxicity", "toxicity-holdout-2.jsonl", scoreToxicity(toxicRows("toxicity-holdout-2.jsonl"))],
+  ["toxicity", "toxicity-holdout-3.jsonl", scoreToxicity(toxicRows("toxicity-holdout-3.jsonl"))],
+  ["toxicity", "toxicity-holdout-4.jsonl", scoreToxicity(toxicRows("toxicity-holdout-4.jsonl"))],
 ];
 
 const f3 = (x: number) => x.toFixed(3);
@@ -53,12 +57,17 @@ for (const [, name, m] of sets.filter(([task]) => task === "crisis")) {
   console.log(`  ${pad(name, 25)} ${parts.join(", ")}`);
 }
 
-const anon = scoreAnonymizer(read<AnonymizeRow>("anonymize.jsonl"));
-console.log(
-  `\nanonymiser anonymize.jsonl: rows ${anon.rows}, PII removed ${anon.piiRemoved}/${anon.piiTotal} = ${f3(anon.removalRate)}, other words kept ${anon.kept}/${anon.keepTotal} = ${f3(anon.keepRate)}`,
+const anonSets = ["anonymize.jsonl", "anonymize-holdout.jsonl", "anonymize-holdout-2.jsonl"].map(
+  (file) => [file, scoreAnonymizer(read<AnonymizeRow>(file))] as const,
 );
+console.log("");
+for (const [file, anon] of anonSets)
+  console.log(
+    `anonymiser ${pad(file, 24)} rows ${anon.rows}, PII removed ${anon.piiRemoved}/${anon.piiTotal} = ${f3(anon.removalRate)}, other words kept ${anon.kept}/${anon.keepTotal} = ${f3(anon.keepRate)}`,
+  );
 
 if (showErrors) {
   for (const [, name, m] of sets) for (const e of m.errors) console.log(`${name}\t${e.kind}\t${e.text}`);
-  for (const e of anon.errors) console.log(`anonymize\t${JSON.stringify(e)}`);
+  for (const [file, anon] of anonSets)
+    for (const e of anon.errors) console.log(`${file}\t${JSON.stringify(e)}`);
 }

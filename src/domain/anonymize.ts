@@ -69,6 +69,39 @@ const SNILS = /(?<![\d-])\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}(?![\d-])/gu;
 const DOC_AFTER_KEYWORD =
   /(?:паспорт\p{L}*|серия|снилс\p{L}*|инн|полис\p{L}*|удостоверени\p{L}*|свидетельств\p{L}*|водительск\p{L}*|права|номер договора|лицев\p{L}* сч[её]т\p{L}*|документ\p{L}*)[^\d\n]{0,25}(\d[\d -]{4,22}\d)/giu;
 
+/** «Серия паспорта 4508 номер 123456»: the series and the number are masked apart, the words kept. */
+const DOC_SERIES_NUMBER =
+  /(?:сери[яиюей])[^\d\n]{0,20}?(\d{2}\s?\d{2})[^\d\n]{0,15}?(?:номер|№|н\.)\s*:?\s*(\d{6})(?!\d)/giu;
+/** Driving licences and vehicle papers with letters («77 АВ 123456»), car plates («А123ВС77»). */
+const DOC_WITH_LETTERS = /(?<![\p{L}\p{N}])\d{2}\s?[А-ЯЁA-Z]{2}\s?\d{6}(?![\p{L}\p{N}])/gu;
+const CAR_PLATE =
+  /(?<![\p{L}\p{N}])[АВЕКМНОРСТУХABEKMHOPCTYX]\s?\d{3}\s?[АВЕКМНОРСТУХABEKMHOPCTYX]{2}\s?\d{2,3}(?![\p{L}\p{N}])/gu;
+
+/**
+ * Card numbers the contact detector leaves alone because the check digit fails (a typo, or a made-up
+ * example): sixteen digits in four groups of four, or 16–19 digits right after a card word. The relay's
+ * privacy nudge stays strict; the anonymiser would rather remove one number too many.
+ */
+const CARD_GROUPED = /(?<![\d\p{L}])\d{4}([ \u00A0-])\d{4}\1\d{4}\1\d{4}(?![\d\p{L}])/gu;
+const CARD_AFTER_WORD =
+  /(?:карт\p{L}*|сбер\p{L}*|тинькофф\p{L}*|тиньк\p{L}*|visa|виз[аеуы]|mastercard|мастеркард\p{L}*|maestro|маэстро)[^\d\n]{0,20}(\d(?:[ \u00A0-]?\d){15,18})(?!\d)/giu;
+const DOC_KEYWORD_BEFORE =
+  /(?:паспорт\p{L}*|серия|снилс\p{L}*|инн|полис\p{L}*|омс|дмс|удостоверени\p{L}*|свидетельств\p{L}*|водительск\p{L}*|права|договор\p{L}*|лицев\p{L}*|документ\p{L}*)[^\d\n]{0,25}$/iu;
+
+/**
+ * Handles without «@» after the name of a network: «мой инстаграм nastya_k_90», «пиши в тг: olga_smile»,
+ * «вк — ivan.petrov90». Up to three short words may stand between («ник в телеге — sad_bunny»).
+ */
+const NETWORK = String.raw`инст\p{L}*|insta\w*|тг|тгк|телег\p{L}*|телеграм\p{L}*|telegram|tg|вк|вконтакт\p{L}*|vk|vkontakte|тикток\p{L}*|tiktok|ник\p{L}*|никнейм\p{L}*|логин\p{L}*|твиттер\p{L}*|twitter|дискорд\p{L}*|discord|скайп\p{L}*|skype|снэпчат\p{L}*|snapchat|фейсбук\p{L}*|facebook|ютуб\p{L}*|youtube|твич\p{L}*|twitch|github|гитхаб\p{L}*|steam|стим\p{L}*`;
+/** Words that may stand between the network and the handle: «мой ник в телеге — …», «в тг ищи меня: …». */
+const HANDLE_FILLER = `мой|моя|мое|моё|мои|меня|мне|там|тут|это|вот|же|ищи|пиши|найди|добавь|заходи|подпишись|акк|аккаунт|профиль|страница|страничка|есть|в|во|на|у|я|под|ником|называюсь|${NETWORK}`;
+const HANDLE_AFTER_NETWORK = new RegExp(
+  String.raw`(?<![\p{L}])(?:${NETWORK})(?![\p{L}])(?:[\s:—–\-,]+(?:${HANDLE_FILLER})(?![\p{L}])){0,3}[\s:—–\-,]+@?([A-Za-z][A-Za-z0-9_.]{2,31})(?![A-Za-z0-9_@])`,
+  "giu",
+);
+const NOT_A_HANDLE =
+  /^(?:story|stories|reels?|posts?|live|stream|bio|direct|dm|chat|channel|bot|app|web|online|premium|plus|pro|video|photo|shorts)$/iu;
+
 const cap = (word: string) => `[${word[0]!.toUpperCase()}${word[0]}]${escapeRe(word.slice(1))}`;
 const STREET_TYPES = [
   String.raw`ул\.?`,
@@ -102,16 +135,26 @@ const ADDRESS_TYPE_FIRST = new RegExp(
 );
 /** «Красном проспекте, 25», «Ленинский проспект 5». */
 const ADDRESS_NAME_FIRST = new RegExp(
-  String.raw`(?<![\p{L}])[А-ЯЁ][\p{L}\-]+\s+(?:улиц(?:а|ы|е|у|ей)|проспект(?:а|у|ом|е)?|переул(?:ок|ка|ке|ку|ком)|бульвар(?:а|у|ом|е)?|шоссе|набережн(?:ая|ой|ую)|площад(?:ь|и|ью)|проезд(?:а|у|ом|е)?)(?![\p{L}])${HOUSE}`,
+  String.raw`(?<![\p{L}])[А-ЯЁ][\p{L}\-]+\s+(?:улиц(?:а|ы|е|у|ей)|проспект(?:а|у|ом|е)?|переул(?:ок|ка|ке|ку|ком)|бульвар(?:а|у|ом|е)?|шоссе|набережн(?:ая|ой|ую)|площад(?:ь|и|ью)|проезд(?:а|у|ом|е)?|(?:пр|ул|пер|наб|пл|просп|ш)\.|пр-к?т|б-р)(?![\p{L}])${HOUSE}`,
   "gu",
 );
+/**
+ * No street-type word: «живу на Пушкина 10», «на Садовой, 15», «адрес — Садовая 12». A capitalised word
+ * (two at most) and a house number right after «на», «по», «живу» or «адрес»; a number followed by a
+ * unit or a date is not a house.
+ */
+const ADDRESS_BARE =
+  /(?<=(?:^|[\s,(])(?:[Нн]а|[Пп]о|[Жж]иву|[Жж]ивём|[Жж]ивем|[Жж]ила|[Жж]ил)\s+|[Аа]дрес\p{L}*\s*[:—–-]?\s*)[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?(?:\s+[А-ЯЁ][а-яё]+)?,?\s*(?:д\.|дом)?\s*\d{1,4}(?:\s?[а-я](?![\p{L}]))?(?:\/\d{1,4})?(?:\s*,?\s*(?:корп\.?|к\.|стр\.|строение|корпус)\s*\d{1,3})?(?:\s*,?\s*(?:кв\.?|квартира)\s*\d{1,4})?(?![\d:.,]\d)(?!\s*(?:%|₽|\$|€|руб|р\.|лет|год|раз|час|мин|сек|дн|день|дня|недел|месяц|человек|чел|кг|км|м(?![\p{L}])|см|штук|шт|числ|январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|утра|вечера|ночи|серии|сери|глав|страниц|стр(?![\p{L}])|балл|очк|мест|класс|курс|этаж|уров|тыс|млн|к(?![\p{L}])))/gu;
 
 const RELATION =
   /^(?:муж|мужа|мужу|мужем|жена|жены|жене|жену|женой|мама|мамы|маме|маму|мамой|папа|папы|папе|папу|папой|мать|отец|отца|отцу|отцом|сын|сына|сыну|сыном|дочь|дочери|дочерью|дочка|дочки|дочке|дочку|дочкой|брат|брата|брату|братом|сестра|сестры|сестре|сестру|сестрой|бабушка|бабушки|бабушке|бабушку|бабушкой|дедушка|дедушки|дедушке|дедушку|дедушкой|подруга|подруги|подруге|подругу|подругой|друг|друга|другу|другом|коллега|коллеги|коллеге|коллегу|коллегой|начальник|начальника|начальнику|начальница|свекровь|свекрови|свекор|теща|тещи|тесть|психолог|психолога|психологу|психологом|врач|врача|врачу|учительница|учитель|бывший|бывшего|бывшему|бывшим|бывшая|бывшей|бывшую|парень|парня|парню|парнем|девушка|девушки|девушке|девушку|девушкой|сосед|соседа|соседка|соседки|тетя|тети|тете|тетю|дядя|дяди|дяде|дядю|внук|внучка|директор|директора|сестренка|братишка|тренер|руководитель|сожитель|отчим|мачеха|ребенок|дети|детей|зовут|звали|имя)$/u;
 const PATRONYMIC =
-  /^[А-ЯЁ][а-яё]+(?:(?:ович|евич)(?:а|у|ем|е)?|(?:овн|евн|ичн|иничн)(?:а|ы|е|у|ой|ою)|(?:ильич|кузьмич|лукич|фомич|саввич|никитич)(?:а|у|ем|е)?)$/u;
+  /^(?:[А-ЯЁ][а-яё]+(?:(?:ович|евич)(?:а|у|ем|е)?|(?:овн|евн|ичн|иничн)(?:а|ы|е|у|ой|ою)|(?:ильич|кузьмич|лукич|фомич|саввич|никитич)(?:а|у|ем|е)?)|(?:Ильич|Кузьмич|Лукич|Фомич|Саввич|Никитич)(?:а|у|ем|е)?)$/u;
 const SURNAME_SHAPE =
   /^[А-ЯЁ][а-яё]+(?:(?:ов|ев|ин|ын)(?:|а|у|ым|ом|е|ой|ою|ы|ых)|(?:ск|цк)(?:ий|ая|ого|ому|им|ом|ой|ую|ие|их)|енко|чук|ук|юк|ян|янц|швили|дзе|ули|иани|ова|ева|ёв)$/u;
+/** Surname endings, loose: only used next to a first name and patronymic. */
+const LOOSE_SURNAME =
+  /(?:ов|ев|ин|ын|ий|ой|ый|ко|ук|юк|ян|дзе|швили|ич|их|ых|ец|ман|берг)(?:а|у|ым|ом|е|ой|ою|ы|ых)?$/u;
 const WORD = /\p{L}[\p{L}'’-]*/gu;
 
 interface NameToken {
@@ -182,6 +225,30 @@ function findNames(text: string): Span[] {
     if ((prev && isName[i - 1] && gapIsSpace(prev, t)) || (next && isName[i + 1] && gapIsSpace(t, next)))
       isName[i] = true;
   }
+  // «Лев Николаевич Толстой», «Толстой Лев Николаевич»: a capitalised word right after a first name and
+  // patronymic, or right before them, is the surname whatever its shape.
+  for (let i = 0; i < tokens.length; i++) {
+    if (isName[i] || !tokens[i]!.capital) continue;
+    const t = tokens[i]!;
+    const p1 = tokens[i - 1];
+    const p2 = tokens[i - 2];
+    const n1 = tokens[i + 1];
+    const n2 = tokens[i + 2];
+    const afterFull =
+      p1 && p2 && PATRONYMIC.test(p1.word) && isName[i - 2] && gapIsSpace(p2, p1) && gapIsSpace(p1, t);
+    // At the start of a sentence a capital proves nothing («Вчера Иван Петрович…»): there the word
+    // must also end like a surname.
+    const sentenceStart = /(?:^|[.!?…]\s*)$/u.test(text.slice(0, t.start).trimEnd());
+    const beforeFull =
+      n1 &&
+      n2 &&
+      isName[i + 1] &&
+      PATRONYMIC.test(n2.word) &&
+      gapIsSpace(t, n1) &&
+      gapIsSpace(n1, n2) &&
+      (!sentenceStart || LOOSE_SURNAME.test(t.word));
+    if (afterFull || beforeFull) isName[i] = true;
+  }
   // Adjacent name words («Сергей Викторович Кузнецов») become one span.
   const spans: Span[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -222,15 +289,31 @@ export function findAnonymizableSpans(text: string, opts: AnonymizeOptions = {})
     }
     candidates.push(spans);
   }
+  // Before the contact detector, so «4276 3800 1234 5678» is not read as a card-less phone tail.
+  candidates.push(
+    [...collect(CARD_GROUPED, text, "card"), ...collect(CARD_AFTER_WORD, text, "card", 1)].filter(
+      (span) => !DOC_KEYWORD_BEFORE.test(text.slice(Math.max(0, span.start - 40), span.start)),
+    ),
+  );
   candidates.push(findPersonalData(text).map((m) => ({ kind: m.kind, start: m.start, end: m.end })));
+  candidates.push(
+    collect(HANDLE_AFTER_NETWORK, text, "username", 1).filter(
+      (span) => !NOT_A_HANDLE.test(text.slice(span.start, span.end)),
+    ),
+  );
   candidates.push([
     ...collect(SNILS, text, "document"),
     ...collect(PASSPORT_SPACED, text, "document"),
+    ...collect(DOC_SERIES_NUMBER, text, "document", 1),
+    ...collect(DOC_SERIES_NUMBER, text, "document", 2),
+    ...collect(DOC_WITH_LETTERS, text, "document"),
+    ...collect(CAR_PLATE, text, "document"),
     ...collect(DOC_AFTER_KEYWORD, text, "document", 1),
   ]);
   candidates.push([
     ...collect(ADDRESS_TYPE_FIRST, text, "address"),
     ...collect(ADDRESS_NAME_FIRST, text, "address"),
+    ...collect(ADDRESS_BARE, text, "address"),
   ]);
   candidates.push(findNames(text));
 

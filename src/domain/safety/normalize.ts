@@ -4,6 +4,10 @@
  * masked letters («т*пая», «еб@нат»), letters spelt out with spaces or dots («с у к а», «д.у.р.а»),
  * stretched letters («дуууура»), and invisible characters (zero-width, bidi marks, soft hyphens).
  *
+ * With a lexicon (`isKnownWord`) it also splits a spelt-out run that hides several words («т у п а я т в а
+ * р ь» → «тупая тварь»), joins syllables cut by a hyphen or dot («ду-ра»), and reads fully Latin
+ * transliteration («ty dura»), each only when the result is a word the caller knows.
+ *
  * Pure: no I/O. Token positions are UTF-16 offsets into the original text, `end` exclusive.
  */
 
@@ -241,12 +245,66 @@ interface WordPiece {
   masked: boolean;
 }
 
+/** The longest piece tried when a spelt-out run is cut into words. */
+const MAX_PIECE = 24;
+
+/**
+ * Cuts a run of spelt-out letters into words the caller knows, leaving as few letters unexplained as
+ * possible («тупаятварь» → «тупая», «тварь»). Without a lexicon, or when no piece is known, the run
+ * stays one word.
+ */
+function segmentRun(letters: Char[], isKnownWord: ((w: string) => boolean) | undefined): Char[][] {
+  const text = letters.map((c) => c.ch).join("");
+  if (!isKnownWord || isKnownWord(text)) return [letters];
+  const n = letters.length;
+  // best[i]: cost of the best cut of the first i letters; an unknown letter costs 100, a piece 1.
+  const best: number[] = [0];
+  const from: number[] = [0];
+  const known: boolean[] = [false];
+  for (let i = 1; i <= n; i++) {
+    best[i] = best[i - 1]! + 101;
+    from[i] = i - 1;
+    known[i] = false;
+    for (let j = Math.max(0, i - MAX_PIECE); j < i - 1; j++) {
+      const cost = best[j]! + 1;
+      if (cost < best[i]! && isKnownWord(text.slice(j, i))) {
+        best[i] = cost;
+        from[i] = j;
+        known[i] = true;
+      }
+    }
+  }
+  const pieces: Array<{ a: number; b: number; known: boolean }> = [];
+  for (let i = n; i > 0; i = from[i]!) pieces.unshift({ a: from[i]!, b: i, known: known[i]! });
+  if (!pieces.some((p) => p.known)) return [letters];
+  // Unknown letters next to each other stay together («с» between two words is its own word).
+  const merged: Array<{ a: number; b: number; known: boolean }> = [];
+  for (const p of pieces) {
+    const last = merged[merged.length - 1];
+    if (last && !p.known && !last.known) last.b = p.b;
+    else merged.push({ ...p });
+  }
+  return merged.map((p) => letters.slice(p.a, p.b));
+}
+
+const quickMap = (chars: Char[]) =>
+  squeezeRepeats(
+    mapLookalikes(chars)
+      .map((c) => c.ch)
+      .join(""),
+  );
+
 /**
  * Joins letters spelt out one by one: «с у к а», «д.у.р.а», «х-у-й». Runs of single letters separated by
  * dots, dashes, underscores or asterisks join from three letters; runs separated by single spaces join
- * from four letters, so ordinary one-letter words («а я в шоке») are left alone.
+ * from four letters, so ordinary one-letter words («а я в шоке») are left alone. With a lexicon, a run
+ * holding several words is cut into them, and syllables split by a hyphen or dot («ду-ра», «деби.л») join
+ * when together they make a known word and apart they do not.
  */
-function joinSpelledOut(parts: Array<RawWord | { sep: Char[] }>): Array<WordPiece | { sep: string }> {
+function joinSpelledOut(
+  parts: Array<RawWord | { sep: Char[] }>,
+  isKnownWord?: (w: string) => boolean,
+): Array<WordPiece | { sep: string }> {
   const out: Array<WordPiece | { sep: string }> = [];
   let i = 0;
   while (i < parts.length) {
@@ -270,13 +328,51 @@ function joinSpelledOut(parts: Array<RawWord | { sep: Char[] }>): Array<WordPiec
       }
       const need = sepKind === "space" ? 4 : 3;
       if (letters.length >= need) {
-        out.push({
-          text: letters.map((c) => c.ch).join(""),
-          start: letters[0]!.at,
-          end: letters[letters.length - 1]!.at + 1,
-          masked: true,
+        const pieces = segmentRun(letters, isKnownWord);
+        pieces.forEach((piece, k) => {
+          if (k > 0) out.push({ sep: " " });
+          out.push({
+            text: piece.map((c) => c.ch).join(""),
+            start: piece[0]!.at,
+            end: piece[piece.length - 1]!.at + 1,
+            masked: true,
+          });
         });
         i = j;
+        continue;
+      }
+    }
+    if ("chars" in part && isKnownWord) {
+      // «ду-ра», «д-ура», «деби.л»: up to four chunks joined by one hyphen or dot each.
+      const chunks: Char[][] = [part.chars];
+      let j = i + 1;
+      let joined: { end: number; chars: Char[] } | null = null;
+      while (j + 1 < parts.length && chunks.length < 4) {
+        const sep = parts[j]!;
+        const next = parts[j + 1]!;
+        if (!("sep" in sep) || !("chars" in next)) break;
+        if (!/^[.\-‐‑·]$/u.test(sep.sep.map((c) => c.ch).join(""))) break;
+        chunks.push(next.chars);
+        j += 2;
+        const all = chunks.flat();
+        if (
+          chunks.some((c) => c.length >= 2) &&
+          all.every((c) => LETTER.test(c.ch)) &&
+          isKnownWord(quickMap(all)) &&
+          chunks.some((c) => !isKnownWord(quickMap(c)))
+        )
+          joined = { end: j, chars: all };
+      }
+      if (joined) {
+        const chars = joined.chars;
+        out.push({
+          text: chars.map((c) => c.ch).join(""),
+          start: chars[0]!.at,
+          end: chars[chars.length - 1]!.at + 1,
+          masked: true,
+        });
+        (out[out.length - 1] as WordPiece & { chars?: Char[] }).chars = chars;
+        i = joined.end;
         continue;
       }
     }
@@ -300,6 +396,76 @@ function joinSpelledOut(parts: Array<RawWord | { sep: Char[] }>): Array<WordPiec
   return out;
 }
 
+/** Latin transliteration of Russian, longest spelling first. */
+const TRANSLIT: ReadonlyArray<readonly [string, string]> = [
+  ["shch", "щ"],
+  ["sch", "щ"],
+  ["sh", "ш"],
+  ["ch", "ч"],
+  ["zh", "ж"],
+  ["kh", "х"],
+  ["ts", "ц"],
+  ["ya", "я"],
+  ["ja", "я"],
+  ["yu", "ю"],
+  ["ju", "ю"],
+  ["yo", "е"],
+  ["jo", "е"],
+  ["ye", "е"],
+  ["iy", "ий"],
+  ["yy", "ый"],
+  ["a", "а"],
+  ["b", "б"],
+  ["v", "в"],
+  ["w", "в"],
+  ["g", "г"],
+  ["d", "д"],
+  ["e", "е"],
+  ["z", "з"],
+  ["i", "и"],
+  ["j", "й"],
+  ["k", "к"],
+  ["l", "л"],
+  ["m", "м"],
+  ["n", "н"],
+  ["o", "о"],
+  ["p", "п"],
+  ["r", "р"],
+  ["s", "с"],
+  ["t", "т"],
+  ["u", "у"],
+  ["f", "ф"],
+  ["h", "х"],
+  ["c", "ц"],
+  ["x", "кс"],
+  ["q", "к"],
+  ["'", "ь"],
+];
+const VOWELS = "аеиоуыэюя";
+
+/** Readings of a fully Latin word as Russian: «ty» → «ты», «mraz» → «мразь», «nahui» → «нахуй». */
+function translitCandidates(word: string): string[] {
+  let out = "";
+  let i = 0;
+  while (i < word.length) {
+    if (word[i] === "y") {
+      // «y» is «й» after a vowel, «ы» after a consonant.
+      const prev = out[out.length - 1];
+      out += prev && VOWELS.includes(prev) ? "й" : "ы";
+      i++;
+      continue;
+    }
+    const hit = TRANSLIT.find(([lat]) => word.startsWith(lat, i));
+    if (!hit) return [];
+    out += hit[1];
+    i += hit[0].length;
+  }
+  const variants = [out, `${out}ь`];
+  if (/[аеоу]и$/u.test(out)) variants.push(`${out.slice(0, -1)}й`);
+  if (out.includes("ц")) variants.push(...variants.map((v) => v.replace(/ц/gu, "к")));
+  return variants;
+}
+
 function finishWord(piece: WordPiece & { chars?: Char[] }, opts: NormalizeOptions, text: string): Token {
   const chars = piece.chars ?? [...piece.text].map((ch, k) => ({ ch, at: piece.start + k, upper: false }));
   const mapped = mapLookalikes(chars)
@@ -308,6 +474,11 @@ function finishWord(piece: WordPiece & { chars?: Char[] }, opts: NormalizeOption
   const hasMask = /[*#%@$_]/.test(mapped);
   let norm = hasMask ? resolveMasks(mapped, opts.isKnownWord) : squeezeRepeats(mapped);
   if (opts.isKnownWord && !opts.isKnownWord(norm)) norm = tryDigitAlternatives(chars, norm, opts.isKnownWord);
+  if (opts.isKnownWord && /^[a-z']{2,}$/u.test(norm)) {
+    const isKnownWord = opts.isKnownWord;
+    const reading = translitCandidates(squeezeRepeats(norm)).find((c) => isKnownWord(c));
+    if (reading) norm = reading;
+  }
   // The end offset must cover a whole code point of the source.
   let end = piece.end;
   const cp = text.codePointAt(end - 1);
@@ -339,7 +510,7 @@ function tryDigitAlternatives(chars: Char[], fallback: string, isKnownWord: (w: 
 
 /** Words of the text, normalised, with their positions in the original text. */
 export function tokenize(text: string, opts: NormalizeOptions = {}): Token[] {
-  const parts = joinSpelledOut(splitWords(cleanChars(text)));
+  const parts = joinSpelledOut(splitWords(cleanChars(text)), opts.isKnownWord);
   const tokens: Token[] = [];
   for (const p of parts) {
     if ("sep" in p) continue;
@@ -354,7 +525,7 @@ export function tokenize(text: string, opts: NormalizeOptions = {}): Token[] {
  * squeezed to one space), so phrase rules can use punctuation, quotes and emoji.
  */
 export function normalize(text: string, opts: NormalizeOptions = {}): string {
-  const parts = joinSpelledOut(splitWords(cleanChars(text)));
+  const parts = joinSpelledOut(splitWords(cleanChars(text)), opts.isKnownWord);
   let out = "";
   for (const p of parts) {
     if ("sep" in p) out += p.sep.replace(/\s+/gu, " ");

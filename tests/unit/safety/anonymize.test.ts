@@ -20,6 +20,26 @@ describe("anonymize replaces personal data with placeholders", () => {
     ["surname before the first name", "Сидоров Пётр пришёл", "[ИМЯ] пришёл"],
     ["lower-case name after a relation word", "мой муж вася опять пьёт", "мой муж [ИМЯ] опять пьёт"],
     ["CIS name", "подруга Айгуль уехала", "подруга [ИМЯ] уехала"],
+    // Reviewer probes (v3).
+    ["card that fails Luhn, after a card word", "моя карта 4276 3800 1234 5678", "моя карта [КАРТА]"],
+    ["any 4×4 group is a card", "карта 2202 2003 1234 5678", "карта [КАРТА]"],
+    [
+      "passport series and number apart",
+      "Серия паспорта 4508 номер 123456",
+      "Серия паспорта [ДОКУМЕНТ] номер [ДОКУМЕНТ]",
+    ],
+    ["driving licence with letters", "водительское 77 АВ 123456", "водительское [ДОКУМЕНТ]"],
+    ["address without a street word", "Живу в Москве на Пушкина 10", "Живу в Москве на [АДРЕС]"],
+    ["address with a comma", "на Садовой, 15", "на [АДРЕС]"],
+    ["address after «адрес»", "наш адрес — Садовая 12", "наш адрес — [АДРЕС]"],
+    ["address with an abbreviated type after the name", "адрес: Невский пр., 28", "адрес: [АДРЕС]"],
+    ["short patronymic", "Пётр Ильич", "[ИМЯ]"],
+    ["surname of any shape after name and patronymic", "Лев Николаевич Толстой", "[ИМЯ]"],
+    ["diminutive", "гуляли с Тимохой", "гуляли с [ИМЯ]"],
+    ["handle after a network word", "мой инстаграм nastya_k_90", "мой инстаграм [НИК]"],
+    ["handle after «тг:»", "пиши в тг: olga_smile", "пиши в тг: [НИК]"],
+    ["handle after «вк —»", "вк — ivan.petrov90", "вк — [НИК]"],
+    ["handle after «ник в телеге»", "мой ник в телеге — sad_bunny", "мой ник в телеге — [НИК]"],
   ];
   it.each(cases)("%s", (_why, input, expected) => {
     expect(anonymize(input)).toBe(expected);
@@ -45,9 +65,24 @@ describe("anonymize keeps ordinary words", () => {
     "Москва, Казань и Тбилиси — мои города",
     "на улице холодно",
     "Готов поговорить завтра",
+    "Вчера было тяжело",
+    "Сегодня на Пасху 5 человек придут",
+    "на Новый год 2 недели отдыха",
+    "встретимся на Арбате 2 часа",
+    "был на Первомайской 3 года назад",
+    "у меня в инсте story",
+    "в тг есть бот, называется Mindful",
+    "Завтра поеду на Ленина",
   ];
   it.each(kept)("«%s» stays as it is", (text) => {
     expect(anonymize(text)).toBe(text);
+  });
+});
+
+describe("anonymize does not take a capital at the start of a sentence for a surname", () => {
+  it("«Вчера Иван Петрович…» keeps «Вчера»", () => {
+    expect(anonymize("Вчера Иван Петрович опять кричал")).toBe("Вчера [ИМЯ] опять кричал");
+    expect(anonymize("Толстой Лев Николаевич писал")).toBe("[ИМЯ] писал");
   });
 });
 

@@ -26,6 +26,26 @@ describe("detectCrisis flags danger with the right label and severity", () => {
     ["violence now", "муж бьёт меня", "violence_now", 3],
     ["being hunted at home", "он ломится в квартиру с ножом", "violence_now", 3],
     ["hopelessness is severity 1", "выхода нет", "hopelessness", 1],
+    // Reviewer probes (v3): present tense, slang, masks, spacing, means in hand, danger now.
+    ["leaving life, present tense", "я ухожу из жизни", "suicidal_intent", 3],
+    ["slang overdose, masculine", "закинулся колёсами", "overdose", 3],
+    ["slang overdose, feminine", "закинулась колёсами", "overdose", 3],
+    ["slang overdose, infinitive with a wish", "хочу закинуться колёсами", "overdose", 3],
+    ["cutting veins, present tense", "я вскрываюсь прямо сейчас", "self_harm", 3],
+    ["«роскомнадзор» as a noun", "хочу сделать роскомнадзор", "suicidal_intent", 3],
+    ["masked «суицид» as the only way out", "с*ицид — единственный выход", "suicidal_intent", 3],
+    ["a whole word spelt out with spaces", "п о к о н ч и т ь", "suicidal_intent", 2],
+    ["spelt out across words", "хочу п о к о н ч и т ь с с о б о й", "suicidal_intent", 3],
+    ["rope and a plan for it", "у меня есть верёвка и я знаю куда её привязать", "suicidal_intent", 3],
+    ["a blade in hand", "у меня в руке лезвие", "self_harm", 3],
+    ["jumping now, no place named", "сейчас спрыгну", "suicidal_intent", 3],
+    ["a weapon and a threat now", "отец сейчас с ножом, угрожает", "violence_now", 3],
+    ["being found in the morning", "завтра утром меня найдут", "suicidal_intent", 3],
+    ["transliterated wish", "hochu umeret", "suicidal_intent", 2],
+    ["thinking verb with a prefix", "подумываю о самоубийстве всё чаще", "suicidal_intent", 2],
+    ["euphemism «поставить точку в жизни»", "сегодня я поставлю точку в своей жизни", "suicidal_intent", 3],
+    ["place before the jump", "я знаю, с какого моста прыгну", "suicidal_intent", 3],
+    ["wish to be killed", "хочу, чтобы меня сбила машина", "suicidal_intent", 2],
   ];
   it.each(cases)("%s: «%s»", (_why, text, label, min) => {
     const r = detectCrisis(text);
@@ -64,6 +84,28 @@ describe("detectCrisis leaves hard negatives alone", () => {
     ["last day at work", "вчера был мой последний день на работе"],
     ["car keys", "он забрал ключи от машины"],
     ["gaming slang", "я режусь в доту по вечерам"],
+    // Hard negatives for the v3 rules.
+    ["laughing, short", "умираю от смеха"],
+    ["deadline", "дедлайн меня убивает"],
+    ["parachute", "сегодня прыгаю с парашютом"],
+    ["a shower, not a jump", "сейчас прыгну в душ и напишу"],
+    ["chipping in", "сброшусь на подарок"],
+    ["found by an ad", "меня найдут по объявлению"],
+    ["coffee, not pills", "закинулась кофе и бегу"],
+    ["a kitchen knife", "держу в руке нож, режу салат"],
+    ["cooking with a knife", "папа с ножом режет мясо"],
+    ["washing line", "веревку для белья повесила"],
+    ["a swing rope", "у меня есть веревка для качелей, не знаю куда привязать"],
+    ["planning a wedding", "я всё продумала для свадьбы, даже рассадку"],
+    ["end of a relationship", "пусть это будет концом наших отношений"],
+    ["leaving the office", "ухожу из офиса, созвонимся"],
+    ["leaving a husband", "я ухожу от мужа"],
+    ["saving money", "коплю на отпуск"],
+    ["shaving", "в руке бритва, бреюсь перед работой"],
+    ["opening up, figuratively", "я вскрываюсь перед тобой, как никогда"],
+    ["hunting", "достал ружьё и патроны, едем на охоту"],
+    ["suicide is not a way out", "суицид — не выход, я это поняла"],
+    ["leaving a chat", "хочу исчезнуть навсегда из этого чата"],
   ];
   it.each(clean)("%s: «%s»", (_why, text) => {
     expect(detectCrisis(text)).toEqual({ crisis: false, severity: 0, labels: [] });
@@ -78,6 +120,11 @@ describe("detectCrisis on the past", () => {
     const r = detectCrisis("в прошлом году пыталась отравиться");
     expect(r.crisis).toBe(true);
     expect(r.severity).toBe(1);
+  });
+  it("a past attempt told with a family now is not flagged", () => {
+    expect(detectCrisis("пять лет назад пыталась отравиться, сейчас у меня семья и всё хорошо").crisis).toBe(
+      false,
+    );
   });
   it("a past attempt with an intent to repeat is severity 3", () => {
     expect(detectCrisis("я уже пыталась покончить с собой и снова думаю об этом").severity).toBe(3);

@@ -31,22 +31,47 @@ describe("safety dev sets are big and varied enough to mean something", () => {
     expect(toxicity.filter((r) => !r.toxic).length).toBeGreaterThanOrEqual(50);
     expect(anonymizeRows.length).toBeGreaterThanOrEqual(60);
   });
-  it("holdout sets hold at least 40 rows each", () => {
+  it("holdout sets hold at least 40 rows each; v3 has ≥40 positives per task and 30 PII lines", () => {
     for (const f of [
       "crisis-holdout.jsonl",
       "toxicity-holdout.jsonl",
       "crisis-holdout-2.jsonl",
       "toxicity-holdout-2.jsonl",
+      "crisis-holdout-3.jsonl",
+      "toxicity-holdout-3.jsonl",
+      "crisis-holdout-4.jsonl",
+      "toxicity-holdout-4.jsonl",
     ])
       expect(read<unknown>(f).length).toBeGreaterThanOrEqual(40);
+    expect(
+      read<{ crisis: boolean }>("crisis-holdout-3.jsonl").filter((r) => r.crisis).length,
+    ).toBeGreaterThanOrEqual(40);
+    expect(
+      read<{ toxic: boolean }>("toxicity-holdout-3.jsonl").filter((r) => r.toxic).length,
+    ).toBeGreaterThanOrEqual(40);
+    expect(read<unknown>("anonymize-holdout.jsonl").length).toBeGreaterThanOrEqual(30);
   });
   it("no sentence appears twice in a set or in both a dev and a holdout set", () => {
     const all = [
       ...crisis.map((r) => r.text),
       ...read<{ text: string }>("crisis-holdout.jsonl").map((r) => r.text),
       ...read<{ text: string }>("crisis-holdout-2.jsonl").map((r) => r.text),
+      ...read<{ text: string }>("crisis-holdout-3.jsonl").map((r) => r.text),
+      ...read<{ text: string }>("crisis-holdout-4.jsonl").map((r) => r.text),
     ];
     expect(new Set(all).size).toBe(all.length);
+    const toxic = [
+      ...toxicity.map((r) => r.text),
+      ...[
+        "toxicity-holdout.jsonl",
+        "toxicity-holdout-2.jsonl",
+        "toxicity-holdout-3.jsonl",
+        "toxicity-holdout-4.jsonl",
+      ]
+        .flatMap((f) => read<{ text: string }>(f))
+        .map((r) => r.text),
+    ];
+    expect(new Set(toxic).size).toBe(toxic.length);
   });
 });
 

@@ -31,6 +31,18 @@ describe("normalize undoes common obfuscation", () => {
     expect(normalize("х*й", { isKnownWord: known })).toBe("хуй");
     expect(normalize("т*пая")).toBe("т*пая");
   });
+
+  it("cuts a spelt-out run into lexicon words, joins split syllables, reads transliteration", () => {
+    const lexicon = (w: string) => ["тупая", "тварь", "дура", "ты", "покончить", "собой"].includes(w);
+    expect(normalize("т у п а я т в а р ь", { isKnownWord: lexicon })).toBe("тупая тварь");
+    expect(normalize("п о к о н ч и т ь с с о б о й", { isKnownWord: lexicon })).toBe("покончить с собой");
+    expect(normalize("ты ду-ра", { isKnownWord: lexicon })).toBe("ты дура");
+    expect(normalize("ty dura", { isKnownWord: lexicon })).toBe("ты дура");
+    // Without a lexicon, or when the result is not a known word, nothing changes.
+    expect(normalize("ты ду-ра")).toBe("ты ду-ра");
+    expect(normalize("кто-то из-за", { isKnownWord: lexicon })).toBe("кто-то из-за");
+    expect(normalize("ok hello", { isKnownWord: lexicon })).toBe("ok hello");
+  });
 });
 
 describe("tokenize keeps positions in the original text", () => {

@@ -18,6 +18,23 @@ describe("classifyToxicity withholds what is aimed at the reader", () => {
     ["urging suicide", "иди повесься", "harassment"],
     ["slur with a violent wish", "всех хачей надо выгнать", "hate"],
     ["group insult", "бабы тупые", "hate"],
+    // Reviewer probes (v3).
+    ["animal noun after a masked adjective", "ты т*пая курица", "insult"],
+    ["animal noun as a bare vocative", "тупая курица", "insult"],
+    ["syllables split by a hyphen", "ты ду-ра", "insult"],
+    ["two words spelt out with spaces", "т у п а я т в а р ь", "insult"],
+    ["derived insult and a compound adjective", "ты криворукий дебилоид", "insult"],
+    ["sexual demand, genitive plural", "скинь фотку сисек", "sexual_demand"],
+    ["transliteration", "ty dura", "insult"],
+    ["animal noun after «ты»", "безмозглый ты баран", "insult"],
+    ["psychiatric slur", "отвали, психопатка", "insult"],
+    ["«кусок дерьма»", "ты кусок дерьма", "insult"],
+    ["«вместо мозгов»", "у тебя вместо мозгов опилки", "insult"],
+    ["«совсем тупой?» after «ты что»", "ты что, совсем тупой?", "insult"],
+    ["«долба-» spelling", "ты долбаёб", "insult"],
+    ["threat with a body part", "я тебе голову оторву", "threat"],
+    ["sexual demand with «кинь»", "кинь фотку в нижнем белье", "sexual_demand"],
+    ["transliterated sexual imperative", "sosi", "sexual_demand"],
   ];
   it.each(toxic)("%s: «%s»", (_why, text, label) => {
     const r = classifyToxicity(text);
@@ -71,6 +88,20 @@ describe("classifyToxicity delivers ordinary and quoted language", () => {
     ["reported threat", "бывший угрожал: «я тебя убью»"],
     ["adjective describing a noun", "ты больная тема для меня"],
     ["idiom «переспать с мыслью»", "давай переспим с этой мыслью"],
+    // Hard negatives for the v3 rules.
+    ["chicken as food, with «ты»", "ты купила курицу?"],
+    ["chicken as food", "я купила курицу, ты будешь?"],
+    ["reported animal insult", "он назвал меня тупой курицей"],
+    ["negated animal insult", "ты не курица, ты умница"],
+    ["a pet called names lovingly", "у меня кот — толстый баран, люблю его"],
+    ["a third person", "мой брат псих, вечно орёт"],
+    ["hyphenated ordinary words", "т.е. кто-то из-за этого"],
+    ["stutter", "ты с-с-с-сильная"],
+    ["transliterated kindness", "ty molodec"],
+    ["gaming slang", "я режусь в доту"],
+    ["dying of laughter", "умираю от смеха"],
+    ["mild swearing", "блин, капец"],
+    ["a photo of a cat with «кинь»", "кинь фотку твоего кота"],
   ];
   it.each(clean)("%s: «%s»", (_why, text) => {
     const r = classifyToxicity(text);
