@@ -118,6 +118,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       matchingMetrics: matchingMetrics(metrics),
       tipPayloadSecret: secrets.tipPayloadSecret,
       tipCommissionBps: config.TIP_COMMISSION_BPS,
+      reportThreshold: config.REPORT_SUSPEND_THRESHOLD,
       coach: {
         enabled: config.AI_COACH_ENABLED,
         rolloutPercent: config.AI_COACH_ROLLOUT,
@@ -366,6 +367,16 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
             name: "queue-size",
             everyMs: 15_000,
             run: async () => metrics.matching.queueSize.set(await matching.queueSize()),
+          },
+          {
+            name: "accept-rate",
+            everyMs: 60_000,
+            run: async () => {
+              for (const r of await matching.acceptRates()) {
+                if (r.decided > 0)
+                  metrics.matching.acceptRate.set({ variant: r.variant }, r.accepted / r.decided);
+              }
+            },
           },
           // Scheduler work is nobody's reply: its messages go through the bulk budget.
         ].map((job) => ({ ...job, run: () => appBot.outgoing.bulk(job.run) })),

@@ -49,6 +49,12 @@ const envSchema = z.object({
     .max(5000, "basis points, 0–5000 (1000 = 10%)")
     .default(1000),
   TIP_PAYOUT_POLICY: z.enum(["manual", "platform"]).default("manual"),
+  REPORT_SUSPEND_THRESHOLD: z.coerce
+    .number({ error: "a whole number of people, 1–20" })
+    .int("a whole number of people, 1–20")
+    .min(1, "a whole number of people, 1–20")
+    .max(20, "a whole number of people, 1–20")
+    .default(3),
   MOD_CHAT_ID: z
     .string()
     .regex(/^-?\d{1,20}$/, "a Telegram chat id (a number, negative for groups)")

@@ -100,26 +100,9 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
       declined,
       acceptRate: new Gauge({
         name: "accept_rate",
-        help: "Accepted / (accepted + declined + expired) proposals since start, by variant",
+        help: "Accepted / decided proposals over the last 7 days, by variant (from the database)",
         labelNames: ["variant"],
         registers: [registry],
-        async collect() {
-          const sums = new Map<string, { ok: number; all: number }>();
-          for (const [metric, isOk] of [
-            [accepted, true],
-            [declined, false],
-            [proposalTtlExpired, false],
-          ] as const) {
-            for (const v of (await metric.get()).values) {
-              const variant = String(v.labels.variant ?? "unknown");
-              const cur = sums.get(variant) ?? { ok: 0, all: 0 };
-              cur.all += v.value;
-              if (isOk) cur.ok += v.value;
-              sums.set(variant, cur);
-            }
-          }
-          for (const [variant, { ok, all }] of sums) if (all > 0) this.set({ variant }, ok / all);
-        },
       }),
       selectMs: new Histogram({
         name: "sql_match_select_ms",

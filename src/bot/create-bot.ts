@@ -223,7 +223,6 @@ export function createBot(deps: BotDeps): AppBot {
     privacy: deps.services.privacy,
     profiles,
     chats: deps.services.chats,
-    tips: deps.services.tips,
     notifier,
     mods,
     kv,

@@ -16,11 +16,17 @@ export function createModeratorAlerts(deps: {
   const { api, i18n, chatId, logger } = deps;
   const t = (key: string, vars?: Record<string, string | number>) => i18n.t("ru", key, vars);
 
-  async function post(text: string, keyboard?: InlineKeyboard): Promise<number | null> {
+  /** Posts the alert `key` (a locale key); without a chat only the key is logged, never the text. */
+  async function post(
+    key: string,
+    vars: Record<string, string | number> = {},
+    keyboard?: InlineKeyboard,
+  ): Promise<number | null> {
     if (chatId === null) {
-      logger.warn({ alert: text.split(":")[0] }, "moderator alert (MOD_CHAT_ID not set)");
+      logger.warn({ alert: key }, "moderator alert (MOD_CHAT_ID not set)");
       return null;
     }
+    const text = t(key, vars);
     try {
       const msg = await api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
       return msg.message_id;

@@ -279,9 +279,12 @@ export const sanctionedIdentities = pgTable(
   {
     tgHash: varchar("tg_hash", { length: 64 }).primaryKey(),
     status: varchar("status", { length: 16 }).notNull(),
-    /** End of a suspension; null: a ban, or a suspension pending review. */
+    /**
+     * End of a suspension, rounded up to the next UTC midnight; null: a ban, or a suspension pending
+     * review. Deliberately no creation time and no exact instant: nothing here may line up with the
+     * scrubbed person's rows (deleted_at, moderation_actions.until) and tie them back to the id.
+     */
     until: ts("until"),
-    createdAt: ts("created_at").notNull().defaultNow(),
   },
   (t) => [check("sanctioned_identities_status_chk", sql`${t.status} in ('banned','suspended')`)],
 );

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   /** HMAC key of tip invoice payloads; tests may leave it out. */
   tipPayloadSecret?: string;
   tipCommissionBps?: number;
+  /** Open reports from this many different people suspend someone from matching (default 3). */
+  reportThreshold?: number;
   coach?: {
     enabled: boolean;
     rolloutPercent: number;
@@ -65,7 +67,11 @@ export function createServices(deps: ServiceOptions) {
     secret: deps.tipPayloadSecret ?? TEST_TIP_SECRET,
     ...(deps.tipCommissionBps !== undefined ? { commissionBps: deps.tipCommissionBps } : {}),
   });
-  const moderation = createModerationService({ db: deps.db, clock: deps.clock });
+  const moderation = createModerationService({
+    db: deps.db,
+    clock: deps.clock,
+    ...(deps.reportThreshold !== undefined ? { reportThreshold: deps.reportThreshold } : {}),
+  });
   const sos = createSosService({ db: deps.db, clock: deps.clock });
   const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv, identityHash });
   const coach = createCoachService({

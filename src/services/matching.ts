@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import {
@@ -206,7 +206,7 @@ export function createMatchingService(deps: {
      * The worker's step for one search event: find the best candidate who can be claimed and make a
      * proposal. Returns null when there is nobody now (the search stays queued and is retried).
      */
-    async processSearch(userId: number, requestedAt?: number): Promise<Proposal | null> {
+    async processSearch(userId: number): Promise<Proposal | null> {
       const now = clock.now();
       const [queued] = await db.select().from(matchQueue).where(eq(matchQueue.userId, userId));
       if (!queued || queued.expiresAt <= now) return null;
@@ -223,7 +223,8 @@ export function createMatchingService(deps: {
         const proposal = await tryPropose(userId, c.userId, c.score, variant, c.sharedTopicIds, now);
         if (proposal) {
           metrics.proposalsSent(variant);
-          if (requestedAt) metrics.timeToProposalMs(variant, now.getTime() - requestedAt);
+          // From the /find that started this search, however many wake-ups and retries it took.
+          metrics.timeToProposalMs(variant, now.getTime() - queued.enqueuedAt.getTime());
           return proposal;
         }
       }
@@ -372,6 +373,27 @@ export function createMatchingService(deps: {
         .returning({ userId: matchQueue.userId });
       for (const d of due) await wake(d.userId);
       return due.length;
+    },
+
+    /**
+     * Decided proposals per variant over the last `windowMs` (default 7 days), from the database: the
+     * same numbers whichever process asks (decisions happen in the bot, expiries in the worker).
+     * Accepted = both accepted (the chat started); withdrawn proposals count as expired.
+     */
+    async acceptRates(
+      windowMs = 7 * 24 * 3600_000,
+    ): Promise<Array<{ variant: string; accepted: number; decided: number }>> {
+      const since = new Date(clock.now().getTime() - windowMs);
+      const rows = await db
+        .select({
+          variant: matches.variant,
+          accepted: sql<number>`count(*) filter (where ${matches.status} in ('active','completed'))::int`,
+          decided: sql<number>`count(*) filter (where ${matches.status} <> 'proposed')::int`,
+        })
+        .from(matches)
+        .where(gte(matches.decidedAt, since))
+        .groupBy(matches.variant);
+      return rows.map((r) => ({ variant: r.variant, accepted: r.accepted, decided: r.decided }));
     },
 
     async queueSize(): Promise<number> {

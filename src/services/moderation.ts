@@ -170,7 +170,7 @@ export type ReportResult =
       /** True when this report made the reported person reach the threshold and be suspended. */
       suspended: boolean;
     }
-  | { ok: false; reason: "bad_reason" | "comment_too_long" | "no_peer" | "already_reported" }
+  | { ok: false; reason: "bad_reason" | "comment_too_long" | "no_peer" | "already_reported" | "other_chat" }
   | { ok: false; reason: "rate_limited"; retryAfterMs: number };
 
 export type BlockResult =
@@ -327,10 +327,21 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
      * running chat for both, keeps the two apart forever, and suspends the reported person until a
      * moderator decides once `reportThreshold` different people have open reports against them.
      */
+    /**
+     * The conversation /report would be about: the running chat, or the one that ended within 24 h
+     * however it ended (a peer who blocked or reported first cannot escape a report that way).
+     */
+    async reportable(userId: number): Promise<{ sessionId: number; peerId: number } | null> {
+      const target = await currentOrRecentSession(db, userId, clock.now(), REPORT_WINDOW_MS);
+      return target ? { sessionId: target.sessionId, peerId: target.peerId } : null;
+    },
+
     async report(input: {
       reporterId: number;
       reason: string;
       comment?: string | null;
+      /** The conversation the reporter chose (from the /report buttons); another one is refused. */
+      sessionId?: number;
     }): Promise<ReportResult> {
       if (!REPORT_REASONS.includes(input.reason as ReportReason)) return { ok: false, reason: "bad_reason" };
       const comment = input.comment == null ? "" : cleanText(input.comment);
@@ -341,6 +352,8 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       return db.transaction(async (tx): Promise<ReportResult> => {
         const target = await currentOrRecentSession(tx, reporterId, now, REPORT_WINDOW_MS);
         if (!target) return { ok: false, reason: "no_peer" };
+        if (input.sessionId !== undefined && input.sessionId !== target.sessionId)
+          return { ok: false, reason: "other_chat" };
         // Both people, in id order, before anything else; NO KEY UPDATE leaves FK checks alone.
         const locked = await lockPeopleIn(tx, [reporterId, target.peerId]);
         if (!locked.includes(reporterId)) return { ok: false, reason: "no_peer" };

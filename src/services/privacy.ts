@@ -49,6 +49,16 @@ const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() 
  * reports (counts, money, moderation history) under the same numeric id, but nothing left in the
  * database ties that id to a Telegram account or to what the person wrote about themselves.
  */
+/**
+ * A suspension's end as kept for an erased person: the next UTC midnight (never earlier than the
+ * real end), so it cannot be matched to the exact instant in their scrubbed history.
+ */
+export function nextUtcMidnight(until: Date | null): Date | null {
+  if (until === null) return null;
+  const day = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate()));
+  return until.getTime() === day.getTime() ? day : new Date(day.getTime() + 24 * 3600_000);
+}
+
 export function createPrivacyService(deps: {
   db: Db;
   clock: Clock;
@@ -106,11 +116,11 @@ export function createPrivacyService(deps: {
         if (sanctioned && user.tgId !== null) {
           const sanction = {
             status: user.status as "banned" | "suspended",
-            until: user.status === "banned" ? null : user.suspendedUntil,
+            until: user.status === "banned" ? null : nextUtcMidnight(user.suspendedUntil),
           };
           await tx
             .insert(sanctionedIdentities)
-            .values({ tgHash: deps.identityHash(user.tgId), ...sanction, createdAt: now })
+            .values({ tgHash: deps.identityHash(user.tgId), ...sanction })
             .onConflictDoUpdate({ target: sanctionedIdentities.tgHash, set: sanction });
         }
         if (!alreadyErased) {

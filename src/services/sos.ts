@@ -340,8 +340,9 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
     },
 
     /**
-     * Changes fields. When the number itself changes (country or phone), an inactive copy of the old
-     * one stays behind so the seed does not bring the old number back.
+     * Changes fields. When the number itself changes (country or phone), the moderator must name the
+     * source they checked the new number against, and the entry counts as verified now; an inactive
+     * copy of the old one stays behind so the seed does not bring the old number back.
      */
     async update(id: number, patch: Partial<SosInput>): Promise<SosWriteResult> {
       const problems = validate(patch, true);
@@ -353,6 +354,13 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
         const country = patch.country ?? old.country;
         const phone = patch.phone !== undefined ? patch.phone.trim() : old.phone;
         const numberChanged = country !== old.country || phoneKey(phone) !== phoneKey(old.phone);
+        if (numberChanged && patch.source === undefined) {
+          return {
+            ok: false,
+            reason: "invalid",
+            problems: [{ field: "source", message: "a new number needs the source it was checked against" }],
+          };
+        }
         if (numberChanged && (await sameNumberExists(tx, country, phone, id))) {
           return { ok: false, reason: "duplicate" };
         }
@@ -367,6 +375,7 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
             ...(patch.source !== undefined ? { source: cleanText(patch.source) } : {}),
             ...(patch.sortOrder !== undefined ? { sortOrder: patch.sortOrder } : {}),
             ...(patch.active !== undefined ? { active: patch.active } : {}),
+            ...(numberChanged ? { verifiedAt: now } : {}),
             updatedAt: now,
           })
           .where(eq(sosHotlines.id, id))

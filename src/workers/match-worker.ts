@@ -46,10 +46,7 @@ export function startMatchWorker(deps: MatchWorkerDeps) {
     }
     if (Number.isFinite(requestedAt)) deps.onLag?.(Math.max(0, now() - requestedAt));
     try {
-      const proposal = await matching.processSearch(
-        userId,
-        Number.isFinite(requestedAt) ? requestedAt : undefined,
-      );
+      const proposal = await matching.processSearch(userId);
       if (proposal) await deps.onProposal(proposal);
       await stream.ack(MATCH_STREAM, MATCH_GROUP, [entry.id]);
     } catch (err) {
@@ -92,6 +89,9 @@ export function startMatchWorker(deps: MatchWorkerDeps) {
           if (!running) break;
           await handle(entry);
         }
+        // Let timers and I/O in: with an in-process stream and PGlite every await above can resolve
+        // without touching the event loop, and a long backlog would starve health checks and SIGTERM.
+        await new Promise((r) => setImmediate(r));
       } catch (err) {
         if (!running) break;
         logger.error({ err }, "match worker loop error");

@@ -101,6 +101,18 @@ describe("safety and privacy, through the sandbox", () => {
     await olesya.expectMessage(/собеседник заблокирован/);
     const told = await pyotr.expectMessage(/Разговор завершён/);
     expect(told.text).not.toMatch(/заблокир/);
+    // Blocking first does not take away the other's right to report the conversation.
+    await pyotr.send("/report");
+    await pyotr.click("Оскорбления");
+    await pyotr.expectMessage(/переслать сюда сообщения/);
+    // A comment over the limit is refused before it is kept: the draft survives.
+    await pyotr.send("очень длинно ".repeat(50));
+    await pyotr.expectMessage(/до 500 символов/);
+    await pyotr.send("Она меня оскорбляла");
+    await pyotr.expectMessage(/Комментарий добавлен/);
+    await pyotr.click("Отправить жалобу");
+    await pyotr.expectMessage(/Спасибо, что сообщил/);
+    await moderator.expectMessage(/Жалоба #\d+: Оскорбления[\s\S]*Она меня оскорбляла/);
   });
 
   it("a ban and an appeal decided through the admin API tell the people concerned, like the moderators' chat", async () => {

@@ -37,6 +37,10 @@ describe("tips in Telegram Stars, through the sandbox", () => {
     expect(sent?.params).toMatchObject({ currency: "XTR" });
     expect(sent?.params.provider_token ?? "").toBe("");
     expect(String(sent?.params.payload).length).toBeLessThanOrEqual(128);
+    // A second click on the same amount: one invoice, and the person is told where it is.
+    const invoicesBefore = (await e2e.client.calls("sendInvoice")).length;
+    expect((await olga.click("10 ⭐")).text).toMatch(/уже выше/);
+    expect((await e2e.client.calls("sendInvoice")).length).toBe(invoicesBefore);
 
     const paid = await olga.pay();
     expect(paid.status).toBe("paid");

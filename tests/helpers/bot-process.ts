@@ -32,6 +32,12 @@ export interface BotProcess {
   child: ChildProcess;
 }
 
+/** Every bot process a test started and did not stop: killed when the test process exits, whatever happens. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /**
  * Starts `src/main.ts` as a real child process — the same entry `npm start` runs — and resolves
  * once it prints its ready line.
@@ -54,14 +60,21 @@ export async function spawnBotProcess(opts: {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
   const output: string[] = [];
   let buffered = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`bot process not ready in time:\n${output.join("\n")}`)),
-      opts.readyTimeoutMs ?? 45_000,
-    );
+    const timer = setTimeout(() => {
+      // A process that never got ready must not outlive the test that started it.
+      child.kill("SIGKILL");
+      reject(new Error(`bot process not ready in time:\n${output.join("\n")}`));
+    }, opts.readyTimeoutMs ?? 45_000);
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
       const lines = buffered.split("\n");

@@ -4,11 +4,10 @@ import { classifyMessage, type SafetyVerdict } from "../../domain/safety/index.t
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService, Participant } from "../../services/chats.ts";
-import { DEFAULT_REPORT_THRESHOLD, type ModerationService } from "../../services/moderation.ts";
+import { type ModerationService, REPORT_COMMENT_MAX } from "../../services/moderation.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosService } from "../../services/sos.ts";
-import type { TipService } from "../../services/tips.ts";
 import type { BotContext } from "../context.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
 import { formatUtc, type Notifier } from "../notifier.ts";
@@ -31,7 +30,6 @@ export interface SafetyFeatureDeps {
   privacy: PrivacyService;
   profiles: ProfileService;
   chats: ChatService;
-  tips: TipService;
   notifier: Notifier;
   mods: ModeratorAlerts;
   kv: KeyValue;
@@ -127,11 +125,11 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   }
 
   registered.command("report", async (ctx) => {
-    const elig = await deps.tips.eligibility(ctx.user!.id);
-    if (!elig.ok) return ctx.reply(ctx.t("report-no-peer"));
+    const target = await moderation.reportable(ctx.user!.id);
+    if (!target) return ctx.reply(ctx.t("report-no-peer"));
     const kb = new InlineKeyboard();
     for (const r of REPORT_REASONS)
-      kb.text(ctx.t(`report-reason-${r}`), `rp:r:${elig.session.id}:${r}`).row();
+      kb.text(ctx.t(`report-reason-${r}`), `rp:r:${target.sessionId}:${r}`).row();
     kb.text(ctx.t("btn-report-cancel"), "rp:cancel");
     await ctx.reply(ctx.t("report-choose-reason"), { reply_markup: kb });
   });
@@ -171,26 +169,39 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       reporterId: me.id,
       reason: draft.reason,
       comment: draft.comment || null,
+      sessionId: draft.sessionId,
     });
-    await kv.delete(draftKey(me.id));
     await ctx.answerCallbackQuery();
-    if (!res.ok) return ctx.reply(ctx.t(`report-error-${res.reason}`));
+    if (!res.ok) {
+      // What can be fixed by waiting or shortening keeps the draft and its evidence; the rest ends it.
+      if (res.reason === "rate_limited" || res.reason === "comment_too_long") {
+        return ctx.reply(ctx.t(`report-error-${res.reason}`), {
+          reply_markup: new InlineKeyboard()
+            .text(ctx.t("btn-report-send"), "rp:send")
+            .text(ctx.t("btn-report-cancel"), "rp:cancel"),
+        });
+      }
+      await kv.delete(draftKey(me.id));
+      return ctx.reply(ctx.t(`report-error-${res.reason}`));
+    }
+    await kv.delete(draftKey(me.id));
     await ctx.reply(ctx.t("report-thanks"));
     if (res.endedChat) await tellOthers(res.sessionId, res.participants, me.id);
     const target = await profiles.findById(res.reportedUserId);
     await mods.post(
-      mods.t("mod-alert-report", {
+      "mod-alert-report",
+      {
         reportId: res.reportId,
         reason: mods.t(`report-reason-${draft.reason}`),
         target: res.reportedUserId,
         nickname: target?.nickname ?? "—",
         from: me.id,
         comment: draft.comment || "—",
-      }),
+      },
       mods.reportActions(res.reportId),
     );
     if (draft.evidence.length > 0 && ctx.chat && mods.chatId !== null) {
-      await mods.post(mods.t("mod-note-evidence", { reportId: res.reportId }));
+      await mods.post("mod-note-evidence", { reportId: res.reportId });
       for (const messageId of draft.evidence) {
         const copyId = await mods.copyEvidence(ctx.chat.id, messageId);
         if (copyId !== null) await moderation.attachEvidence(res.reportId, me.id, copyId);
@@ -198,7 +209,8 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     }
     if (res.suspended) {
       await mods.post(
-        mods.t("mod-alert-suspended", { target: res.reportedUserId, count: DEFAULT_REPORT_THRESHOLD }),
+        "mod-alert-suspended",
+        { target: res.reportedUserId, count: moderation.reportThreshold },
         mods.userActions(res.reportedUserId),
       );
     }
@@ -217,7 +229,10 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       return ctx.reply(ctx.t("report-evidence-saved"));
     }
     if (msg.text !== undefined) {
-      draft.comment = `${draft.comment}\n${msg.text}`.trim().slice(0, 2000);
+      const comment = `${draft.comment}\n${msg.text}`.trim();
+      // Refused before it is kept, so the draft and its evidence never get lost on sending.
+      if ([...comment].length > REPORT_COMMENT_MAX) return ctx.reply(ctx.t("report-error-comment_too_long"));
+      draft.comment = comment;
       await saveDraft(ctx.user!.id, draft);
       return ctx.reply(ctx.t("report-comment-saved"));
     }
@@ -282,12 +297,13 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       await ctx.reply(ctx.t("toxic-muted", { until: formatUtc(strike.until) }));
     if (strike.alertModerators) {
       await mods.post(
-        mods.t("mod-alert-toxic", {
+        "mod-alert-toxic",
+        {
           target: chat.userId,
           nickname: me?.nickname ?? "—",
           until: strike.until ? formatUtc(strike.until) : "—",
           labels: verdict.labels.join(", "),
-        }),
+        },
         mods.userActions(chat.userId),
       );
     }
@@ -308,14 +324,12 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       sosKeyboard(),
     );
     if (flag.alertModerators) {
-      await mods.post(
-        mods.t("mod-alert-crisis", {
-          severity: verdict.severity,
-          labels: verdict.labels.join(", "),
-          target: chat.userId,
-          session: chat.sessionId,
-        }),
-      );
+      await mods.post("mod-alert-crisis", {
+        severity: verdict.severity,
+        labels: verdict.labels.join(", "),
+        target: chat.userId,
+        session: chat.sessionId,
+      });
     }
   }
 
@@ -349,11 +363,12 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await kv.delete(appealKey(ctx.user!.id));
     await ctx.reply(ctx.t("appeal-sent"));
     await mods.post(
-      mods.t("mod-alert-appeal", {
+      "mod-alert-appeal",
+      {
         appealId: res.appealId,
         target: ctx.user!.id,
         text: ctx.message.text.slice(0, 1000),
-      }),
+      },
       mods.appealActions(res.appealId),
     );
   });

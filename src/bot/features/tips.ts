@@ -42,9 +42,17 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
     });
   }
 
-  async function invoice(ctx: BotContext, sessionId: number, amount: number) {
+  /**
+   * Sends the invoice; returns a short notice instead when the same invoice went out within the last
+   * minute (a double click or a repeated amount): one tip, one invoice.
+   */
+  async function invoice(ctx: BotContext, sessionId: number, amount: number): Promise<string | undefined> {
     const res = await tips.createTip(ctx.user!.id, sessionId, amount);
-    if (!res.ok) return ctx.reply(ctx.t(`tips-error-${res.reason}`));
+    if (!res.ok) {
+      await ctx.reply(ctx.t(`tips-error-${res.reason}`));
+      return undefined;
+    }
+    if (res.reused) return ctx.t("tips-invoice-already");
     const vars = { amount: res.amount, commission: res.ourCommission, share: res.recipientShare };
     await ctx.reply(ctx.t("tips-summary", vars));
     await ctx.replyWithInvoice(
@@ -54,6 +62,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       "XTR",
       [{ label: ctx.t("tips-invoice-label"), amount: res.amount }],
     );
+    return undefined;
   }
 
   registered.command("tips", (ctx) => showMenu(ctx));
@@ -70,8 +79,8 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
       return;
     }
-    await invoice(ctx, Number(ctx.match[1]), amount);
-    await ctx.answerCallbackQuery();
+    const notice = await invoice(ctx, Number(ctx.match[1]), amount);
+    await ctx.answerCallbackQuery(notice ? { text: notice } : {});
   });
 
   registered.callbackQuery(/^t:c:(\d{1,15})$/, async (ctx) => {
@@ -94,7 +103,8 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       return ctx.reply(ctx.t("tips-custom-invalid"));
     }
     await kv.delete(key);
-    await invoice(ctx, Number(sessionId), amount);
+    const notice = await invoice(ctx, Number(sessionId), amount);
+    if (notice) await ctx.reply(notice);
   });
 
   // pre_checkout_query has no chat: it is served outside the private-chat filter.

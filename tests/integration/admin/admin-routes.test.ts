@@ -248,8 +248,9 @@ describe("admin API", () => {
       verified_at: string;
       needs_verification: boolean;
     }>;
+    // The seed claims no check nobody made: even 112 waits for an operator to verify it.
     expect(items.find((e) => e.country === "*" && e.phone === "112")).toMatchObject({
-      needs_verification: false,
+      needs_verification: true,
     });
     expect(items.find((e) => e.country === "KZ" && e.phone === "103")).toMatchObject({
       needs_verification: true,
@@ -257,8 +258,8 @@ describe("admin API", () => {
     const stale = (await call("GET", "/admin/sos?stale=true")).json().items as typeof items;
     expect(stale.length).toBeGreaterThan(0);
     expect(stale.every((e) => e.needs_verification)).toBe(true);
-    // The clock (May 2026) is before the issue numbers' check date: only the never-checked ones are stale.
     expect(stale.every((e) => e.verified_at.startsWith("2000-01-01"))).toBe(true);
+    expect(stale).toHaveLength(items.length);
     expect((await call("GET", "/admin/sos?stale=maybe")).statusCode).toBe(400);
 
     const created = await call("POST", "/admin/sos", {
@@ -302,6 +303,21 @@ describe("admin API", () => {
     expect((await call("PATCH", `/admin/sos/${entry.id}`, {})).statusCode).toBe(400);
     expect((await call("PATCH", `/admin/sos/${entry.id}`, { phone: "abc" })).statusCode).toBe(400);
     expect((await call("PATCH", "/admin/sos/999999", { name: "x" })).statusCode).toBe(404);
+    // A new number for a stale entry: only with the source it was checked against, and then it is fresh.
+    const staleTarget = stale.at(-1)!;
+    const noSource = await call("PATCH", `/admin/sos/${staleTarget.id}`, { phone: "8-800-000-00-00" });
+    expect(noSource.statusCode).toBe(400);
+    expect(noSource.json().error.details).toEqual([{ field: "source", message: expect.any(String) }]);
+    const renumbered = await call("PATCH", `/admin/sos/${staleTarget.id}`, {
+      phone: "8-800-000-00-00",
+      source: "Официальный сайт, проверено по телефону",
+    });
+    expect(renumbered.statusCode).toBe(200);
+    expect(renumbered.json()).toMatchObject({
+      phone: "8-800-000-00-00",
+      needs_verification: false,
+      verified_at: w.clock.now().toISOString(),
+    });
     expect((await call("PATCH", "/admin/sos/99999999999", { name: "x" })).statusCode).toBe(400);
 
     const staleOne = stale[0]!;

@@ -19,7 +19,7 @@ import {
   userTopics,
   userWishlistTopics,
 } from "../../../src/db/schema.ts";
-import type { PrivacyService } from "../../../src/services/privacy.ts";
+import { nextUtcMidnight, type PrivacyService } from "../../../src/services/privacy.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 import { createWorld, DAY, dumpAllTables, MINUTE, type World } from "../moderation/world.ts";
 
@@ -307,14 +307,22 @@ describe("erasure and export of a person's data", () => {
     expect(kept).toHaveLength(3);
     for (const row of kept) expect(row.tgHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(kept)).not.toMatch(/55500000\d/);
+    // No instant that could line up with the scrubbed rows: suspensions end at the next UTC midnight.
+    expect(Object.keys(kept[0]!).sort()).toEqual(["status", "tgHash", "until"]);
+    for (const row of kept) if (row.until) expect(row.until.toISOString()).toMatch(/T00:00:00\.000Z$/);
 
     w.clock.advance(2 * MINUTE);
     expect(await profiles.acceptRules(555_000_001)).toMatchObject({ status: "banned", suspendedUntil: null });
     expect(await profiles.acceptRules(555_000_002)).toMatchObject({
       status: "suspended",
-      suspendedUntil: until,
+      suspendedUntil: nextUtcMidnight(until),
     });
-    expect(await profiles.acceptRules(555_000_003)).toMatchObject({ status: "active" });
+    const lapsedUntil = nextUtcMidnight(new Date(w.clock.now().getTime() - 2 * MINUTE + MINUTE))!;
+    expect(lapsedUntil.getTime()).toBeGreaterThan(w.clock.now().getTime());
+    expect(await profiles.acceptRules(555_000_003)).toMatchObject({
+      status: "suspended",
+      suspendedUntil: lapsedUntil,
+    });
     expect(await profiles.acceptRules(555_000_004)).toMatchObject({ status: "active" });
     // Carried back into the users row, the trace is gone: a later appeal or lift is not undone by it.
     expect(await w.db.select().from(sanctionedIdentities)).toEqual([]);

@@ -19,6 +19,7 @@ tips-error-not_participant = Поблагодарить можно только 
 tips-error-peer_gone = Собеседник больше недоступен — чаевые ему не дойдут.
 tips-error-invalid_amount = Сумма должна быть от 1 до 2500 звёзд.
 tips-error-busy = Уже готовлю счёт — секунду.
+tips-invoice-already = Счёт на эту сумму уже выше — нажми в нём «Оплатить».
 precheckout-error = Этот счёт больше не действует — открой /tips и попробуй ещё раз. Звёзды не списаны.
 tips-receipt =
     Спасибо! Оплата прошла ✨

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryInfra } from "../../../src/infra/memory.ts";
+import { createLogger } from "../../../src/logger.ts";
+import { MATCH_GROUP, MATCH_STREAM, type MatchingService } from "../../../src/services/matching.ts";
+import { startMatchWorker } from "../../../src/workers/match-worker.ts";
+
+describe("match worker", () => {
+  it("lets timers run while it works through a backlog that never waits on I/O", async () => {
+    const infra = createMemoryInfra();
+    await infra.stream.ensureGroup(MATCH_STREAM, MATCH_GROUP);
+    const total = 2000;
+    for (let i = 1; i <= total; i++) await infra.stream.add(MATCH_STREAM, { user_id: String(i) });
+    let handled = 0;
+    // A search step that resolves at once, as PGlite and the in-process stream can.
+    const matching = {
+      processSearch: async () => {
+        handled++;
+        return null;
+      },
+    } as unknown as MatchingService;
+    let handledWhenTimerFired = -1;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        handledWhenTimerFired = handled;
+        resolve();
+      }, 0),
+    );
+    const worker = startMatchWorker({
+      stream: infra.stream,
+      matching,
+      onProposal: async () => {},
+      logger: createLogger({ level: "silent" }),
+      consumer: "w1",
+      blockMs: 10,
+      batch: 16,
+    });
+    await timer;
+    await worker.stop();
+    await infra.close();
+    // Without yielding, the timer (a health check, SIGTERM handling) would wait for the whole backlog.
+    expect(handledWhenTimerFired).toBeLessThan(total);
+  });
+});
