@@ -282,6 +282,12 @@ export function createPrivacyService(deps: {
         .select()
         .from(experimentAssignments)
         .where(eq(experimentAssignments.userId, userId));
+      const apart = await db
+        .select({ reason: recentContacts.reason, until: recentContacts.until, other: users.nickname })
+        .from(recentContacts)
+        .leftJoin(users, eq(users.id, recentContacts.otherId))
+        .where(eq(recentContacts.userId, userId))
+        .orderBy(asc(recentContacts.until));
       const evidence = await db
         .select({ reportId: reportEvidence.reportId, createdAt: reportEvidence.createdAt })
         .from(reportEvidence)
@@ -393,6 +399,13 @@ export function createPrivacyService(deps: {
           sent: h.sent,
           createdAt: iso(h.createdAt),
         })),
+        // Pairs kept apart from matching. A block or a report may be the other person's doing: then who
+        // it is and why stay hidden, as they are in the bot; only that such a rule exists is shown.
+        keptApart: apart.map((r) =>
+          r.reason === "declined" || r.reason === "met"
+            ? { with: r.other, reason: r.reason, until: iso(r.until) }
+            : { with: null, reason: "safety", until: iso(r.until) },
+        ),
         experiments: experiments.map((e) => ({
           experiment: e.experiment,
           variant: e.variant,

@@ -272,6 +272,11 @@ describe("erasure and export of a person's data", () => {
       { reason: "spam", status: "new", createdAt: w.clock.now().toISOString() },
     ]);
     expect(JSON.stringify(later)).not.toContain("u_0123456789abcdef");
+    // The pairs kept apart are there too; a report made about the person does not name who made it.
+    const reporterNick = (await w.db.select().from(users).where(eq(users.id, reporter!)))[0]!.nickname!;
+    expect(later!.keptApart).toContainEqual({ with: null, reason: "safety", until: expect.any(String) });
+    expect(later!.keptApart).toContainEqual({ with: peerNick, reason: "met", until: expect.any(String) });
+    expect(JSON.stringify(later!.keptApart)).not.toContain(reporterNick);
     expect(await privacy.export(99_999_999)).toBeNull();
   });
 
