@@ -58,6 +58,7 @@ export function createNotifier(deps: {
         .filter(Boolean)
         .join(", "),
       bio: side.peer.bio ?? t("proposal-no-bio"),
+      related: side.peer.topicsRelated ? "yes" : "no",
     });
   }
 

@@ -39,7 +39,15 @@ export interface ProposalSide {
   userId: number;
   tgId: number | null;
   /** What this side is shown about the other. */
-  peer: { userId: number; nickname: string; bio: string | null; sharedTopicIds: number[] };
+  peer: {
+    userId: number;
+    nickname: string;
+    bio: string | null;
+    /** Up to 3 topics both chose; when they share none (the soft variant), the peer's related ones. */
+    sharedTopicIds: number[];
+    /** The topics are the peer's in the same groups as this side's, not the same topics. */
+    topicsRelated: boolean;
+  };
 }
 
 export interface Proposal {
@@ -474,8 +482,9 @@ export function createMatchingService(deps: {
       .where(or(eq(users.id, aId), eq(users.id, bId)));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const shared = sharedTopicIds.length > 0 ? sharedTopicIds : await sharedTopics(aId, bId);
-    const side = (me: number, other: number): ProposalSide => {
+    const side = async (me: number, other: number): Promise<ProposalSide> => {
       const o = byId.get(other);
+      const related = shared.length === 0;
       return {
         userId: me,
         tgId: byId.get(me)?.tgId ?? null,
@@ -483,11 +492,24 @@ export function createMatchingService(deps: {
           userId: other,
           nickname: o?.nickname ?? "",
           bio: o?.bioShort ?? null,
-          sharedTopicIds: shared,
+          sharedTopicIds: related ? await relatedTopics(me, other) : shared,
+          topicsRelated: related,
         },
       };
     };
-    return { matchId, variant, score, a: side(aId, bId), b: side(bId, aId) };
+    return { matchId, variant, score, a: await side(aId, bId), b: await side(bId, aId) };
+  }
+
+  /** The other's topics in the groups `me` chose from (soft matches share a group, not a topic). */
+  async function relatedTopics(me: number, other: number): Promise<number[]> {
+    const res = (await db.execute(sql`
+      select o.topic_id as id from user_topics o
+      join topics t on t.id = o.topic_id
+      where o.user_id = ${other}
+        and t.group_slug in (
+          select t2.group_slug from user_topics m join topics t2 on t2.id = m.topic_id where m.user_id = ${me})
+      order by o.weight desc, o.topic_id limit 3`)) as unknown as { rows: Array<{ id: number }> };
+    return res.rows.map((r) => Number(r.id));
   }
 
   async function sharedTopics(aId: number, bId: number): Promise<number[]> {
