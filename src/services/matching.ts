@@ -318,6 +318,23 @@ export function createMatchingService(deps: {
       return outcome;
     },
 
+    /**
+     * A proposal that could not be delivered is taken back: both people are free again (and still in
+     * their searches), so the retry of the search can propose again instead of waiting out the TTL.
+     */
+    async withdrawProposal(matchId: number): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const [m] = await tx.select().from(matches).where(eq(matches.id, matchId)).for("update");
+        if (!m || m.status !== "proposed") return false;
+        await tx
+          .update(matches)
+          .set({ status: "expired", decidedAt: clock.now() })
+          .where(eq(matches.id, matchId));
+        await tx.delete(engagements).where(eq(engagements.matchId, matchId));
+        return true;
+      });
+    },
+
     /** Proposals past their TTL: those who accepted go back to the search (at most twice), silent ones leave it. */
     async expireProposals(): Promise<ExpiredProposal[]> {
       const now = clock.now();

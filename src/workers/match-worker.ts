@@ -47,7 +47,15 @@ export function startMatchWorker(deps: MatchWorkerDeps) {
     if (Number.isFinite(requestedAt)) deps.onLag?.(Math.max(0, now() - requestedAt));
     try {
       const proposal = await matching.processSearch(userId);
-      if (proposal) await deps.onProposal(proposal);
+      if (proposal) {
+        try {
+          await deps.onProposal(proposal);
+        } catch (err) {
+          // Undelivered: take it back so the retry proposes again rather than finding them "engaged".
+          await matching.withdrawProposal(proposal.matchId);
+          throw err;
+        }
+      }
       await stream.ack(MATCH_STREAM, MATCH_GROUP, [entry.id]);
     } catch (err) {
       if (entry.deliveries >= MAX_DELIVERIES) {

@@ -1,12 +1,15 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock } from "../../../src/clock.ts";
-import { topics } from "../../../src/db/schema.ts";
+import { matches, topics } from "../../../src/db/schema.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import type { Infra } from "../../../src/infra/ports.ts";
+import { createLogger } from "../../../src/logger.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
-import { variantFor } from "../../../src/services/matching.ts";
+import { MATCH_GROUP, MATCH_STREAM, type Proposal, variantFor } from "../../../src/services/matching.ts";
+import { RECLAIM_IDLE_MS, startMatchWorker } from "../../../src/workers/match-worker.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
+import { eventually } from "../../helpers/eventually.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 
 describe("what a proposal shows", () => {
@@ -49,5 +52,44 @@ describe("what a proposal shows", () => {
     expect((await slugOf(seen.peer.sharedTopicIds)).sort()).toEqual(["job-loss", "loneliness"]);
     expect(theirs.peer.topicsRelated).toBe(true);
     expect((await slugOf(theirs.peer.sharedTopicIds)).sort()).toEqual(["burnout", "relocation"]);
+  });
+
+  it("a proposal that could not be delivered is taken back, and the retry proposes again", async () => {
+    await infra.stream.ensureGroup(MATCH_STREAM, MATCH_GROUP);
+    const x = await makePerson(services, { topics: ["caregiving", "chronic-illness"] });
+    const y = await makePerson(services, { topics: ["caregiving", "chronic-illness"] });
+    await services.matching.requestSearch(y);
+    await services.matching.requestSearch(x);
+    let attempts = 0;
+    const delivered: Proposal[] = [];
+    const worker = startMatchWorker({
+      stream: infra.stream,
+      matching: services.matching,
+      onProposal: async (p) => {
+        attempts++;
+        if (attempts === 1) throw new Error("Telegram answered 502 after every retry");
+        delivered.push(p);
+      },
+      logger: createLogger({ level: "silent" }),
+      consumer: "undelivered",
+      blockMs: 20,
+      now: () => clock.now().getTime(),
+    });
+    try {
+      // The first proposal never reached them; the other person's search proposes again at once.
+      await eventually(() => expect(delivered).toHaveLength(1));
+      expect(attempts).toBe(2);
+      expect([delivered[0]!.a.userId, delivered[0]!.b.userId].sort()).toEqual([x, y].sort());
+      const mine = (await t.db.select().from(matches)).filter((m) => [m.userA, m.userB].includes(x));
+      expect(mine.map((m) => m.status).sort()).toEqual(["expired", "proposed"]);
+      // The failed entry is retried later and finds them in the delivered proposal: nothing doubles.
+      clock.advance(RECLAIM_IDLE_MS + 6_000);
+      await eventually(async () =>
+        expect(await infra.stream.pendingCount(MATCH_STREAM, MATCH_GROUP)).toBe(0),
+      );
+      expect(delivered).toHaveLength(1);
+    } finally {
+      await worker.stop();
+    }
   });
 });
