@@ -349,17 +349,27 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
             },
           },
           {
-            // Evidence copies in the moderators' chat are deleted 30 days after their report closes.
+            // Evidence copies leave the moderators' chat after 47 h (a bot can delete only within
+            // 48 h; moderators can show them again), and the evidence itself 30 days after its
+            // report closes.
             name: "evidence-retention",
-            everyMs: 60 * 60_000,
+            everyMs: 15 * 60_000,
             run: async () => {
-              const due = await services.moderation.evidenceToDelete();
-              if (due.length === 0) return;
               const modChat = config.MOD_CHAT_ID ? Number(config.MOD_CHAT_ID) : null;
-              if (modChat !== null) {
-                for (const e of due)
-                  await appBot.bot.api.deleteMessage(modChat, e.modChatMessageId).catch(() => {});
-              }
+              const takeDown = async (copies: Array<{ modChatMessageId: number | null }>) => {
+                if (modChat === null) return;
+                for (const c of copies) {
+                  if (c.modChatMessageId === null) continue;
+                  await appBot.bot.api.deleteMessage(modChat, c.modChatMessageId).catch((err) => {
+                    workerLog.warn({ err }, "evidence copy could not be deleted");
+                  });
+                }
+              };
+              const shown = await services.moderation.evidenceToTakeDown();
+              await takeDown(shown);
+              await services.moderation.markEvidenceTakenDown(shown.map((e) => e.id));
+              const due = await services.moderation.evidenceToDelete();
+              await takeDown(due);
               await services.moderation.deleteEvidence(due.map((e) => e.id));
             },
           },

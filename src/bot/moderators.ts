@@ -38,6 +38,8 @@ export function createModeratorAlerts(deps: {
 
   function reportActions(reportId: number): InlineKeyboard {
     return new InlineKeyboard()
+      .text(t("btn-mod-evidence"), `mod:evidence:r:${reportId}`)
+      .row()
       .text(t("btn-mod-dismiss"), `mod:dismiss:r:${reportId}`)
       .text(t("btn-mod-warn"), `mod:warn:r:${reportId}`)
       .row()

@@ -518,8 +518,20 @@ export const reportEvidence = pgTable(
     reportId: bigint("report_id", { mode: "number" })
       .notNull()
       .references(() => reports.id, { onDelete: "cascade" }),
-    modChatMessageId: bigint("mod_chat_message_id", { mode: "number" }).notNull(),
+    /**
+     * The copy in the moderators' chat while it is shown; null once taken down. Telegram lets a bot
+     * delete a message only within 48 h, so copies come down after 47 h and can be shown again.
+     */
+    modChatMessageId: bigint("mod_chat_message_id", { mode: "number" }),
+    shownAt: ts("shown_at"),
+    /** The message the reporter forwarded, in their own chat with the bot: the source to show again. */
+    sourceMessageId: bigint("source_message_id", { mode: "number" }),
+    /** Who wrote it, as far as the forward tells: the conversation (via the bot), the reporter, elsewhere. */
+    origin: varchar("origin", { length: 16 }).notNull().default("conversation"),
     createdAt: createdAt(),
   },
-  (t) => [index("report_evidence_report_idx").on(t.reportId)],
+  (t) => [
+    index("report_evidence_report_idx").on(t.reportId),
+    check("report_evidence_origin_chk", sql`${t.origin} in ('conversation','self','elsewhere')`),
+  ],
 );

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import {
@@ -43,6 +43,9 @@ export const APPEAL_TEXT_MAX = 1000;
 /** Forwarded evidence lives in the moderators' chat this long after the report closes. */
 export const EVIDENCE_RETENTION_MS = 30 * 24 * 3600_000;
 export const MAX_EVIDENCE_PER_REPORT = 20;
+/** Telegram deletes a bot's message only within 48 h: copies shown to moderators come down at 47 h. */
+export const EVIDENCE_SHOWN_MS = 47 * 3600_000;
+export type EvidenceOrigin = "conversation" | "self" | "elsewhere";
 
 export type ReportReason = "spam" | "abuse" | "danger" | "other";
 export const REPORT_REASONS: readonly ReportReason[] = ["spam", "abuse", "danger", "other"];
@@ -436,6 +439,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       reportId: number,
       reporterId: number,
       modChatMessageId: number,
+      source: { sourceMessageId?: number; origin?: EvidenceOrigin } = {},
     ): Promise<
       | { ok: true; evidenceId: number }
       | { ok: false; reason: "not_found" | "report_closed" | "bad_message_id" | "too_many" }
@@ -456,17 +460,89 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
         if ((count?.n ?? 0) >= MAX_EVIDENCE_PER_REPORT) return { ok: false, reason: "too_many" };
         const [row] = await tx
           .insert(reportEvidence)
-          .values({ reportId, modChatMessageId, createdAt: clock.now() })
+          .values({
+            reportId,
+            modChatMessageId,
+            shownAt: clock.now(),
+            sourceMessageId: source.sourceMessageId ?? null,
+            origin: source.origin ?? "conversation",
+            createdAt: clock.now(),
+          })
           .returning({ id: reportEvidence.id });
         if (!row) throw new Error("evidence not stored");
         return { ok: true, evidenceId: row.id };
       });
     },
 
-    /** Evidence of reports closed more than 30 days ago: the bot deletes these messages, then calls deleteEvidence. */
+    /** Copies shown to moderators 47 h ago or more: the bot deletes them while Telegram still allows it. */
+    async evidenceToTakeDown(limit = 500): Promise<Array<{ id: number; modChatMessageId: number }>> {
+      const cutoff = new Date(clock.now().getTime() - EVIDENCE_SHOWN_MS);
+      const rows = await db
+        .select({ id: reportEvidence.id, modChatMessageId: reportEvidence.modChatMessageId })
+        .from(reportEvidence)
+        .where(and(isNotNull(reportEvidence.modChatMessageId), lt(reportEvidence.shownAt, cutoff)))
+        .orderBy(reportEvidence.id)
+        .limit(limit);
+      return rows.flatMap((r) =>
+        r.modChatMessageId === null ? [] : [{ id: r.id, modChatMessageId: r.modChatMessageId }],
+      );
+    },
+
+    /** The copies are gone from the moderators' chat; the evidence stays with its report, to be shown again. */
+    async markEvidenceTakenDown(ids: number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .update(reportEvidence)
+        .set({ modChatMessageId: null, shownAt: null })
+        .where(inArray(reportEvidence.id, ids));
+    },
+
+    /**
+     * A report's evidence to show again: where each piece is in the reporter's chat. Empty when the
+     * report is gone, has none, or its reporter erased their data (their chat is out of reach).
+     */
+    async evidenceSources(reportId: number): Promise<{
+      reporterTgId: number | null;
+      items: Array<{ id: number; sourceMessageId: number; origin: EvidenceOrigin; shown: boolean }>;
+    }> {
+      const [report] = await db
+        .select({ tgId: users.tgId })
+        .from(reports)
+        .innerJoin(users, eq(users.id, reports.fromUser))
+        .where(eq(reports.id, reportId));
+      const rows = await db
+        .select()
+        .from(reportEvidence)
+        .where(eq(reportEvidence.reportId, reportId))
+        .orderBy(reportEvidence.id);
+      return {
+        reporterTgId: report?.tgId ?? null,
+        items: rows.flatMap((r) =>
+          r.sourceMessageId === null
+            ? []
+            : [
+                {
+                  id: r.id,
+                  sourceMessageId: r.sourceMessageId,
+                  origin: r.origin as EvidenceOrigin,
+                  shown: r.modChatMessageId !== null,
+                },
+              ],
+        ),
+      };
+    },
+
+    async markEvidenceShown(id: number, modChatMessageId: number): Promise<void> {
+      await db
+        .update(reportEvidence)
+        .set({ modChatMessageId, shownAt: clock.now() })
+        .where(eq(reportEvidence.id, id));
+    },
+
+    /** Evidence of reports closed more than 30 days ago: the bot deletes copies still shown, then calls deleteEvidence. */
     async evidenceToDelete(
       limit = 500,
-    ): Promise<Array<{ id: number; reportId: number; modChatMessageId: number }>> {
+    ): Promise<Array<{ id: number; reportId: number; modChatMessageId: number | null }>> {
       const cutoff = new Date(clock.now().getTime() - EVIDENCE_RETENTION_MS);
       return db
         .select({

@@ -68,8 +68,12 @@ describe("safety and privacy, through the sandbox", () => {
     await mila.expectMessage(/Спасибо, что сообщил/);
     await nikita.expectMessage(/Разговор завершён/);
     const alert = await moderator.expectMessage(/Жалоба #\d+: Опасность, угрозы[\s\S]*Он угрожал мне/);
-    await moderator.expectMessage(/Доказательства к жалобе/);
+    // Each piece says who wrote it: this one came through the bot, so it is the peer's words.
+    await moderator.expectMessage(/Доказательства к жалобе[\s\S]*1\. из разговора/);
     await moderator.expectMessage(/пожалеешь/);
+    expect(
+      (await moderator.click({ message_id: alert.message_id, button_text: "📎 Доказательства" })).text,
+    ).toMatch(/уже в чате/);
     // A second report on the same conversation is refused.
     await mila.send("/report");
     await mila.expectMessage(/Что случилось/);

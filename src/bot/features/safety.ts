@@ -1,10 +1,15 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
+import type { MessageOrigin } from "grammy/types";
 import type { Clock } from "../../clock.ts";
 import { classifyMessage, type SafetyVerdict } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService, Participant } from "../../services/chats.ts";
-import { type ModerationService, REPORT_COMMENT_MAX } from "../../services/moderation.ts";
+import {
+  type EvidenceOrigin,
+  type ModerationService,
+  REPORT_COMMENT_MAX,
+} from "../../services/moderation.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosService } from "../../services/sos.ts";
@@ -21,7 +26,8 @@ interface ReportDraft {
   reason: string;
   sessionId: number;
   comment: string;
-  evidence: number[];
+  /** Messages forwarded to the bot while reporting, with who wrote them as the forward tells. */
+  evidence: Array<{ id: number; origin: EvidenceOrigin }>;
 }
 
 export interface SafetyFeatureDeps {
@@ -110,7 +116,46 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   const draftKey = (userId: number) => `report-draft:${userId}`;
   async function loadDraft(userId: number): Promise<ReportDraft | null> {
     const raw = await kv.get(draftKey(userId));
-    return raw ? (JSON.parse(raw) as ReportDraft) : null;
+    if (!raw) return null;
+    const draft = JSON.parse(raw) as ReportDraft;
+    // Drafts kept before origins were recorded hold bare message ids.
+    draft.evidence = draft.evidence.map((e) =>
+      typeof e === "number" ? { id: e, origin: "conversation" as const } : e,
+    );
+    return draft;
+  }
+
+  /** Who wrote a forwarded message: the bot's copy of the conversation, the reporter, or someone elsewhere. */
+  function originOf(ctx: BotContext, origin: MessageOrigin): EvidenceOrigin {
+    if (origin.type !== "user") return "elsewhere";
+    if (origin.sender_user.id === ctx.me.id) return "conversation";
+    return origin.sender_user.id === ctx.from?.id ? "self" : "elsewhere";
+  }
+
+  /**
+   * Copies evidence from the reporter's chat into the moderators' chat, under a note saying who
+   * wrote each piece. Returns how many were shown.
+   */
+  async function showEvidence(
+    reportId: number,
+    reporterTgId: number,
+    items: Array<{
+      sourceMessageId: number;
+      origin: EvidenceOrigin;
+      store: (copyId: number) => Promise<unknown>;
+    }>,
+  ): Promise<number> {
+    if (items.length === 0 || mods.chatId === null) return 0;
+    const list = items.map((e, i) => `${i + 1}. ${mods.t(`evidence-origin-${e.origin}`)}`).join("\n");
+    await mods.post("mod-note-evidence", { reportId, list });
+    let shown = 0;
+    for (const e of items) {
+      const copyId = await mods.copyEvidence(reporterTgId, e.sourceMessageId);
+      if (copyId === null) continue;
+      await e.store(copyId);
+      shown++;
+    }
+    return shown;
   }
   const saveDraft = (userId: number, d: ReportDraft) =>
     kv.set(draftKey(userId), JSON.stringify(d), DRAFT_TTL_MS);
@@ -200,12 +245,20 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       },
       mods.reportActions(res.reportId),
     );
-    if (draft.evidence.length > 0 && ctx.chat && mods.chatId !== null) {
-      await mods.post("mod-note-evidence", { reportId: res.reportId });
-      for (const messageId of draft.evidence) {
-        const copyId = await mods.copyEvidence(ctx.chat.id, messageId);
-        if (copyId !== null) await moderation.attachEvidence(res.reportId, me.id, copyId);
-      }
+    if (ctx.chat) {
+      await showEvidence(
+        res.reportId,
+        ctx.chat.id,
+        draft.evidence.map((e) => ({
+          sourceMessageId: e.id,
+          origin: e.origin,
+          store: (copyId: number) =>
+            moderation.attachEvidence(res.reportId, me.id, copyId, {
+              sourceMessageId: e.id,
+              origin: e.origin,
+            }),
+        })),
+      );
     }
     if (res.suspended) {
       await mods.post(
@@ -224,7 +277,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     const draft = await loadDraft(ctx.user!.id);
     if (!draft) return next();
     if (msg.forward_origin) {
-      draft.evidence.push(msg.message_id);
+      draft.evidence.push({ id: msg.message_id, origin: originOf(ctx, msg.forward_origin) });
       await saveDraft(ctx.user!.id, draft);
       return ctx.reply(ctx.t("report-evidence-saved"));
     }
@@ -411,6 +464,35 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   // ---------------------------------------------------------------- moderators' chat
 
   const modChat = new Composer<BotContext>();
+  // Copies come down after 47 h (Telegram's 48 h limit on deleting); a moderator can bring them back
+  // while the report keeps its evidence (until 30 days after it closes).
+  modChat.callbackQuery(/^mod:evidence:r:(\d{1,15})$/, async (ctx) => {
+    if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
+      await ctx.answerCallbackQuery({ text: "—" });
+      return;
+    }
+    const reportId = Number(ctx.match[1]);
+    const { reporterTgId, items } = await moderation.evidenceSources(reportId);
+    const hidden = items.filter((e) => !e.shown);
+    if (reporterTgId === null || items.length === 0) {
+      await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-none"), show_alert: true });
+      return;
+    }
+    if (hidden.length === 0) {
+      await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-already") });
+      return;
+    }
+    const shown = await showEvidence(
+      reportId,
+      reporterTgId,
+      hidden.map((e) => ({
+        sourceMessageId: e.sourceMessageId,
+        origin: e.origin,
+        store: (copyId: number) => moderation.markEvidenceShown(e.id, copyId),
+      })),
+    );
+    await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-shown", { count: shown }) });
+  });
   modChat.callbackQuery(
     /^mod:(dismiss|warn|suspend|ban|unsuspend|unban|grant|reject):([rua]):(\d{1,15})$/,
     async (ctx) => {

@@ -447,6 +447,44 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
     expect(await w.moderation.deleteEvidence([])).toBe(0);
   });
 
+  it("evidence copies come down after 47 h (Telegram's delete window) and can be shown again from the reporter's chat", async () => {
+    const topics = ["insomnia", "panic"];
+    const [target] = (await w.people(1, topics)) as [number];
+    const reportId = await reportAgainst(target, topics);
+    const [report] = await w.db.select().from(reports).where(eq(reports.id, reportId));
+    const reporter = report!.fromUser;
+    await w.moderation.attachEvidence(reportId, reporter, 601, {
+      sourceMessageId: 41,
+      origin: "conversation",
+    });
+    await w.moderation.attachEvidence(reportId, reporter, 602, { sourceMessageId: 42, origin: "self" });
+    const mine = async () =>
+      (await w.moderation.evidenceToTakeDown()).filter((e) => [601, 602].includes(e.modChatMessageId));
+    w.clock.advance(46 * HOUR);
+    expect(await mine()).toEqual([]);
+    w.clock.advance(HOUR + MINUTE);
+    const due = await mine();
+    expect(due.map((e) => e.modChatMessageId).sort()).toEqual([601, 602]);
+    await w.moderation.markEvidenceTakenDown(due.map((e) => e.id));
+    expect(await mine()).toEqual([]);
+
+    const sources = await w.moderation.evidenceSources(reportId);
+    const [reporterRow] = await w.db.select().from(users).where(eq(users.id, reporter));
+    expect(sources.reporterTgId).toBe(reporterRow!.tgId);
+    expect(sources.items.map((e) => [e.sourceMessageId, e.origin, e.shown])).toEqual([
+      [41, "conversation", false],
+      [42, "self", false],
+    ]);
+    await w.moderation.markEvidenceShown(sources.items[0]!.id, 701);
+    expect((await w.moderation.evidenceSources(reportId)).items.map((e) => e.shown)).toEqual([true, false]);
+    // Shown again, it comes down again 47 h later.
+    w.clock.advance(47 * HOUR + MINUTE);
+    expect((await w.moderation.evidenceToTakeDown()).map((e) => e.modChatMessageId)).toContain(701);
+    // A reporter who erased their data cannot be reached for the source: nothing to show.
+    await w.services.privacy.erase(reporter);
+    expect((await w.moderation.evidenceSources(reportId)).reporterTgId).toBeNull();
+  });
+
   it("admin queries: reports by status, people by status, a person without Telegram id", async () => {
     const topics = ["bullying", "war-stress"];
     const [target] = (await w.people(1, topics)) as [number];

@@ -83,7 +83,16 @@ btn-mod-grant = Удовлетворить
 btn-mod-reject = Отказать
 mod-done = Готово: { $action }.
 mod-error = Не получилось: { $reason }.
-mod-note-evidence = Доказательства к жалобе #{ $reportId } ⬇️
+mod-note-evidence =
+    Доказательства к жалобе #{ $reportId } ⬇️ (из чата они уйдут через 47 ч; показать снова — «📎 Доказательства» у жалобы)
+    { $list }
+evidence-origin-conversation = из разговора (пришло через бота)
+evidence-origin-self = написал(а) автор жалобы
+evidence-origin-elsewhere = переслано из другого чата
+btn-mod-evidence = 📎 Доказательства
+mod-evidence-none = К этой жалобе нет доказательств, которые можно показать.
+mod-evidence-already = Доказательства уже в чате.
+mod-evidence-shown = Показано: { $count }
 to-user-warned = Модераторы напоминают о правилах: бережность, без оскорблений и давления. Спасибо, что учитываешь.
 to-user-suspended = Поиск собеседников для тебя приостановлен модераторами до { $until }. Если это ошибка — /appeal.
 to-user-banned = Модераторы закрыли для тебя доступ к разговорам. Если считаешь, что это ошибка, — /appeal.
