@@ -1,5 +1,14 @@
 import { type Role, startApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config-exit.ts";
+
+/** Logging must never stop a shutdown (stdout may be a pipe nobody reads any more). */
+function quietly(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // nothing to do: the process is on its way out
+  }
+}
 
 /** Entry point: `tsx src/main.ts [all|api|worker]`. */
 async function main(): Promise<void> {
@@ -10,16 +19,7 @@ async function main(): Promise<void> {
   }
   const role: Role = roleArg;
 
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example and the configuration table in README.md.\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
 
   // Signals are caught from the first moment: a SIGTERM during start-up shuts down once started.
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
@@ -33,17 +33,20 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const running = app;
-    running.logger.info({ signal }, "shutting down");
+    // The deadline is armed before anything else can fail (a log write to a closed pipe, say).
     const force = setTimeout(() => {
-      running.logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutdown timed out; exiting");
+      quietly(() =>
+        running.logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutdown timed out; exiting"),
+      );
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    quietly(() => running.logger.info({ signal }, "shutting down"));
     running
       .stop()
       .then(() => process.exit(0))
       .catch((err) => {
-        running.logger.error({ err }, "shutdown failed");
+        quietly(() => running.logger.error({ err }, "shutdown failed"));
         process.exit(1);
       });
   };

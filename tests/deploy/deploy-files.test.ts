@@ -6,6 +6,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { ConfigError, loadConfig } from "../../src/config.ts";
 import { createMetrics } from "../../src/metrics.ts";
 
 /**
@@ -677,6 +678,129 @@ describe("deploy/helm/ty-ne-odin", () => {
       ["NODE_ENV", "production"],
     ] as const) {
       expect(helpers).toMatch(new RegExp(`- name: ${name}\\n\\s+value: ${value.replace(/\./g, "\\.")}\\n`));
+    }
+  });
+});
+
+// ---- Production configuration ----
+
+/**
+ * Variables src/config.ts reports as not set for `env`, asked of loadConfig itself (it lists every problem
+ * at once), so a variable made required there is checked here without editing this file.
+ */
+function missingVars(env: Record<string, string>): string[] {
+  const issues = (() => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.issues;
+    }
+  })();
+  const wrong = issues.filter((i) => i.got !== "(not set)");
+  expect(wrong, `values the deploy files set themselves must be valid: ${JSON.stringify(wrong)}`).toEqual([]);
+  return issues.map((i) => i.name);
+}
+
+/** Only what NODE_ENV=production adds (the secrets generated into DATA_DIR elsewhere). */
+const PRODUCTION_ONLY = missingVars({ NODE_ENV: "production" }).filter(
+  (name) => !missingVars({ NODE_ENV: "development" }).includes(name),
+);
+/** Everything a production webhook deployment (what compose and the chart run) must be given. */
+const PRODUCTION_WEBHOOK = missingVars({ NODE_ENV: "production", BOT_MODE: "webhook" });
+
+const envExample = read(".env.example");
+const envExampleKeys = new Set([...envExample.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
+/** The comment block right above a `NAME=` line of .env.example. */
+function envExampleComment(name: string): string {
+  const lines = envExample.split("\n");
+  const at = lines.findIndex((l) => l.startsWith(`${name}=`));
+  const comment: string[] = [];
+  for (let i = at - 1; i >= 0 && lines[i]!.startsWith("#"); i--) comment.unshift(lines[i]!);
+  return comment.join("\n");
+}
+const readme = read("README.md");
+const readmeSection = (title: string) => {
+  const start = readme.indexOf(`\n## ${title}\n`);
+  expect(start, `README has a "${title}" section`).toBeGreaterThan(-1);
+  const end = readme.indexOf("\n## ", start + 1);
+  return readme.slice(start, end === -1 ? undefined : end);
+};
+const mentions = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
+
+describe("variables src/config.ts requires in production", () => {
+  it("are found by asking loadConfig (the derivation below is not empty)", () => {
+    expect(PRODUCTION_ONLY.length).toBeGreaterThan(0);
+    // The review finding this guards against: the fourth secret was missing from every deploy doc.
+    expect(PRODUCTION_ONLY).toContain("TIP_PAYLOAD_SECRET");
+    for (const name of PRODUCTION_ONLY) expect(PRODUCTION_WEBHOOK).toContain(name);
+    expect(PRODUCTION_WEBHOOK.length).toBeGreaterThan(PRODUCTION_ONLY.length);
+  });
+
+  it("are all in .env.example, and its NODE_ENV comment names the production-only ones", () => {
+    for (const name of PRODUCTION_WEBHOOK)
+      expect(envExampleKeys.has(name), `.env.example: ${name}`).toBe(true);
+    const comment = envExampleComment("NODE_ENV");
+    for (const name of PRODUCTION_ONLY)
+      expect(mentions(comment, name), `NODE_ENV comment: ${name}`).toBe(true);
+  });
+
+  it("are all in README: the NODE_ENV row and the deploy steps", () => {
+    const nodeEnvRow = readme.split("\n").find((l) => l.startsWith("| `NODE_ENV` |")) ?? "";
+    for (const name of PRODUCTION_ONLY)
+      expect(mentions(nodeEnvRow, name), `NODE_ENV row: ${name}`).toBe(true);
+    const deploy = readmeSection("Deploy");
+    for (const name of PRODUCTION_WEBHOOK)
+      expect(mentions(deploy, name), `README Deploy: ${name}`).toBe(true);
+  });
+
+  it("reach every compose app service: set in `environment`, or from ../.env and named in the header", () => {
+    const composeText = read("deploy/compose.yml");
+    const header = composeText.slice(0, composeText.search(/^[^#\s]/m));
+    for (const name of APP_SERVICES) {
+      const env = envOf(name);
+      expect(env.NODE_ENV, name).toBe("production");
+      // `environment` wins over env_file: an empty entry there would hide the .env value.
+      const fromEnvFile = missingVars(env);
+      expect(fromEnvFile.length, name).toBeGreaterThan(0);
+      for (const key of PRODUCTION_ONLY) expect(fromEnvFile, `${name}: ${key}`).toContain(key);
+      for (const key of fromEnvFile) {
+        expect(env, `${name}: environment must not blank ${key}`).not.toHaveProperty(key);
+        expect(resolve(DEPLOY, service(name).env_file ?? ""), name).toBe(join(ROOT, ".env"));
+        expect(envExampleKeys.has(key), `${name}: ${key} is not in .env.example`).toBe(true);
+        expect(mentions(header, key), `compose.yml header: fill ${key}`).toBe(true);
+      }
+    }
+  });
+
+  it("reach every pod of the Helm chart: fixed env, values.env, or the documented existingSecret", () => {
+    const helpers = readFileSync(join(CHART, "templates", "_helpers.tpl"), "utf8");
+    const envBlock = helpers.slice(helpers.indexOf('define "ty-ne-odin.env"'));
+    const fixed = Object.fromEntries(
+      [
+        ...envBlock.slice(0, envBlock.indexOf("{{- end -}}")).matchAll(/- name: ([A-Z_]+)\n\s+value: (.+)/g),
+      ].map((m) => [m[1]!, String(parseYaml(m[2]!))]),
+    );
+    expect(fixed.NODE_ENV).toBe("production");
+    const valuesText = read("deploy/helm/ty-ne-odin/values.yaml");
+    const values = obj(parseYaml(valuesText), "values.yaml");
+    const valuesEnv = Object.fromEntries(
+      Object.entries(obj(values.env, "env")).map(([k, v]) => [k, String(v ?? "")]),
+    );
+    const lines = valuesText.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("existingSecret:"));
+    const secretDoc: string[] = [];
+    for (let i = at - 1; i >= 0 && lines[i]!.startsWith("#"); i--) secretDoc.unshift(lines[i]!);
+    const requiredMessage = /required "([^"]+)" \.Values\.existingSecret/.exec(helpers)?.[1] ?? "";
+    expect(requiredMessage).not.toBe("");
+
+    const missing = missingVars({ ...fixed, ...valuesEnv });
+    for (const key of PRODUCTION_ONLY) expect(missing, key).toContain(key);
+    for (const key of missing) {
+      if (key in valuesEnv) continue; // an operator setting in values.yaml, e.g. WEBHOOK_URL
+      expect(mentions(secretDoc.join("\n"), key), `values.yaml existingSecret comment: ${key}`).toBe(true);
+      expect(mentions(requiredMessage, key), `_helpers.tpl required message: ${key}`).toBe(true);
     }
   });
 });

@@ -47,7 +47,7 @@ env:
   {{- end }}
 envFrom:
   - secretRef:
-      name: {{ required "existingSecret is required: a Secret with TELEGRAM_BOT_TOKEN, WEBHOOK_SECRET, LOG_HASH_SECRET, INTERNAL_API_SECRET, ADMIN_TOKEN, DATABASE_URL, REDIS_URL" .Values.existingSecret }}
+      name: {{ required "existingSecret is required: a Secret with TELEGRAM_BOT_TOKEN, WEBHOOK_SECRET, LOG_HASH_SECRET, INTERNAL_API_SECRET, ADMIN_TOKEN, TIP_PAYLOAD_SECRET, DATABASE_URL, REDIS_URL" .Values.existingSecret }}
 {{- end -}}
 
 {{/* tsx keeps its transform cache in /tmp; the root filesystem is read-only. */}}

@@ -1,0 +1,17 @@
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+
+/**
+ * What every entry point (src/main.ts, scripts/migrate.ts) does with the environment: a wrong config is
+ * an operator's mistake, so it gets the readable list of problems and exit code 2, never a stack trace.
+ */
+export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example and the configuration table in README.md.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
