@@ -23,7 +23,7 @@ import {
 } from "../../src/sandbox/index.ts";
 import { RULES_VERSION } from "../../src/services/profile.ts";
 import { dumpDatabase } from "../helpers/db-dump.ts";
-import { acceptRules, buttonsOf, chooseTopics, registeredPerson } from "../helpers/people.ts";
+import { acceptRules, buttonsOf, chooseTopics, fillProfile, registeredPerson } from "../helpers/people.ts";
 
 describe("invalid input in onboarding and the profile: a reason, the question again, nothing saved", () => {
   let sandbox: Sandbox;
@@ -326,23 +326,15 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
   it("after onboarding and the profile, the database holds none of the Telegram names", async () => {
     const person = await client.user("Евлампия", { last_name: "Засекреченная", username: "evlampia_zsk_tg" });
     await acceptRules(person);
-    await person.send("Ночная Сова");
-    await person.click("Екатеринбург");
-    await person.expectMessage(/Шаг 3 из 9/);
-    await chooseTopics(person, [
-      ["Работа и деньги", "Выгорание"],
-      ["Утрата", "Потеря питомца"],
-    ]);
-    await person.click("Готово ✓");
-    await person.click("Готово ✓");
-    await person.send("Люблю долгие прогулки");
-    await person.click("Поддержки");
-    await person.click("Непростые — да");
-    await person.click("Любое время");
-    await person.click("Готово ✓");
-    await person.click("Нет, только когда ищу");
-    await person.click("Пропустить");
-    await person.expectMessage(/Профиль готов/);
+    await fillProfile(person, {
+      nickname: "Ночная Сова",
+      city: "Екатеринбург",
+      topics: [
+        ["Работа и деньги", "Выгорание"],
+        ["Утрата", "Потеря питомца"],
+      ],
+      bio: "Люблю долгие прогулки",
+    });
 
     stopped = true;
     await app.stop();

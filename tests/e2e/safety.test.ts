@@ -71,9 +71,13 @@ describe("safety and privacy, through the sandbox", () => {
     // Each piece says who wrote it: this one came through the bot, so it is the peer's words.
     await moderator.expectMessage(/Доказательства к жалобе[\s\S]*1\. из разговора/);
     await moderator.expectMessage(/пожалеешь/);
-    expect(
-      (await moderator.click({ message_id: alert.message_id, button_text: "📎 Доказательства" })).text,
-    ).toMatch(/уже в чате/);
+    // The copy appears a moment before its row is stored: ask until the bot knows it is there.
+    await expect
+      .poll(
+        async () =>
+          (await moderator.click({ message_id: alert.message_id, button_text: "📎 Доказательства" })).text,
+      )
+      .toMatch(/уже в чате/);
     // A second report on the same conversation is refused.
     await mila.send("/report");
     await mila.expectMessage(/Что случилось/);

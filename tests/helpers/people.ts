@@ -45,8 +45,15 @@ export async function registeredPerson(
 ): Promise<SandboxUserHandle> {
   const person = await client.user(firstName);
   await acceptRules(person);
+  await fillProfile(person, profile);
+  return person;
+}
+
+/** From the first profile step (after the rules) to «Профиль готов», through the real flow. */
+export async function fillProfile(person: SandboxUserHandle, profile: QuickProfile): Promise<void> {
   await person.send(profile.nickname);
   await person.click(profile.city ?? "Москва");
+  await person.expectMessage(/Шаг 3 из 9/);
   await chooseTopics(person, profile.topics);
   await person.click("Готово ✓");
   await person.click("Готово ✓");
@@ -59,7 +66,6 @@ export async function registeredPerson(
   await person.click("Нет, только когда ищу");
   await person.click("Пропустить");
   await person.expectMessage(/Профиль готов/);
-  return person;
 }
 
 /** Two registered people sharing two topics, matched and in an active chat. */
