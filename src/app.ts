@@ -119,6 +119,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       tipPayloadSecret: secrets.tipPayloadSecret,
       tipCommissionBps: config.TIP_COMMISSION_BPS,
       reportThreshold: config.REPORT_SUSPEND_THRESHOLD,
+      minTopicWeight: config.MATCH_MIN_TOPIC_WEIGHT,
       coach: {
         enabled: config.AI_COACH_ENABLED,
         rolloutPercent: config.AI_COACH_ROLLOUT,
@@ -182,6 +183,9 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       { name: infra.kind === "redis" ? "redis" : "queue", check: () => infra.ping() },
     ];
     const useWebhook = servesBot && appBot !== undefined && config.BOT_MODE === "webhook";
+    // A signed internal request is good once, across replicas: its signature is remembered in the store.
+    const replayGuard = (signature: string, ttlMs: number) =>
+      infra.kv.setIfAbsent(`signed:${signature}`, "1", ttlMs);
     const areas: Array<{ plugin: FastifyPluginAsync<never>; opts: unknown }> = [
       {
         plugin: adminRoutes as FastifyPluginAsync<never>,
@@ -201,6 +205,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
         opts: {
           coach: services.coach,
           secret: secrets.internalApiSecret,
+          replayGuard,
           resolveSession: async (userId: number) => {
             const chat = await services.chats.activeChat(userId);
             if (!chat) return null;
@@ -221,6 +226,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
           opts: {
             matching: services.matching,
             secret: secrets.internalApiSecret,
+            replayGuard,
             onDecision: (o: DecisionOutcome) => notifier.decision(o),
           },
         },
@@ -230,6 +236,7 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
             tips: services.tips,
             profiles: services.profiles,
             internalSecret: secrets.internalApiSecret,
+            replayGuard,
             adminToken: secrets.adminToken,
             createInvoiceLink: ({ payload, amount }: { payload: string; amount: number }) =>
               bot.api.createInvoiceLink(

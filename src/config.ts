@@ -49,6 +49,12 @@ const envSchema = z.object({
     .max(5000, "basis points, 0–5000 (1000 = 10%)")
     .default(1000),
   TIP_PAYOUT_POLICY: z.enum(["manual", "platform"]).default("manual"),
+  MATCH_MIN_TOPIC_WEIGHT: z.coerce
+    .number({ error: "1, 2 or 3 (the weights people give their topics)" })
+    .int("1, 2 or 3 (the weights people give their topics)")
+    .min(1, "1, 2 or 3 (the weights people give their topics)")
+    .max(3, "1, 2 or 3 (the weights people give their topics)")
+    .default(1),
   REPORT_SUSPEND_THRESHOLD: z.coerce
     .number({ error: "a whole number of people, 1–20" })
     .int("a whole number of people, 1–20")

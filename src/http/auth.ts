@@ -19,8 +19,29 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * Remembers a signature for the skew window: true the first time, false for a replay. Backed by the
+ * shared key-value store in the app (every replica sees it); in-process by default.
+ */
+export type ReplayGuard = (signature: string, ttlMs: number) => Promise<boolean>;
+
+export function inProcessReplayGuard(now: () => number = Date.now): ReplayGuard {
+  const seen = new Map<string, number>();
+  return async (signature, ttlMs) => {
+    const t = now();
+    for (const [k, until] of seen) if (until <= t) seen.delete(k);
+    if (seen.has(signature)) return false;
+    seen.set(signature, t + ttlMs);
+    return true;
+  };
+}
+
 /** Fastify preHandler for internal routes. Needs the raw body: see `rawBodyParser` in server.ts. */
-export function requireInternalSignature(secret: string, now: () => number = Date.now) {
+export function requireInternalSignature(
+  secret: string,
+  now: () => number = Date.now,
+  firstUse: ReplayGuard = inProcessReplayGuard(now),
+) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const ts = Number(request.headers["x-timestamp"]);
     const sig = request.headers["x-signature"];
@@ -30,6 +51,10 @@ export function requireInternalSignature(secret: string, now: () => number = Dat
     }
     if (!safeEqual(sig, signInternalRequest(secret, ts, raw))) {
       return reply.code(401).send(errorBody("unauthorized", "Bad signature"));
+    }
+    // A valid signature is good once: the same request sent again inside the window is a replay.
+    if (!(await firstUse(sig, 2 * SIGNATURE_MAX_SKEW_MS))) {
+      return reply.code(401).send(errorBody("unauthorized", "Replayed request"));
     }
   };
 }

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   /** HMAC key of tip invoice payloads; tests may leave it out. */
   tipPayloadSecret?: string;
   tipCommissionBps?: number;
+  /** Topics count for matching only with at least this weight, on both sides (default 1: all). */
+  minTopicWeight?: number;
   /** Open reports from this many different people suspend someone from matching (default 3). */
   reportThreshold?: number;
   coach?: {
@@ -57,6 +59,7 @@ export function createServices(deps: ServiceOptions) {
     finder,
     profiles,
     ...(deps.matchingMetrics ? { metrics: deps.matchingMetrics } : {}),
+    ...(deps.minTopicWeight !== undefined ? { minTopicWeight: deps.minTopicWeight } : {}),
     ...(deps.candidateIndex ? { refreshCandidates: () => deps.candidateIndex!.refresh() } : {}),
   });
   const chats = createChatService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });

@@ -106,6 +106,8 @@ export function createMatchingService(deps: {
   finder: CandidateFinder;
   profiles: ProfileService;
   metrics?: MatchingMetrics;
+  /** Topics count only with at least this weight (1–3), on both sides; default 1. */
+  minTopicWeight?: number;
   /**
    * Brings a cached candidate index up to date. Called when a search finds nobody, so that someone who
    * started searching a moment ago (after the last refresh) is not missed for a whole retry period.
@@ -221,10 +223,16 @@ export function createMatchingService(deps: {
       if (await engagementOf(userId)) return null;
       const variant = queued.variant as MatchVariant;
       const started = performance.now();
-      let candidates = await finder.findCandidates(userId, { variant, limit: 5, now });
+      const query = {
+        variant,
+        limit: 5,
+        now,
+        ...(deps.minTopicWeight !== undefined ? { minWeight: deps.minTopicWeight } : {}),
+      };
+      let candidates = await finder.findCandidates(userId, query);
       if (candidates.length === 0 && deps.refreshCandidates) {
         await deps.refreshCandidates();
-        candidates = await finder.findCandidates(userId, { variant, limit: 5, now });
+        candidates = await finder.findCandidates(userId, query);
       }
       metrics.selectMs(variant, performance.now() - started);
       for (const c of candidates) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { CoachService } from "../../services/coach.ts";
-import { requireInternalSignature } from "../auth.ts";
+import { type ReplayGuard, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 
 /** The person's active chat as the coach needs it; null when they have none. */
@@ -15,6 +15,8 @@ export interface CoachSession {
 export interface AiRoutesOptions {
   coach: CoachService;
   secret: string;
+  /** Refuses a signed request seen before (shared key-value store in the app). */
+  replayGuard?: ReplayGuard;
   resolveSession(userId: number): Promise<CoachSession | null>;
 }
 
@@ -42,7 +44,7 @@ function retryAfterSeconds(reason: "hourly_cap" | "daily_budget", now = Date.now
  * только отправителю)»). HMAC-signed internal calls, like the match routes.
  */
 export const aiRoutes: FastifyPluginAsync<AiRoutesOptions> = async (app, opts) => {
-  const auth = requireInternalSignature(opts.secret);
+  const auth = requireInternalSignature(opts.secret, Date.now, opts.replayGuard);
 
   app.post(
     "/ai/hint",

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { DecisionOutcome, MatchingService } from "../../services/matching.ts";
-import { requireInternalSignature } from "../auth.ts";
+import { type ReplayGuard, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 
 export interface MatchRoutesOptions {
   matching: MatchingService;
   secret: string;
+  /** Refuses a signed request seen before (shared key-value store in the app). */
+  replayGuard?: ReplayGuard;
   /** The same messages the bot sends when people press the buttons. */
   onDecision(outcome: DecisionOutcome): Promise<void>;
 }
@@ -15,7 +17,7 @@ const userId = { type: "integer", minimum: 1 } as const;
 
 /** The spec's matching endpoints, for other clients of the same services (HMAC-signed internal calls). */
 export const matchRoutes: FastifyPluginAsync<MatchRoutesOptions> = async (app, opts) => {
-  const auth = requireInternalSignature(opts.secret);
+  const auth = requireInternalSignature(opts.secret, Date.now, opts.replayGuard);
 
   app.post(
     "/match/find",

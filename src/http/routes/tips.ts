@@ -1,13 +1,15 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { ProfileService } from "../../services/profile.ts";
 import type { RefundResult, TipService } from "../../services/tips.ts";
-import { requireAdminToken, requireInternalSignature } from "../auth.ts";
+import { type ReplayGuard, requireAdminToken, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 
 export interface TipRoutesOptions {
   tips: TipService;
   profiles: ProfileService;
   internalSecret: string;
+  /** Refuses a signed request seen before (shared key-value store in the app). */
+  replayGuard?: ReplayGuard;
   adminToken: string;
   /** Telegram: an invoice link for clients that are not the chat (createInvoiceLink). */
   createInvoiceLink(input: { payload: string; amount: number }): Promise<string>;
@@ -32,7 +34,7 @@ export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts)
   app.post(
     "/tips/create",
     {
-      preHandler: requireInternalSignature(opts.internalSecret),
+      preHandler: requireInternalSignature(opts.internalSecret, Date.now, opts.replayGuard),
       schema: {
         tags: ["tips"],
         summary: "Create a tip and its Stars (XTR) invoice link",

@@ -13,6 +13,7 @@ import { type CoachService, createCoachService } from "../../../src/services/coa
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { startChat } from "../../helpers/fixtures.ts";
+import { nextTimestamp } from "../../helpers/signed.ts";
 
 const SECRET = "internal-secret-for-ai-routes-0123";
 
@@ -63,7 +64,7 @@ describe("POST /ai/hint", () => {
 
   function post(url: string, body: unknown, opts: { secret?: string; raw?: string } = {}) {
     const raw = opts.raw ?? JSON.stringify(body);
-    const ts = Date.now();
+    const ts = nextTimestamp();
     return app.inject({
       method: "POST",
       url,

@@ -10,6 +10,7 @@ import { createServices, type Services } from "../../../src/services/index.ts";
 import type { DecisionOutcome } from "../../../src/services/matching.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
+import { nextTimestamp } from "../../helpers/signed.ts";
 
 const SECRET = "internal-secret-for-tests-0123456789";
 
@@ -48,7 +49,7 @@ describe("REST /match/find and /match/confirm (HMAC-signed internal calls)", () 
 
   function call(url: string, body: unknown, opts: { secret?: string; ts?: number } = {}) {
     const raw = JSON.stringify(body);
-    const ts = opts.ts ?? Date.now();
+    const ts = opts.ts ?? nextTimestamp();
     return app.inject({
       method: "POST",
       url,
@@ -70,6 +71,13 @@ describe("REST /match/find and /match/confirm (HMAC-signed internal calls)", () 
     const old = await call("/match/find", { user_id: 1 }, { ts: Date.now() - 10 * 60_000 });
     expect(old.statusCode).toBe(401);
     expect(old.json().error.code).toBe("unauthorized");
+    // A valid signed request sent again, byte for byte, inside the window: refused the second time.
+    const ts = Date.now();
+    const first = await call("/match/find", { user_id: 999_999 }, { ts });
+    expect(first.statusCode).not.toBe(401);
+    const again = await call("/match/find", { user_id: 999_999 }, { ts });
+    expect(again.statusCode).toBe(401);
+    expect(again.json().error.message).toBe("Replayed request");
   });
 
   it("queues a search once, and explains refusals", async () => {

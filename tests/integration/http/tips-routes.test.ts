@@ -9,6 +9,7 @@ import { createMetrics } from "../../../src/metrics.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
+import { nextTimestamp } from "../../helpers/signed.ts";
 
 const SECRET = "internal-secret-for-tests-0123456789";
 const ADMIN = "admin-token-for-tests-0123456789";
@@ -55,7 +56,7 @@ describe("REST /tips/create and the admin tip routes", () => {
 
   function signed(body: unknown) {
     const raw = JSON.stringify(body);
-    const ts = Date.now();
+    const ts = nextTimestamp();
     return app.inject({
       method: "POST",
       url: "/tips/create",

@@ -92,4 +92,17 @@ describe("what a proposal shows", () => {
       await worker.stop();
     }
   });
+
+  it("MATCH_MIN_TOPIC_WEIGHT: topics below the operator's weight do not count", async () => {
+    // makePerson gives every topic weight 2 («важно»).
+    const strictOps = createServices({ db: t.db, infra, clock, minTopicWeight: 3 });
+    const x = await makePerson(strictOps, { topics: ["bullying", "war-stress"] });
+    const y = await makePerson(strictOps, { topics: ["bullying", "war-stress"] });
+    await strictOps.matching.requestSearch(y);
+    await strictOps.matching.requestSearch(x);
+    expect(await strictOps.matching.processSearch(x)).toBeNull();
+    const usual = createServices({ db: t.db, infra, clock, minTopicWeight: 2 });
+    const p = await usual.matching.processSearch(x);
+    expect([p?.a.userId, p?.b.userId].sort()).toEqual([x, y].sort());
+  });
 });
