@@ -229,7 +229,6 @@ export function createBot(deps: BotDeps): AppBot {
     clock: deps.clock,
     logger,
     pseudonymize: deps.pseudonymize,
-    onEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
     onErase: async (userId, sessionId) => {
       if (sessionId !== null) await deps.services.coach.forgetSession(sessionId);
       await deps.services.coach.forgetUser(userId);

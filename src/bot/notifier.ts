@@ -22,7 +22,7 @@ export function createNotifier(deps: {
   profiles: ProfileService;
   logger: Logger;
   pseudonymize: (id: number) => string;
-  /** A moderator's decision ended a chat: drop what is kept about it elsewhere (the AI coach's context). */
+  /** A chat ended outside the relay: drop what is kept about it elsewhere (the AI coach's context). */
   onChatEnded?: (sessionId: number) => Promise<void>;
 }) {
   const { api, i18n, profiles, logger } = deps;
@@ -46,6 +46,25 @@ export function createNotifier(deps: {
       }
       throw err;
     }
+  }
+
+  /**
+   * A chat ended by a report, a block, an erase or a moderator: the others learn only that it ended,
+   * and what is kept about it elsewhere (the AI coach's context) is dropped.
+   */
+  async function chatEndedQuietly(
+    ended: { sessionId: number; participants: Array<{ userId: number }> },
+    exceptUserId: number,
+  ): Promise<void> {
+    await deps.onChatEnded?.(ended.sessionId);
+    for (const p of ended.participants) {
+      if (p.userId !== exceptUserId) await send(p.userId, t("chat-ended-quietly"));
+    }
+  }
+
+  /** The other side of proposals taken back (a ban, an erase): their proposal card is stale now. */
+  async function proposalsWithdrawn(withdrawn: Array<{ otherUserId: number }>): Promise<void> {
+    for (const w of withdrawn) await send(w.otherUserId, t("proposal-declined-closed"));
   }
 
   async function proposalText(side: ProposalSide): Promise<string> {
@@ -120,11 +139,8 @@ export function createNotifier(deps: {
      * person learns what was decided.
      */
     async moderated(res: Extract<ActResult, { ok: true }>): Promise<void> {
-      if (res.endedChat) await deps.onChatEnded?.(res.endedChat.sessionId);
-      for (const p of res.endedChat?.participants ?? []) {
-        if (p.userId !== res.targetUserId) await send(p.userId, t("chat-ended-quietly"));
-      }
-      for (const w of res.withdrawnProposals) await send(w.otherUserId, t("proposal-declined-closed"));
+      if (res.endedChat) await chatEndedQuietly(res.endedChat, res.targetUserId);
+      await proposalsWithdrawn(res.withdrawnProposals);
       const notice =
         res.action === "warn"
           ? t("to-user-warned")
@@ -137,6 +153,9 @@ export function createNotifier(deps: {
                 : null;
       if (notice) await send(res.targetUserId, notice);
     },
+
+    chatEndedQuietly,
+    proposalsWithdrawn,
 
     async appealDecided(res: Extract<DecideAppealResult, { ok: true }>): Promise<void> {
       await send(res.userId, t(res.granted ? "appeal-granted" : "appeal-rejected"));

@@ -109,6 +109,16 @@ export async function participantsOf(tx: Db, ids: number[]): Promise<Participant
   return ids.map((id) => byId.get(id) ?? { userId: id, tgId: null });
 }
 
+/**
+ * Open proposals end as `expired` and free both people (their engagement rows go). One place for the
+ * TTL expiry, a proposal nobody received, and a ban or an erase withdrawing proposals.
+ */
+export async function expireProposalsIn(tx: Db, matchIds: number[], now: Date): Promise<void> {
+  if (matchIds.length === 0) return;
+  await tx.update(matches).set({ status: "expired", decidedAt: now }).where(inArray(matches.id, matchIds));
+  await tx.delete(engagements).where(inArray(engagements.matchId, matchIds));
+}
+
 export async function setCooldownIn(
   tx: Db,
   a: number,

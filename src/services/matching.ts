@@ -13,6 +13,7 @@ import {
 } from "../db/schema.ts";
 import type { MatchVariant } from "../domain/matching/topics.ts";
 import type { Stream } from "../infra/ports.ts";
+import { expireProposalsIn } from "./chats.ts";
 import type { CandidateFinder } from "./matching/candidates.ts";
 import type { ProfileService } from "./profile.ts";
 
@@ -334,11 +335,7 @@ export function createMatchingService(deps: {
       return db.transaction(async (tx) => {
         const [m] = await tx.select().from(matches).where(eq(matches.id, matchId)).for("update");
         if (!m || m.status !== "proposed") return false;
-        await tx
-          .update(matches)
-          .set({ status: "expired", decidedAt: clock.now() })
-          .where(eq(matches.id, matchId));
-        await tx.delete(engagements).where(eq(engagements.matchId, matchId));
+        await expireProposalsIn(tx, [matchId], clock.now());
         return true;
       });
     },
@@ -356,8 +353,7 @@ export function createMatchingService(deps: {
         const result = await db.transaction(async (tx) => {
           const [m] = await tx.select().from(matches).where(eq(matches.id, id)).for("update");
           if (!m || m.status !== "proposed" || m.expiresAt > now) return null;
-          await tx.update(matches).set({ status: "expired", decidedAt: now }).where(eq(matches.id, id));
-          await tx.delete(engagements).where(eq(engagements.matchId, id));
+          await expireProposalsIn(tx, [id], now);
           const requeued: number[] = [];
           const dropped: number[] = [];
           for (const [uid, decision] of [

@@ -16,6 +16,7 @@ import {
 import {
   type EndedChat,
   endActiveChatIn,
+  expireProposalsIn,
   MET_COOLDOWN_MS,
   type Participant,
   participantsOf,
@@ -107,8 +108,7 @@ export async function withdrawProposalsIn(tx: Db, userId: number, now: Date): Pr
     .for("update");
   if (open.length === 0) return [];
   const ids = open.map((m) => m.id);
-  await tx.update(matches).set({ status: "expired", decidedAt: now }).where(inArray(matches.id, ids));
-  await tx.delete(engagements).where(inArray(engagements.matchId, ids));
+  await expireProposalsIn(tx, ids, now);
   await tx.delete(matchQueue).where(eq(matchQueue.userId, userId));
   return open.map((m) => ({ matchId: m.id, otherUserId: m.userA === userId ? m.userB : m.userA }));
 }

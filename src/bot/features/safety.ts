@@ -4,7 +4,7 @@ import type { Clock } from "../../clock.ts";
 import { classifyMessage, type SafetyVerdict } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
-import type { ActiveChat, ChatService, Participant } from "../../services/chats.ts";
+import type { ActiveChat, ChatService } from "../../services/chats.ts";
 import {
   type EvidenceOrigin,
   type ModerationService,
@@ -42,8 +42,6 @@ export interface SafetyFeatureDeps {
   clock: Clock;
   logger: Logger;
   pseudonymize: (id: number) => string;
-  /** A chat ended here (report, block): drop what is kept about it elsewhere (the AI coach's context). */
-  onEnded?: (sessionId: number) => Promise<void>;
   /** Called when a person's data is erased, to drop conversation context kept elsewhere (AI coach). */
   onErase?: (userId: number, sessionId: number | null) => Promise<void>;
 }
@@ -160,15 +158,6 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   const saveDraft = (userId: number, d: ReportDraft) =>
     kv.set(draftKey(userId), JSON.stringify(d), DRAFT_TTL_MS);
 
-  /** The other participant of a report or block: told only that the chat ended. */
-  /** A chat ended by /report, /block or /delete: the others learn only that; the coach forgets it. */
-  async function tellOthers(sessionId: number, participants: Participant[], exceptUserId: number) {
-    await deps.onEnded?.(sessionId);
-    for (const p of participants) {
-      if (p.userId !== exceptUserId) await notifier.send(p.userId, notifier.t("chat-ended-quietly"));
-    }
-  }
-
   registered.command("report", async (ctx) => {
     const target = await moderation.reportable(ctx.user!.id);
     if (!target) return ctx.reply(ctx.t("report-no-peer"));
@@ -231,7 +220,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     }
     await kv.delete(draftKey(me.id));
     await ctx.reply(ctx.t("report-thanks"));
-    if (res.endedChat) await tellOthers(res.sessionId, res.participants, me.id);
+    if (res.endedChat) await notifier.chatEndedQuietly(res, me.id);
     const target = await profiles.findById(res.reportedUserId);
     await mods.post(
       "mod-alert-report",
@@ -312,7 +301,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery();
     if (!res.ok) return ctx.reply(ctx.t("block-no-peer"));
     await ctx.reply(ctx.t("block-done"));
-    if (res.endedChat) await tellOthers(res.sessionId, res.participants, ctx.user!.id);
+    if (res.endedChat) await notifier.chatEndedQuietly(res, ctx.user!.id);
   });
 
   // ---------------------------------------------------------------- screens on relayed text
@@ -448,9 +437,8 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery();
     if (!res.ok) return;
     await deps.onErase?.(me.id, active?.sessionId ?? null);
-    if (res.endedChat) await tellOthers(res.endedChat.sessionId, res.endedChat.participants, me.id);
-    for (const w of res.withdrawnProposals)
-      await notifier.send(w.otherUserId, notifier.t("proposal-declined-closed"));
+    if (res.endedChat) await notifier.chatEndedQuietly(res.endedChat, me.id);
+    await notifier.proposalsWithdrawn(res.withdrawnProposals);
     ctx.user = null;
     await ctx.reply(ctx.t("delete-done"));
   });
