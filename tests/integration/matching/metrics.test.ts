@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManualClock } from "../../../src/clock.ts";
-import { createMemoryInfra } from "../../../src/infra/memory.ts";
-import type { Infra } from "../../../src/infra/ports.ts";
-import { createServices, type Services } from "../../../src/services/index.ts";
 import { type MatchingMetrics, variantFor } from "../../../src/services/matching.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
+import { createWorld, type World } from "../moderation/world.ts";
 
 describe("matching metrics", () => {
-  let t: TestDatabase;
-  let infra: Infra;
-  let services: Services;
-  const clock = createManualClock(new Date("2026-05-04T09:00:00Z"));
+  let w: World;
+  let services: World["services"];
+  let clock: World["clock"];
   const timeToProposal: Array<{ variant: string; ms: number }> = [];
   const metrics: MatchingMetrics = {
     proposalsSent() {},
@@ -23,13 +18,11 @@ describe("matching metrics", () => {
   };
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    infra = createMemoryInfra({ now: () => clock.now().getTime() });
-    services = createServices({ db: t.db, infra, clock, matchingMetrics: metrics });
+    w = await createWorld({ matchingMetrics: metrics });
+    ({ services, clock } = w);
   });
   afterAll(async () => {
-    await infra.close();
-    await t.destroy();
+    await w.close();
   });
 
   it("time to proposal runs from the /find that started the search, through every retry", async () => {

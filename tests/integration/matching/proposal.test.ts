@@ -1,31 +1,27 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManualClock } from "../../../src/clock.ts";
 import { matches, topics } from "../../../src/db/schema.ts";
-import { createMemoryInfra } from "../../../src/infra/memory.ts";
-import type { Infra } from "../../../src/infra/ports.ts";
 import { createLogger } from "../../../src/logger.ts";
-import { createServices, type Services } from "../../../src/services/index.ts";
+import { createServices } from "../../../src/services/index.ts";
 import { MATCH_GROUP, MATCH_STREAM, type Proposal, variantFor } from "../../../src/services/matching.ts";
 import { RECLAIM_IDLE_MS, startMatchWorker } from "../../../src/workers/match-worker.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { eventually } from "../../helpers/eventually.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
+import { createWorld, type World } from "../moderation/world.ts";
 
 describe("what a proposal shows", () => {
-  let t: TestDatabase;
-  let infra: Infra;
-  let services: Services;
-  const clock = createManualClock(new Date("2026-06-01T10:00:00Z"));
+  let w: World;
+  let t: World["t"];
+  let infra: World["infra"];
+  let services: World["services"];
+  let clock: World["clock"];
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    infra = createMemoryInfra({ now: () => clock.now().getTime() });
-    services = createServices({ db: t.db, infra, clock });
+    w = await createWorld();
+    ({ t, infra, services, clock } = w);
   });
   afterAll(async () => {
-    await infra.close();
-    await t.destroy();
+    await w.close();
   });
 
   it("a soft match with no topic in common shows each side the other's related topics, said so", async () => {

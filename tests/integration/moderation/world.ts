@@ -1,9 +1,9 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { createManualClock } from "../../../src/clock.ts";
 import type { Db } from "../../../src/db/client.ts";
-import { engagements, matches } from "../../../src/db/schema.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
+import type { MatchingMetrics } from "../../../src/services/matching.ts";
 import { createModerationService } from "../../../src/services/moderation.ts";
 import { createTestDatabase } from "../../helpers/db.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
@@ -13,11 +13,18 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 /** A database, the app's services and the moderation service on one manual clock. */
-export async function createWorld(opts: { reportThreshold?: number } = {}) {
+export async function createWorld(
+  opts: { reportThreshold?: number; matchingMetrics?: MatchingMetrics } = {},
+) {
   const clock = createManualClock(new Date("2026-05-01T10:00:00Z"));
   const infra = createMemoryInfra({ now: () => clock.now().getTime() });
   const t = await createTestDatabase();
-  const services: Services = createServices({ db: t.db, infra, clock });
+  const services: Services = createServices({
+    db: t.db,
+    infra,
+    clock,
+    ...(opts.matchingMetrics ? { matchingMetrics: opts.matchingMetrics } : {}),
+  });
   const moderation = createModerationService({
     db: t.db,
     clock,
@@ -51,11 +58,8 @@ export async function createWorld(opts: { reportThreshold?: number } = {}) {
     await services.matching.requestSearch(x);
     await services.matching.requestSearch(y);
     const p = await services.matching.processSearch(x);
-    if (p) {
-      // Withdrawn quietly: a decline would add its own cooldown and change what later checks see.
-      await t.db.update(matches).set({ status: "expired" }).where(eq(matches.id, p.matchId));
-      await t.db.delete(engagements).where(eq(engagements.matchId, p.matchId));
-    }
+    // Withdrawn quietly: a decline would add its own cooldown and change what later checks see.
+    if (p) await services.matching.withdrawProposal(p.matchId);
     await services.matching.cancelSearch(x);
     await services.matching.cancelSearch(y);
     return p !== null && [p.a.userId, p.b.userId].includes(y);
