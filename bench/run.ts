@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   relay: () => import("./relay.ts"),
   find: () => import("./find.ts"),
   startup: () => import("./startup.ts"),
+  safety: () => import("./safety.ts"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

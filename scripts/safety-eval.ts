@@ -1,73 +1,179 @@
 /**
- * Evaluates the safety classifiers and the anonymiser on the labelled sets in tests/fixtures/safety
- * and prints a table. Usage: npx tsx scripts/safety-eval.ts [--errors]
+ * Scores the safety layers on the corpus and prints a table per layer: the frames alone (their
+ * overrides), the model alone, and the detector (both). Usage:
+ *
+ *   npx tsx scripts/safety-eval.ts            # the dev split (what thresholds were chosen on)
+ *   npx tsx scripts/safety-eval.ts --blind    # the blind split: score once per change, never tune on it
+ *   npx tsx scripts/safety-eval.ts --fresh    # the fresh sets (other authors, never trained on)
+ *   ... --errors                              # plus every misclassified message
+ *   ... --json                                # one JSON object instead of the tables
+ *
+ * The anonymiser's labelled sets (tests/fixtures/safety/anonymize*.jsonl) are scored too.
  */
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type AnonymizeRow,
-  type BinaryMetrics,
-  parseJsonl,
-  scoreAnonymizer,
-  scoreCrisis,
-  scoreToxicity,
-} from "../src/domain/safety/evaluate.ts";
+import type { CorpusRow } from "../src/domain/safety/corpus.ts";
+import { type AnonymizeRow, parseJsonl, scoreAnonymizer } from "../src/domain/safety/evaluate.ts";
+import { assess, warmUpSafety } from "../src/domain/safety/index.ts";
+import { loadCorpus, loadFresh } from "./lib/safety-corpus.ts";
 
-const dir = join(import.meta.dirname, "..", "tests", "fixtures", "safety");
-const showErrors = process.argv.includes("--errors");
-const read = <T>(file: string) => parseJsonl<T>(readFileSync(join(dir, file), "utf8"));
+const args = new Set(process.argv.slice(2));
+const ORDINARY = new Set(["support", "grief"]);
+warmUpSafety();
 
-const crisisRows = (file: string) =>
-  read<{ text: string; crisis: boolean; label?: string }>(file).map((r) => ({
-    text: r.text,
-    expected: r.crisis,
-    ...(r.label ? { label: r.label } : {}),
-  }));
-const toxicRows = (file: string) =>
-  read<{ text: string; toxic: boolean }>(file).map((r) => ({ text: r.text, expected: r.toxic }));
-
-const sets: Array<[string, string, BinaryMetrics]> = [
-  ["crisis", "crisis.jsonl (dev)", scoreCrisis(crisisRows("crisis.jsonl"))],
-  ["crisis", "crisis-holdout.jsonl", scoreCrisis(crisisRows("crisis-holdout.jsonl"))],
-  ["crisis", "crisis-holdout-2.jsonl", scoreCrisis(crisisRows("crisis-holdout-2.jsonl"))],
-  ["crisis", "crisis-holdout-3.jsonl", scoreCrisis(crisisRows("crisis-holdout-3.jsonl"))],
-  ["crisis", "crisis-holdout-4.jsonl", scoreCrisis(crisisRows("crisis-holdout-4.jsonl"))],
-  ["toxicity", "toxicity.jsonl (dev)", scoreToxicity(toxicRows("toxicity.jsonl"))],
-  ["toxicity", "toxicity-holdout.jsonl", scoreToxicity(toxicRows("toxicity-holdout.jsonl"))],
-  ["toxicity", "toxicity-holdout-2.jsonl", scoreToxicity(toxicRows("toxicity-holdout-2.jsonl"))],
-  ["toxicity", "toxicity-holdout-3.jsonl", scoreToxicity(toxicRows("toxicity-holdout-3.jsonl"))],
-  ["toxicity", "toxicity-holdout-4.jsonl", scoreToxicity(toxicRows("toxicity-holdout-4.jsonl"))],
-];
-
-const f3 = (x: number) => x.toFixed(3);
-const pad = (s: string, n: number) => s.padEnd(n);
-console.log(
-  `${pad("task", 9)}${pad("set", 27)}${pad("n", 5)}${pad("pos", 5)}${pad("TP", 4)}${pad("FP", 4)}${pad("FN", 4)}${pad("precision", 10)}${pad("recall", 8)}${pad("F1", 7)}FPR`,
-);
-for (const [task, name, m] of sets) {
-  console.log(
-    `${pad(task, 9)}${pad(name, 27)}${pad(String(m.n), 5)}${pad(String(m.positives), 5)}${pad(String(m.tp), 4)}${pad(String(m.fp), 4)}${pad(String(m.fn), 4)}${pad(f3(m.precision), 10)}${pad(f3(m.recall), 8)}${pad(f3(m.f1), 7)}${f3(m.fpr)}`,
-  );
+interface Scored {
+  row: CorpusRow;
+  frames: boolean;
+  model: boolean;
+  detector: boolean;
+  toxicFrames: boolean;
+  toxicModel: boolean;
+  toxicDetector: boolean;
+  ms: number;
 }
 
-console.log("\ncrisis recall by label (found/total)");
-for (const [, name, m] of sets.filter(([task]) => task === "crisis")) {
-  const parts = Object.entries(m.recallByLabel).map(([label, r]) => `${label} ${r.found}/${r.total}`);
-  console.log(`  ${pad(name, 25)} ${parts.join(", ")}`);
+function score(rows: readonly CorpusRow[]): Scored[] {
+  return rows.map((row) => {
+    const t0 = performance.now();
+    const a = assess(row.text);
+    const ms = performance.now() - t0;
+    return {
+      row,
+      frames: a.crisisFrames.some((f) => f.override && !f.cancelledBy),
+      model: a.crisis.score >= a.crisisThreshold,
+      detector: a.crisis.crisis,
+      toxicFrames: a.toxicFrames.some((f) => f.override && f.severity >= 2),
+      toxicModel: a.toxicity.score >= a.toxicThreshold,
+      toxicDetector: a.toxicity.toxic,
+      ms,
+    };
+  });
 }
 
-const anonSets = ["anonymize.jsonl", "anonymize-holdout.jsonl", "anonymize-holdout-2.jsonl"].map(
-  (file) => [file, scoreAnonymizer(read<AnonymizeRow>(file))] as const,
-);
-console.log("");
-for (const [file, anon] of anonSets)
-  console.log(
-    `anonymiser ${pad(file, 24)} rows ${anon.rows}, PII removed ${anon.piiRemoved}/${anon.piiTotal} = ${f3(anon.removalRate)}, other words kept ${anon.kept}/${anon.keepTotal} = ${f3(anon.keepRate)}`,
-  );
+const pct = (a: number, b: number) => (b === 0 ? "—" : (a / b).toFixed(3));
 
-if (showErrors) {
-  for (const [, name, m] of sets) for (const e of m.errors) console.log(`${name}\t${e.kind}\t${e.text}`);
-  for (const [file, anon] of anonSets)
-    for (const e of anon.errors) console.log(`${file}\t${JSON.stringify(e)}`);
+function crisisTable(name: string, scored: Scored[]) {
+  const pos = scored.filter((s) => s.row.crisis);
+  const ordinary = scored.filter((s) => !s.row.crisis && !s.row.toxic && ORDINARY.has(s.row.kind));
+  const hard = scored.filter((s) => !s.row.crisis && !s.row.toxic && !ORDINARY.has(s.row.kind));
+  const allNeg = scored.filter((s) => !s.row.crisis);
+  const out: Record<string, unknown> = {
+    set: name,
+    positives: pos.length,
+    ordinary: ordinary.length,
+    hard: hard.length,
+  };
+  for (const layer of ["frames", "model", "detector"] as const) {
+    const tp = pos.filter((s) => s[layer]).length;
+    const fp = allNeg.filter((s) => s[layer]).length;
+    out[layer] = {
+      recall: Number(pct(tp, pos.length)),
+      precision: Number(pct(tp, tp + fp)),
+      fprOrdinary: Number(pct(ordinary.filter((s) => s[layer]).length, ordinary.length)),
+      fprHard: Number(pct(hard.filter((s) => s[layer]).length, hard.length)),
+      fprAll: Number(pct(fp, allNeg.length)),
+    };
+  }
+  const byKind: Record<string, string> = {};
+  for (const kind of [...new Set(pos.map((s) => s.row.kind))].sort()) {
+    const k = pos.filter((s) => s.row.kind === kind);
+    byKind[kind] = `${k.filter((s) => s.detector).length}/${k.length}`;
+  }
+  out.recallByKind = byKind;
+  return out;
+}
+
+function toxicTable(name: string, scored: Scored[]) {
+  const pos = scored.filter((s) => s.row.toxic);
+  const neg = scored.filter((s) => !s.row.toxic);
+  const out: Record<string, unknown> = { set: name, positives: pos.length, negatives: neg.length };
+  for (const layer of ["toxicFrames", "toxicModel", "toxicDetector"] as const) {
+    const tp = pos.filter((s) => s[layer]).length;
+    const fp = neg.filter((s) => s[layer]).length;
+    const precision = tp / Math.max(1, tp + fp);
+    const recall = tp / Math.max(1, pos.length);
+    out[layer.replace("toxic", "").toLowerCase()] = {
+      precision: Number(precision.toFixed(3)),
+      recall: Number(recall.toFixed(3)),
+      f1: Number(((2 * precision * recall) / Math.max(1e-9, precision + recall)).toFixed(3)),
+      fpr: Number(pct(fp, neg.length)),
+    };
+  }
+  return out;
+}
+
+function speed(scored: Scored[]) {
+  const ms = scored.map((s) => s.ms).sort((a, b) => a - b);
+  const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0;
+  return {
+    n: ms.length,
+    p50: Number(q(0.5).toFixed(3)),
+    p99: Number(q(0.99).toFixed(3)),
+    max: Number(q(1).toFixed(3)),
+  };
+}
+
+const corpus = loadCorpus();
+const sets: Array<{ name: string; rows: CorpusRow[] }> = [];
+if (args.has("--fresh")) sets.push(...loadFresh());
+else if (args.has("--blind"))
+  sets.push({ name: "blind split", rows: corpus.filter((r) => r.split === "blind") });
+else sets.push({ name: "dev split", rows: corpus.filter((r) => r.split === "dev") });
+
+const anonDir = join(import.meta.dirname, "..", "tests", "fixtures", "safety");
+const anonymiser = ["anonymize.jsonl", "anonymize-holdout.jsonl", "anonymize-holdout-2.jsonl"].map((file) => {
+  const m = scoreAnonymizer(parseJsonl<AnonymizeRow>(readFileSync(join(anonDir, file), "utf8")));
+  return {
+    file,
+    removed: `${m.piiRemoved}/${m.piiTotal}`,
+    removalRate: Number(m.removalRate.toFixed(3)),
+    keepRate: Number(m.keepRate.toFixed(3)),
+    errors: m.errors,
+  };
+});
+
+const report = sets.map(({ name, rows }) => {
+  const scored = score(rows);
+  return {
+    name,
+    crisis: crisisTable(name, scored),
+    toxicity: toxicTable(name, scored),
+    speedMs: speed(scored),
+    scored,
+  };
+});
+
+if (args.has("--json")) {
+  console.log(
+    JSON.stringify(
+      {
+        sets: report.map(({ scored: _s, ...r }) => r),
+        anonymiser: anonymiser.map(({ errors: _e, ...a }) => a),
+      },
+      null,
+      2,
+    ),
+  );
+} else {
+  for (const r of report) {
+    console.log(`\n== ${r.name}`);
+    console.log("crisis", JSON.stringify(r.crisis, null, 1));
+    console.log("toxicity", JSON.stringify(r.toxicity, null, 1));
+    console.log("speed (ms per message, this process, warm)", JSON.stringify(r.speedMs));
+  }
+  console.log("\n== anonymiser");
+  for (const a of anonymiser)
+    console.log(`${a.file}: PII removed ${a.removed} = ${a.removalRate}, other words kept ${a.keepRate}`);
+  if (args.has("--errors")) {
+    for (const r of report) {
+      for (const s of r.scored) {
+        if (s.detector !== s.row.crisis)
+          console.log(`crisis ${s.detector ? "FP" : "FN"}\t${s.row.kind}\t${s.row.text}`);
+        if (s.toxicDetector !== s.row.toxic)
+          console.log(`toxic ${s.toxicDetector ? "FP" : "FN"}\t${s.row.kind}\t${s.row.text}`);
+      }
+    }
+    for (const a of anonymiser) for (const e of a.errors) console.log(`${a.file}\t${JSON.stringify(e)}`);
+  }
 }

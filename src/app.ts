@@ -10,7 +10,7 @@ import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { isMigrated, migrate } from "./db/migrate.ts";
 import { seedTopics } from "./db/seed.ts";
-import { classifyMessage } from "./domain/safety/index.ts";
+import { warmUpSafety } from "./domain/safety/index.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
 import { aiRoutes } from "./http/routes/ai.ts";
 import { matchRoutes } from "./http/routes/match.ts";
@@ -26,6 +26,8 @@ import { createIdentityHash } from "./services/identity.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { type CandidateIndex, createCandidateIndex } from "./services/matching/candidates.ts";
 import type { DecisionOutcome } from "./services/matching.ts";
+import { createOpenAiSafetyProvider } from "./services/safety-tier.ts";
+import { checkInsJob } from "./workers/jobs/check-ins.ts";
 import { startMatchWorker } from "./workers/match-worker.ts";
 import { type Scheduler, startScheduler } from "./workers/scheduler.ts";
 
@@ -120,6 +122,21 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       tipCommissionBps: config.TIP_COMMISSION_BPS,
       reportThreshold: config.REPORT_SUSPEND_THRESHOLD,
       minTopicWeight: config.MATCH_MIN_TOPIC_WEIGHT,
+      // A second opinion on uncertain crisis scores, only when the operator configured a model.
+      ...(config.SAFETY_MODEL_URL
+        ? {
+            safetyModel: {
+              provider: createOpenAiSafetyProvider({
+                baseUrl: config.SAFETY_MODEL_URL,
+                model: config.SAFETY_MODEL_NAME,
+                timeoutMs: config.SAFETY_MODEL_TIMEOUT_MS,
+                ...(config.SAFETY_MODEL_KEY ? { apiKey: config.SAFETY_MODEL_KEY } : {}),
+              }),
+              timeoutMs: config.SAFETY_MODEL_TIMEOUT_MS,
+              onOutcome: (outcome: string) => metrics.safety.secondOpinion.inc({ outcome }),
+            },
+          }
+        : {}),
       coach: {
         enabled: config.AI_COACH_ENABLED,
         rolloutPercent: config.AI_COACH_ROLLOUT,
@@ -154,6 +171,9 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       token = token ?? started.token;
     }
 
+    // The safety models and morphology dictionaries load before any update can arrive, so the first
+    // message never waits for them.
+    if (servesBot) warmUpSafety();
     let appBot: AppBot | undefined;
     // The worker needs the Bot API too (it sends proposals), but never receives updates.
     if (servesBot || runsWorker) {
@@ -341,6 +361,11 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
                 await appBot.chatTimers.announceExpired(ended);
             },
           },
+          checkInsJob({
+            checkIns: services.checkIns,
+            send: appBot.sendCheckIns,
+            everyMs: config.CHECK_INS_EVERY_MS,
+          }),
           {
             name: "wake-waiting-searches",
             everyMs: 10_000,
@@ -419,8 +444,6 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
       return stopping;
     };
 
-    // The safety classifiers compile their patterns on first use (~1 s); do it now, not on someone's message.
-    if (appBot) setImmediate(() => classifyMessage("прогрев"));
     logger.info({ role: opts.role, mode: config.BOT_MODE, db: db.kind, queue: infra.kind, url }, "started");
     return {
       url,

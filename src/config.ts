@@ -91,6 +91,21 @@ const envSchema = z.object({
     .min(200, "milliseconds, 200–2800")
     .max(2800, "milliseconds, 200–2800")
     .default(2500),
+  SAFETY_MODEL_URL: z.url().optional(),
+  SAFETY_MODEL_KEY: z.string().min(1).optional(),
+  SAFETY_MODEL_NAME: z.string().min(1).default("gpt-4o-mini"),
+  SAFETY_MODEL_TIMEOUT_MS: z.coerce
+    .number({ error: "milliseconds, 200–5000" })
+    .int("milliseconds, 200–5000")
+    .min(200, "milliseconds, 200–5000")
+    .max(5000, "milliseconds, 200–5000")
+    .default(1500),
+  CHECK_INS_EVERY_MS: z.coerce
+    .number({ error: "milliseconds, 1000–600000" })
+    .int("milliseconds, 1000–600000")
+    .min(1000, "milliseconds, 1000–600000")
+    .max(600_000, "milliseconds, 1000–600000")
+    .default(60_000),
   SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
   SANDBOX_PORT: port.default(8081),
   SET_COMMANDS: bool.default(true),

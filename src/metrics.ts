@@ -11,6 +11,16 @@ export interface Metrics {
   updatesDuplicate: Counter<never>;
   telegramCalls: Counter<"method" | "outcome">;
   telegramFloodWaits: Counter<"lane">;
+  safety: {
+    /** Crisis support brought, by what found it: the message itself or the conversation's context. */
+    crisisSupport: Counter<"source">;
+    /** Moderator alerts for crisis, sent or held back by the 10-minute-per-session limit. */
+    crisisAlerts: Counter<"outcome">;
+    /** The optional model tier's verdicts on uncertain messages. */
+    secondOpinion: Counter<"outcome">;
+    /** Caring contact: check-ins offered, accepted, sent, and the answer's category. */
+    checkIns: Counter<"event">;
+  };
   matching: {
     queueSize: Gauge<never>;
     workerLagMs: Gauge<never>;
@@ -47,6 +57,32 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
   });
   return {
     registry,
+    safety: {
+      crisisSupport: new Counter({
+        name: "safety_crisis_support_total",
+        help: "Crisis support brought to a writer, by source: message or context (several messages together)",
+        labelNames: ["source"],
+        registers: [registry],
+      }),
+      crisisAlerts: new Counter({
+        name: "safety_crisis_alerts_total",
+        help: "Crisis alerts to moderators: sent, or throttled (at most one per conversation per 10 minutes)",
+        labelNames: ["outcome"],
+        registers: [registry],
+      }),
+      secondOpinion: new Counter({
+        name: "safety_second_opinion_total",
+        help: "The optional model tier on uncertain messages: crisis, no, timeout, error",
+        labelNames: ["outcome"],
+        registers: [registry],
+      }),
+      checkIns: new Counter({
+        name: "safety_check_ins_total",
+        help: "Caring contact: offered, accepted, declined, sent, answer_better, answer_same, answer_worse",
+        labelNames: ["event"],
+        registers: [registry],
+      }),
+    },
     httpDuration: new Histogram({
       name: "http_request_duration_seconds",
       help: "HTTP request latency by route",

@@ -9,11 +9,13 @@ import type { KeyValue, RateLimiterFactory } from "../infra/ports.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { EndedChat, ExtensionAsk } from "../services/chats.ts";
+import type { DueCheckIn } from "../services/check-ins.ts";
 import type { Services } from "../services/index.ts";
 import type { BotContext } from "./context.ts";
 import { createBasicsFeature } from "./features/basics.ts";
 import { createChatFeature } from "./features/chat.ts";
 import { createCoachFeature } from "./features/coach.ts";
+import { createCrisisFeature } from "./features/crisis.ts";
 import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
@@ -55,6 +57,8 @@ export interface AppBot {
   bot: Bot<BotContext>;
   i18n: I18n<BotContext>;
   notifier: Notifier;
+  /** Caring contact the scheduler sends: «Как ты сейчас?» 24 h after a conversation in crisis. */
+  sendCheckIns: (due: readonly DueCheckIn[]) => Promise<void>;
   /** Temp-chat messages the scheduler sends: «продлить?» and the end of a timed chat. */
   chatTimers: {
     askExtension(ask: ExtensionAsk): Promise<void>;
@@ -132,7 +136,10 @@ export function createBot(deps: BotDeps): AppBot {
     profiles: deps.services.profiles,
     logger,
     pseudonymize: deps.pseudonymize,
-    onChatEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
+    onChatEnded: async (sessionId) => {
+      await deps.services.coach.forgetSession(sessionId);
+      await deps.services.crisisContext.forget(sessionId);
+    },
   });
 
   // 1. Track the update for graceful shutdown and time it.
@@ -217,9 +224,22 @@ export function createBot(deps: BotDeps): AppBot {
   });
   guarded.use(tipsFeature.payments);
   const mods = createModeratorAlerts({ api: bot.api, i18n, chatId: deps.modChatId ?? null, logger });
+  const crisis = createCrisisFeature({
+    sos: deps.services.sos,
+    profiles,
+    moderation: deps.services.moderation,
+    checkIns: deps.services.checkIns,
+    notifier,
+    mods,
+    kv,
+    logger,
+    metrics,
+  });
   const safety = createSafetyFeature({
     moderation: deps.services.moderation,
-    sos: deps.services.sos,
+    crisis,
+    crisisContext: deps.services.crisisContext,
+    safetyTier: deps.services.safetyTier,
     privacy: deps.services.privacy,
     profiles,
     chats: deps.services.chats,
@@ -230,7 +250,10 @@ export function createBot(deps: BotDeps): AppBot {
     logger,
     pseudonymize: deps.pseudonymize,
     onErase: async (userId, sessionId) => {
-      if (sessionId !== null) await deps.services.coach.forgetSession(sessionId);
+      if (sessionId !== null) {
+        await deps.services.coach.forgetSession(sessionId);
+        await deps.services.crisisContext.forget(sessionId);
+      }
       await deps.services.coach.forgetUser(userId);
     },
   });
@@ -248,9 +271,13 @@ export function createBot(deps: BotDeps): AppBot {
     clock: deps.clock,
     ...(deps.random ? { random: deps.random } : {}),
   });
+  // Menu buttons become their commands before anything else reads the message.
+  privateChats.use(crisis.menu);
   privateChats.use(createBasicsFeature());
   privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
-  // Safety first: /sos, /report drafts (their text must never be relayed), /block, /appeal, /delete.
+  // Help first: /sos and «🆘 Помощь» answer in every state, check-ins too.
+  privateChats.use(crisis.feature);
+  // Safety next: /report drafts (their text must never be relayed), /block, /appeal, /delete.
   privateChats.use(safety.feature);
   privateChats.use(profile.feature);
   privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
@@ -268,8 +295,8 @@ export function createBot(deps: BotDeps): AppBot {
         moderation: deps.services.moderation,
         kv,
         logger,
-        sosText: safety.sosText,
-        countryOf: safety.countryOf,
+        sosText: crisis.sosText,
+        countryOf: crisis.countryOf,
       })
     : undefined;
   if (coach) privateChats.use(coach.feature);
@@ -281,9 +308,14 @@ export function createBot(deps: BotDeps): AppBot {
     now: () => deps.clock.now(),
     logger,
     screen: safety.screen,
-    crisisNoteToPeer: safety.crisisNoteToPeer,
+    crisisNoteToPeer: crisis.crisisNoteToPeer,
     ...(coach ? { decorateCopy: coach.decorateCopy } : {}),
-    onEnded: (sessionId) => deps.services.coach.forgetSession(sessionId),
+    onEnded: async (sessionId) => {
+      await deps.services.coach.forgetSession(sessionId);
+      await deps.services.crisisContext.forget(sessionId);
+    },
+    hadCrisis: (sessionId, userId) => deps.services.moderation.crisisInSession(sessionId, userId),
+    endForPersonInCrisis: crisis.endForPersonInCrisis,
   });
   privateChats.use(chat.feature);
   privateChats.use(createFallbackFeature());
@@ -293,6 +325,7 @@ export function createBot(deps: BotDeps): AppBot {
     i18n,
     notifier,
     outgoing,
+    sendCheckIns: crisis.sendCheckIns,
     chatTimers: {
       askExtension: chat.askExtension,
       announceExpired: (ended) => chat.announceEnd(ended, null),

@@ -1,11 +1,12 @@
 import type { I18n } from "@grammyjs/i18n";
-import { type Api, GrammyError, InlineKeyboard } from "grammy";
+import { type Api, GrammyError, InlineKeyboard, type Keyboard } from "grammy";
 import { avatarFor } from "../domain/nickname.ts";
 import type { Logger } from "../logger.ts";
 import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching.ts";
 import type { ActResult, DecideAppealResult } from "../services/moderation.ts";
 import type { ProfileService } from "../services/profile.ts";
 import type { BotContext } from "./context.ts";
+import { menuKeyboard } from "./keyboards/menu.ts";
 
 /** Times shown to people: minutes, in UTC, said so. */
 export function formatUtc(date: Date): string {
@@ -33,7 +34,7 @@ export function createNotifier(deps: {
   }
 
   /** Sends to a person; a person who blocked the bot (403) is logged, never crashes the caller. */
-  async function send(userId: number, text: string, keyboard?: InlineKeyboard): Promise<boolean> {
+  async function send(userId: number, text: string, keyboard?: InlineKeyboard | Keyboard): Promise<boolean> {
     const tgId = await tgIdOf(userId);
     if (tgId === null) return false;
     try {
@@ -103,7 +104,8 @@ export function createNotifier(deps: {
         ] as const) {
           const peer = await profiles.findById(other);
           const nickname = peer?.nickname ?? "";
-          await send(me, t("chat-started", { avatar: avatarFor(nickname), nickname }));
+          // The menu with «🆘 Помощь» comes with every chat, so help is one tap away in it.
+          await send(me, t("chat-started", { avatar: avatarFor(nickname), nickname }), menuKeyboard(t));
         }
       } else if (outcome.kind === "declined") {
         await send(

@@ -477,12 +477,44 @@ export const sosHotlines = pgTable(
     source: varchar("source", { length: 400 }).notNull(),
     verifiedAt: ts("verified_at").notNull(),
     sortOrder: smallint("sort_order").notNull().default(0),
+    /** 'emergency' (112, an ambulance) or 'support' (a line that listens): decides how the list is worded. */
+    kind: varchar("kind", { length: 16 }).notNull().default("support"),
+    /** The line answers in Russian. */
+    russianSpeaking: boolean("russian_speaking").notNull().default(false),
     active: boolean("active").notNull().default(true),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("sos_hotlines_country_phone_uq").on(t.country, t.phone),
     check("sos_hotlines_country_chk", sql`${t.country} ~ '^([A-Z]{2}|[*])$'`),
+    check("sos_hotlines_kind_chk", sql`${t.kind} in ('emergency','support')`),
+  ],
+);
+
+/**
+ * Caring contact: after a conversation with signs of crisis the person may accept one check-in
+ * («Как ты сейчас?») 24 h later. Only the answer's category is kept, never text.
+ */
+export const checkIns = pgTable(
+  "check_ins",
+  {
+    id: id(),
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    dueAt: ts("due_at").notNull(),
+    /** scheduled → sent → answered; cancelled when the person went away first. */
+    status: varchar("status", { length: 16 }).notNull().default("scheduled"),
+    answer: varchar("answer", { length: 8 }),
+    createdAt: createdAt(),
+    sentAt: ts("sent_at"),
+    answeredAt: ts("answered_at"),
+  },
+  (t) => [
+    check("check_ins_status_chk", sql`${t.status} in ('scheduled','sent','answered','cancelled')`),
+    check("check_ins_answer_chk", sql`${t.answer} is null or ${t.answer} in ('better','same','worse')`),
+    index("check_ins_due_idx").on(t.status, t.dueAt),
+    index("check_ins_user_idx").on(t.userId),
   ],
 );
 

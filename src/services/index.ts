@@ -2,15 +2,18 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import type { Infra } from "../infra/ports.ts";
 import { createChatService } from "./chats.ts";
+import { createCheckInService } from "./check-ins.ts";
 import type { CoachMetrics } from "./coach/metrics.ts";
 import type { HintProvider } from "./coach/provider.ts";
 import { createCoachService } from "./coach.ts";
+import { createCrisisContext } from "./crisis-context.ts";
 import { createIdentityHash, type IdentityHash } from "./identity.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
 import { createModerationService } from "./moderation.ts";
 import { createPrivacyService } from "./privacy.ts";
 import { createProfileService } from "./profile.ts";
+import { createSafetyTier, type SafetyTierProvider, type SecondOpinion } from "./safety-tier.ts";
 import { createSosService } from "./sos.ts";
 import { createTipService } from "./tips.ts";
 
@@ -35,6 +38,12 @@ export interface ServiceOptions {
     dailyTokenBudget: number;
     provider?: HintProvider;
     metrics?: CoachMetrics;
+  };
+  /** The optional model tier for uncertain crisis scores (SAFETY_MODEL_*); off without a provider. */
+  safetyModel?: {
+    provider: SafetyTierProvider;
+    timeoutMs: number;
+    onOutcome?: (outcome: SecondOpinion) => void;
   };
   /** The worker's in-memory candidate index (production); without it candidates come from SQL. */
   candidateIndex?: CandidateIndex;
@@ -90,7 +99,26 @@ export function createServices(deps: ServiceOptions) {
     // Off unless configured: the spec's «AI‑coach выключен по умолчанию».
     rollout: { enabled: deps.coach?.enabled ?? false, rolloutPercent: deps.coach?.rolloutPercent ?? 10 },
   });
-  return { profiles, matching, chats, tips, moderation, sos, privacy, coach };
+  const checkIns = createCheckInService({ db: deps.db, clock: deps.clock });
+  const crisisContext = createCrisisContext({ kv: deps.infra.kv, clock: deps.clock });
+  const safetyTier = createSafetyTier({
+    provider: deps.safetyModel?.provider ?? null,
+    timeoutMs: deps.safetyModel?.timeoutMs ?? 1500,
+    ...(deps.safetyModel?.onOutcome ? { onOutcome: deps.safetyModel.onOutcome } : {}),
+  });
+  return {
+    profiles,
+    matching,
+    chats,
+    tips,
+    moderation,
+    sos,
+    privacy,
+    coach,
+    checkIns,
+    crisisContext,
+    safetyTier,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

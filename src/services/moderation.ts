@@ -693,6 +693,22 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       return { flagId: flag.id, alertModerators: severity >= 3 };
     },
 
+    /** Whether this person showed signs of crisis in this conversation (their /end looks different). */
+    async crisisInSession(sessionId: number, userId: number): Promise<boolean> {
+      const [row] = await db
+        .select({ id: safetyFlags.id })
+        .from(safetyFlags)
+        .where(
+          and(
+            eq(safetyFlags.chatSessionId, sessionId),
+            eq(safetyFlags.userId, userId),
+            eq(safetyFlags.source, "crisis"),
+          ),
+        )
+        .limit(1);
+      return row !== undefined;
+    },
+
     /** For the AI coach: whether anyone in this chat showed signs of crisis recently. */
     async hasRecentCrisisFlag(sessionId: number, withinMs: number): Promise<boolean> {
       const [row] = await db

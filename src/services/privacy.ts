@@ -5,6 +5,7 @@ import {
   aiHints,
   appeals,
   chatSessions,
+  checkIns,
   engagements,
   experimentAssignments,
   flowStates,
@@ -100,6 +101,7 @@ export function createPrivacyService(deps: {
         await tx.delete(experimentAssignments).where(eq(experimentAssignments.userId, userId));
         await tx.delete(aiHints).where(eq(aiHints.userId, userId));
         await tx.delete(safetyFlags).where(eq(safetyFlags.userId, userId));
+        await tx.delete(checkIns).where(eq(checkIns.userId, userId));
         await tx
           .delete(recentContacts)
           .where(or(eq(recentContacts.userId, userId), eq(recentContacts.otherId, userId)));

@@ -22,7 +22,12 @@ export interface SosInput {
   source: string;
   sortOrder?: number;
   active?: boolean;
+  kind?: SosKind;
+  russianSpeaking?: boolean;
 }
+
+export const SOS_KINDS = ["emergency", "support"] as const;
+export type SosKind = (typeof SOS_KINDS)[number];
 
 export interface FieldProblem {
   field: string;
@@ -189,6 +194,12 @@ function validate(input: Partial<SosInput>, partial: boolean): FieldProblem[] {
   if (input.active !== undefined && typeof input.active !== "boolean") {
     problems.push({ field: "active", message: "boolean" });
   }
+  if (input.kind !== undefined && !SOS_KINDS.includes(input.kind)) {
+    problems.push({ field: "kind", message: "emergency or support" });
+  }
+  if (input.russianSpeaking !== undefined && typeof input.russianSpeaking !== "boolean") {
+    problems.push({ field: "russianSpeaking", message: "boolean" });
+  }
   return problems;
 }
 
@@ -235,6 +246,8 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
           hours: (e.hours as string | undefined) ?? null,
           source: e.source as string,
           sortOrder: (e.sort_order as number | undefined) ?? 0,
+          kind: (e.kind as SosKind | undefined) ?? "support",
+          russianSpeaking: (e.russian_speaking as boolean | undefined) ?? false,
         };
         const problems = validate(input, false);
         if (typeof e.verified_at !== "string" || !DAY_RE.test(e.verified_at)) {
@@ -254,6 +267,8 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
           source: cleanText(input.source),
           verifiedAt: new Date(`${e.verified_at as string}T00:00:00Z`),
           sortOrder: input.sortOrder ?? 0,
+          kind: input.kind ?? "support",
+          russianSpeaking: input.russianSpeaking ?? false,
           active: true,
           updatedAt: clock.now(),
         };
@@ -330,6 +345,8 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
             source: cleanText(input.source),
             verifiedAt: now,
             sortOrder: input.sortOrder ?? 0,
+            kind: input.kind ?? "support",
+            russianSpeaking: input.russianSpeaking ?? false,
             active: input.active ?? true,
             updatedAt: now,
           })
@@ -375,6 +392,8 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
             ...(patch.source !== undefined ? { source: cleanText(patch.source) } : {}),
             ...(patch.sortOrder !== undefined ? { sortOrder: patch.sortOrder } : {}),
             ...(patch.active !== undefined ? { active: patch.active } : {}),
+            ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
+            ...(patch.russianSpeaking !== undefined ? { russianSpeaking: patch.russianSpeaking } : {}),
             ...(numberChanged ? { verifiedAt: now } : {}),
             updatedAt: now,
           })

@@ -48,14 +48,35 @@ describe("safety and privacy, through the sandbox", () => {
     await kira.send("я больше не хочу жить, купила две пачки феназепама");
     await lev.expectMessage(/не хочу жить/);
     await kira.expectMessage(/ты не один[\s\S]*8-800-2000-122/);
-    await lev.expectMessage(/просто будь рядом[\s\S]*112/);
+    // The peer: how to respond and «🆘 Помощь» — never a list of numbers (theirs or anyone's country).
+    const note = await lev.expectMessage(/просто будь рядом[\s\S]*🆘 Помощь/);
+    expect(note.text).not.toMatch(/112|8-800/);
     await moderator.expectMessage(/Признаки кризиса \(тяжесть 3/);
+    // The menu is there for both, so help is one tap away whatever the detector saw.
+    await kira.send("🆘 Помощь");
+    await kira.expectMessage(/8-800-2000-122/);
+    expect(
+      (await lev.chat(before)).filter(
+        (m) => m.from === "bot" && /🆘 Помощь/.test(m.text ?? "") && !/будь рядом/.test(m.text ?? ""),
+      ),
+    ).toEqual([]);
+    // The peer ends the chat: they rate as usual; the person in crisis gets no rating and no tips,
+    // help and the offer of a check-in tomorrow.
+    const kiraBefore = (await kira.lastBotMessage())?.message_id ?? 0;
+    await lev.send("/end");
+    await lev.click("Да, завершить");
+    await lev.expectMessage(/Насколько этот разговор тебе помог/);
+    const offer = await kira.expectMessage(/Хочешь, я напишу тебе завтра/);
+    await kira.click({ message_id: offer.message_id, button_text: "Да, напиши завтра" });
+    await kira.expectMessage(/Напишу завтра/);
+    const kiraAfter = (await kira.chat(kiraBefore)).filter((m) => m.from === "bot").map((m) => m.text ?? "");
+    expect(kiraAfter.join("\n")).not.toMatch(/\/tips|Насколько этот разговор/);
   });
 
   it("a report ends the chat for both, reaches the moderators with evidence, and they can ban; the banned person appeals once", async () => {
     const [mila, nikita] = await matchedPair(e2e.client, ["Мила", "Никита"], ["Ясная Лань", "Добрый Барсук"]);
-    await nikita.send("Скинь фото, а то пожалеешь");
-    const evidence = await mila.expectMessage(/пожалеешь/);
+    await nikita.send("Я знаю, где ты гуляешь с собакой");
+    const evidence = await mila.expectMessage(/гуляешь с собакой/);
     await mila.send("/report");
     await mila.click("Опасность, угрозы");
     await mila.expectMessage(/переслать сюда сообщения/);
@@ -70,7 +91,7 @@ describe("safety and privacy, through the sandbox", () => {
     const alert = await moderator.expectMessage(/Жалоба #\d+: Опасность, угрозы[\s\S]*Он угрожал мне/);
     // Each piece says who wrote it: this one came through the bot, so it is the peer's words.
     await moderator.expectMessage(/Доказательства к жалобе[\s\S]*1\. из разговора/);
-    await moderator.expectMessage(/пожалеешь/);
+    await moderator.expectMessage(/гуляешь с собакой/);
     // The copy appears a moment before its row is stored: ask until the bot knows it is there.
     await expect
       .poll(

@@ -34,8 +34,12 @@ export interface ChatFeatureDeps {
   decorateCopy?: (ctx: BotContext, chat: ActiveChat, msg: Message) => Promise<InlineKeyboard | undefined>;
   /** The time now (temp-chat countdowns). */
   now: () => Date;
-  /** A chat ended: drop what is kept about it elsewhere (the AI coach's context). */
+  /** A chat ended: drop what is kept about it elsewhere (the AI coach's context, crisis context). */
   onEnded?: (sessionId: number) => Promise<void>;
+  /** Whether this person showed signs of crisis in this conversation: their end has no rating or tips. */
+  hadCrisis?: (sessionId: number, userId: number) => Promise<boolean>;
+  /** The end for a person in crisis: help, and the offer of a check-in tomorrow. */
+  endForPersonInCrisis?: (userId: number) => Promise<void>;
 }
 
 /** What the safety screen decided about one text; the sender has been told when it is not delivered. */
@@ -119,6 +123,10 @@ export function createChatFeature(deps: ChatFeatureDeps) {
               : ended.reason === "peer_gone"
                 ? "relay-peer-gone"
                 : "chat-ended-by-peer";
+        if ((await deps.hadCrisis?.(ended.sessionId, p.userId)) && deps.endForPersonInCrisis) {
+          // No rating and no tip prompt for someone who was in crisis: help and a check-in instead.
+          return deps.endForPersonInCrisis(p.userId);
+        }
         await notifier.send(p.userId, notifier.t(key));
         await notifier.send(p.userId, notifier.t("rate-prompt"), ratingKeyboard(ended.sessionId));
         await notifier.send(
@@ -137,6 +145,8 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     if (!ended) return;
     await deps.onEnded?.(ended.sessionId);
     logger.info({ actor: ctx.actor }, "chat ended: peer unreachable");
+    if ((await deps.hadCrisis?.(ended.sessionId, chat.userId)) && deps.endForPersonInCrisis)
+      return deps.endForPersonInCrisis(chat.userId);
     await ctx.reply(ctx.t("relay-peer-gone"));
     await ctx.reply(ctx.t("rate-prompt"), { reply_markup: ratingKeyboard(ended.sessionId) });
   }
@@ -372,13 +382,23 @@ export function createChatFeature(deps: ChatFeatureDeps) {
 
   registered.callbackQuery(/^c:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("stale-button") }));
 
-  /** The relay limit (15/min); a crisis message is never held back by it. */
-  async function withinLimit(ctx: BotContext, chat: ActiveChat, crisis: boolean): Promise<boolean> {
+  /**
+   * The relay limit (15/min), checked before anything else costs time: a message over it is not
+   * screened or delivered. The sender is told once per window, not once per message; the reply
+   * carries «🆘 Помощь», so a person in crisis who writes fast still has help one tap away.
+   */
+  async function withinLimit(ctx: BotContext, chat: ActiveChat): Promise<boolean> {
     const limit = await deps.relayLimiter.consume(String(chat.userId));
-    if (limit.allowed || crisis) return true;
-    await ctx.reply(
-      ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
-    );
+    if (limit.allowed) return true;
+    const windowMs = Math.max(1000, limit.retryAfterMs);
+    if (await kv.setIfAbsent(`limited:${chat.userId}`, "1", windowMs)) {
+      await ctx.reply(
+        ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
+        {
+          reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), "s:sos"),
+        },
+      );
+    }
     return false;
   }
 
@@ -403,8 +423,13 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     await flushAlbumsOf(msg.chat.id, msg.media_group_id ? albumKey(msg) : undefined);
 
     const text = msg.text ?? msg.caption;
+    if (!(await withinLimit(ctx, chat))) return;
     const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;
-    if (!verdict.deliver || !(await withinLimit(ctx, chat, verdict.crisis))) return;
+    if (!verdict.deliver) {
+      // Withheld (a mute, abuse), yet the writer showed signs of crisis: the peer still hears of it.
+      if (verdict.crisis) await deps.crisisNoteToPeer?.(chat);
+      return;
+    }
     if (await nudgeFirst(chat, text)) {
       await kv.set(
         `held:${chat.sessionId}:${chat.userId}:${msg.message_id}`,
@@ -436,8 +461,12 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     if (copyId === null) return;
     const text = msg.text ?? msg.caption;
     if (text === undefined) return;
+    if (!(await withinLimit(ctx, chat))) return;
     const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;
-    if (!verdict.deliver || !(await withinLimit(ctx, chat, verdict.crisis))) return;
+    if (!verdict.deliver) {
+      if (verdict.crisis) await deps.crisisNoteToPeer?.(chat);
+      return;
+    }
     // An edit cannot wait for a confirmation (its text is not kept): the contact goes as a new message.
     if (await nudgeFirst(chat, text)) return ctx.reply(ctx.t("relay-pii-edit-held"));
     try {

@@ -1,10 +1,11 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { MessageOrigin } from "grammy/types";
 import type { Clock } from "../../clock.ts";
-import { classifyMessage, type SafetyVerdict } from "../../domain/safety/index.ts";
+import { classifyMessage } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService } from "../../services/chats.ts";
+import type { CrisisContext } from "../../services/crisis-context.ts";
 import {
   type EvidenceOrigin,
   type ModerationService,
@@ -12,14 +13,15 @@ import {
 } from "../../services/moderation.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
-import type { SosService } from "../../services/sos.ts";
+import type { SafetyTier } from "../../services/safety-tier.ts";
 import type { BotContext } from "../context.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
 import { formatUtc, type Notifier } from "../notifier.ts";
 import type { ScreenResult } from "./chat.ts";
+import type { CrisisFeature } from "./crisis.ts";
 
 const DRAFT_TTL_MS = 30 * 60 * 1000;
-const SOS_COUNTRIES = ["RU", "BY", "KZ", "UZ", "KG", "TJ", "AM", "GE", "AZ", "MD", "UA"];
+const TOXIC_LABELS = new Set(["insult", "obscene", "harassment", "sexual_demand", "threat", "hate"]);
 const REPORT_REASONS = ["spam", "abuse", "danger", "other"] as const;
 
 interface ReportDraft {
@@ -32,7 +34,9 @@ interface ReportDraft {
 
 export interface SafetyFeatureDeps {
   moderation: ModerationService;
-  sos: SosService;
+  crisis: CrisisFeature;
+  crisisContext: CrisisContext;
+  safetyTier: SafetyTier;
   privacy: PrivacyService;
   profiles: ProfileService;
   chats: ChatService;
@@ -47,67 +51,16 @@ export interface SafetyFeatureDeps {
 }
 
 /**
- * Safety and privacy: /sos, /report (with forwarded evidence for moderators), /block, the toxicity
+ * Safety and privacy: /report (with forwarded evidence for moderators), /block, the toxicity
  * and crisis screens on relayed text, moderator actions from the moderators' chat, /appeal,
  * /delete and /export.
  */
 export function createSafetyFeature(deps: SafetyFeatureDeps) {
-  const { moderation, sos, privacy, profiles, chats, notifier, mods, kv, logger } = deps;
+  const { moderation, privacy, profiles, chats, notifier, mods, kv, logger, crisisContext, safetyTier } =
+    deps;
+  const journey = deps.crisis;
   const feature = new Composer<BotContext>();
   const registered = feature.filter((ctx) => ctx.user !== null);
-
-  // ---------------------------------------------------------------- SOS
-
-  async function sosText(country: string): Promise<string> {
-    const t = notifier.t;
-    const entries = await sos.forCountry(country);
-    if (entries.length === 0) return `${t("sos-title")}\n\n${t("sos-empty")}`;
-    const lines = entries.map((e) =>
-      [
-        t("sos-entry", { phone: e.phone, name: e.name }),
-        e.description ? t("sos-entry-details", { description: e.description }) : "",
-      ]
-        .filter(Boolean)
-        .join("\n"),
-    );
-    return [
-      t("sos-title"),
-      ...lines,
-      t("sos-footer"),
-      t("sos-country", { country: t(`country-${country}`) }),
-    ].join("\n\n");
-  }
-
-  async function countryOf(userId: number | null): Promise<string> {
-    if (userId === null) return "RU";
-    const user = await profiles.findById(userId);
-    return (user?.tz ? sos.countryForZone(user.tz) : null) ?? "RU";
-  }
-
-  const sosKeyboard = () => new InlineKeyboard().text(notifier.t("btn-sos-other-country"), "s:sos:pick");
-
-  feature.command("sos", async (ctx) => {
-    await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: sosKeyboard() });
-  });
-  feature.callbackQuery("s:sos", async (ctx) => {
-    await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: sosKeyboard() });
-    await ctx.answerCallbackQuery();
-  });
-  feature.callbackQuery("s:sos:pick", async (ctx) => {
-    const kb = new InlineKeyboard();
-    SOS_COUNTRIES.forEach((c, i) => {
-      kb.text(ctx.t(`country-${c}`), `s:sos:${c}`);
-      if (i % 3 === 2) kb.row();
-    });
-    await ctx.reply(ctx.t("sos-pick-country"), { reply_markup: kb });
-    await ctx.answerCallbackQuery();
-  });
-  feature.callbackQuery(/^s:sos:([A-Z]{2})$/, async (ctx) => {
-    const country = ctx.match[1] ?? "RU";
-    if (SOS_COUNTRIES.includes(country))
-      await ctx.reply(await sosText(country), { reply_markup: sosKeyboard() });
-    await ctx.answerCallbackQuery();
-  });
 
   // ---------------------------------------------------------------- reports
 
@@ -307,31 +260,47 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   // ---------------------------------------------------------------- screens on relayed text
 
   /**
-   * Every text that arrives in a chat (message, caption, edit) passes here before it is relayed.
-   * Signs of crisis come first and always win: the writer gets support and the SOS list at once, a
-   * flag is stored, moderators may be alerted, and the message is delivered even from a muted
-   * person or with rough words in it (never silence a person in crisis; no strike for it).
-   * Otherwise muted people and toxic messages are not delivered, and the sender is told why.
+   * Every text that arrives in a chat (message, caption, edit) passes here before it is relayed
+   * (after the rate limit). Signs of crisis — in the message, or in it read with the writer's earlier
+   * messages — always bring support to the writer and a note to the peer, but do not exempt the text
+   * from a mute or the toxicity screen: a message that is both crisis and abuse is not delivered.
+   * An uncertain score may get the optional model tier's second opinion, after delivery.
    */
   async function screen(ctx: BotContext, chat: ActiveChat, text: string | undefined): Promise<ScreenResult> {
-    const verdict = text ? classifyMessage(text) : null;
-    if (verdict?.crisis) {
-      await supportInCrisis(chat, verdict);
-      return { deliver: true, crisis: true };
+    if (!text) return { deliver: true, crisis: false };
+    const verdict = classifyMessage(text);
+    const relative = verdict.crisisScore / Math.max(1e-6, verdict.crisisThreshold);
+    const escalated = await crisisContext.observe(chat.sessionId, chat.userId, {
+      r: relative,
+      c: verdict.crisisCues,
+      x: verdict.crisis,
+    });
+    const crisis = verdict.crisis || escalated;
+    if (crisis) await journey.supportInCrisis(chat, verdict, verdict.crisis ? "message" : "context");
+    else if (safetyTier.isUncertain(relative, false)) {
+      // Never awaited: the second opinion arrives after the message went through.
+      void safetyTier
+        .ask(text)
+        .then(async (opinion) => {
+          if (opinion !== "crisis") return;
+          await journey.supportInCrisis(chat, verdict, "model");
+          await journey.crisisNoteToPeer(chat);
+        })
+        .catch((err) => logger.error({ err }, "second opinion follow-up failed"));
     }
     const now = deps.clock.now();
     const me = await profiles.findById(chat.userId);
     if (me?.mutedUntil && me.mutedUntil > now) {
       await ctx.reply(ctx.t("muted-now", { until: formatUtc(me.mutedUntil) }));
-      return { deliver: false, crisis: false };
+      return { deliver: false, crisis };
     }
-    if (!verdict?.toxic) return { deliver: true, crisis: false };
+    if (!verdict.toxic) return { deliver: true, crisis };
     const strike = await moderation.recordToxicStrike(chat.userId, {
       sessionId: chat.sessionId,
-      labels: verdict.labels,
-      severity: verdict.severity,
+      labels: verdict.labels.filter((l) => TOXIC_LABELS.has(l)),
+      severity: verdict.toxicSeverity,
     });
-    const label = verdict.labels.find((l) => l !== "obscene") ?? verdict.labels[0] ?? "insult";
+    const label = verdict.labels.find((l) => TOXIC_LABELS.has(l) && l !== "obscene") ?? "insult";
     await ctx.reply(ctx.t("toxic-withheld", { what: ctx.t(`toxic-what-${label}`) }), {
       reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), "s:sos"),
     });
@@ -344,44 +313,13 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
           target: chat.userId,
           nickname: me?.nickname ?? "—",
           until: strike.until ? formatUtc(strike.until) : "—",
-          labels: verdict.labels.join(", "),
+          labels: verdict.labels.filter((l) => TOXIC_LABELS.has(l)).join(", "),
         },
         mods.userActions(chat.userId),
       );
     }
     logger.info({ actor: ctx.actor, labels: verdict.labels }, "toxic message withheld");
-    return { deliver: false, crisis: false };
-  }
-
-  /** The writer's side of a crisis: warm words and the SOS list, a flag, maybe a moderator alert. */
-  async function supportInCrisis(chat: ActiveChat, verdict: SafetyVerdict): Promise<void> {
-    const flag = await moderation.recordCrisisFlag(chat.userId, {
-      sessionId: chat.sessionId,
-      labels: verdict.labels,
-      severity: verdict.severity,
-    });
-    await notifier.send(
-      chat.userId,
-      `${notifier.t("crisis-to-writer")}\n\n${await sosText(await countryOf(chat.userId))}`,
-      sosKeyboard(),
-    );
-    if (flag.alertModerators) {
-      await mods.post("mod-alert-crisis", {
-        severity: verdict.severity,
-        labels: verdict.labels.join(", "),
-        target: chat.userId,
-        session: chat.sessionId,
-      });
-    }
-  }
-
-  /** The peer's side, once the message has reached them: how to respond, and the SOS list. */
-  async function crisisNoteToPeer(chat: ActiveChat): Promise<void> {
-    await notifier.send(
-      chat.peerId,
-      `${notifier.t("crisis-to-peer")}\n\n${await sosText(await countryOf(chat.peerId))}`,
-      sosKeyboard(),
-    );
+    return { deliver: false, crisis };
   }
 
   // ---------------------------------------------------------------- appeals
@@ -518,7 +456,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     },
   );
 
-  return { feature, modChat, screen, crisisNoteToPeer, sosText, countryOf };
+  return { feature, modChat, screen };
 }
 
 export type SafetyFeature = ReturnType<typeof createSafetyFeature>;

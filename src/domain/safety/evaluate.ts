@@ -5,8 +5,6 @@
  */
 
 import { anonymize } from "../anonymize.ts";
-import { detectCrisis } from "./crisis.ts";
-import { classifyToxicity } from "./toxicity.ts";
 
 export interface BinaryMetrics {
   n: number;
@@ -76,10 +74,6 @@ export function scoreBinary(rows: readonly LabelledRow[], predict: (text: string
     recallByLabel,
   };
 }
-
-export const scoreCrisis = (rows: readonly LabelledRow[]) => scoreBinary(rows, (t) => detectCrisis(t).crisis);
-export const scoreToxicity = (rows: readonly LabelledRow[]) =>
-  scoreBinary(rows, (t) => classifyToxicity(t).toxic);
 
 export interface AnonymizeRow {
   text: string;

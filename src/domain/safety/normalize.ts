@@ -209,7 +209,25 @@ function squeezeRepeats(s: string): string {
   return s.replace(/(\p{L})\1{2,}/gu, "$1");
 }
 
+/** Resolved masked words per lexicon: a message repeating «т*п@я» resolves it once. */
+const maskCache = new WeakMap<(w: string) => boolean, Map<string, string>>();
+
 function resolveMasks(word: string, isKnownWord: ((w: string) => boolean) | undefined): string {
+  if (!isKnownWord) return resolveMasksUncached(word, undefined);
+  let cache = maskCache.get(isKnownWord);
+  if (!cache) {
+    cache = new Map();
+    maskCache.set(isKnownWord, cache);
+  }
+  const hit = cache.get(word);
+  if (hit !== undefined) return hit;
+  const out = resolveMasksUncached(word, isKnownWord);
+  if (cache.size > 20_000) cache.clear();
+  cache.set(word, out);
+  return out;
+}
+
+function resolveMasksUncached(word: string, isKnownWord: ((w: string) => boolean) | undefined): string {
   // «@» reads as «а» first («еб@нат»), «$» as «с».
   const direct = squeezeRepeats(word.replace(/@/g, "а").replace(/\$/g, "с"));
   const maskRe = /[*#%@$_]+/g;

@@ -186,6 +186,8 @@ const sosSchema = {
     source: { type: "string" },
     verified_at: dateTime,
     sort_order: { type: "integer" },
+    kind: { type: "string", enum: ["emergency", "support"] },
+    russian_speaking: { type: "boolean" },
     active: { type: "boolean" },
     updated_at: dateTime,
     needs_verification: { type: "boolean", description: "Not verified within 6 months" },
@@ -201,6 +203,12 @@ const sosFields = {
   source: { type: "string", minLength: 1, maxLength: 400 },
   sort_order: { type: "integer", minimum: 0, maximum: 1000 },
   active: { type: "boolean" },
+  kind: {
+    type: "string",
+    enum: ["emergency", "support"],
+    description: "emergency (112, ambulance) or a support line",
+  },
+  russian_speaking: { type: "boolean", description: "The line answers in Russian" },
 } as const;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -246,6 +254,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     source: e.source,
     verified_at: iso(e.verifiedAt),
     sort_order: e.sortOrder,
+    kind: e.kind,
+    russian_speaking: e.russianSpeaking,
     active: e.active,
     updated_at: iso(e.updatedAt),
     needs_verification: sos.needsVerification(e, opts.now?.()),
@@ -703,6 +713,8 @@ interface SosBody {
   source?: string;
   sort_order?: number;
   active?: boolean;
+  kind?: "emergency" | "support";
+  russian_speaking?: boolean;
 }
 
 function toSosInput(body: SosBody): Partial<SosInput> {
@@ -715,5 +727,7 @@ function toSosInput(body: SosBody): Partial<SosInput> {
   if (body.source !== undefined) out.source = body.source;
   if (body.sort_order !== undefined) out.sortOrder = body.sort_order;
   if (body.active !== undefined) out.active = body.active;
+  if (body.kind !== undefined) out.kind = body.kind;
+  if (body.russian_speaking !== undefined) out.russianSpeaking = body.russian_speaking;
   return out;
 }

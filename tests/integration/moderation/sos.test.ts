@@ -59,9 +59,16 @@ describe("SOS hotlines", () => {
     expect(ru.map((e) => e.phone)).toEqual(["112", "8-800-2000-122", "051", "8-800-7000-600", "103"]);
     expect(ru.every((e) => e.country === "RU" || e.country === "*")).toBe(true);
     const kz = await sos.forCountry("kz");
-    expect(kz.map((e) => `${e.country} ${e.phone}`)).toEqual(["* 112", "KZ 103"]);
+    expect(kz.map((e) => `${e.country} ${e.phone}`)).toEqual(["* 112", "KZ 103", "KZ 150"]);
+    // Where people moved: a line that listens, marked when it answers in Russian.
+    const de = await sos.forCountry("DE");
+    expect(de.map((e) => `${e.country} ${e.phone} ${e.kind}`)).toEqual([
+      "* 112 emergency",
+      "DE 0800 111 0 111 support",
+    ]);
+    expect((await sos.forCountry("IL")).find((e) => e.phone === "1201")?.russianSpeaking).toBe(true);
     // Countries without their own entries (and garbage) still get 112.
-    for (const c of ["GE", "DE", "XX", "Россия", "", "R"]) {
+    for (const c of ["FR", "XX", "Россия", "", "R"]) {
       expect((await sos.forCountry(c)).map((e) => e.phone)).toEqual(["112"]);
     }
   });

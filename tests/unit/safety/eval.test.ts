@@ -1,77 +1,109 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadCorpus, loadFresh } from "../../../scripts/lib/safety-corpus.ts";
+import { crisisClassOf, splitOf, toxicClassOf } from "../../../src/domain/safety/corpus.ts";
 import {
   type AnonymizeRow,
   parseJsonl,
   scoreAnonymizer,
   scoreBinary,
-  scoreCrisis,
-  scoreToxicity,
 } from "../../../src/domain/safety/evaluate.ts";
+import { assess, CRISIS_MODEL_FILE, TOXICITY_MODEL_FILE } from "../../../src/domain/safety/index.ts";
 
-const dir = join(import.meta.dirname, "..", "..", "fixtures", "safety");
-const read = <T>(file: string) => parseJsonl<T>(readFileSync(join(dir, file), "utf8"));
-const crisis = read<{ text: string; crisis: boolean; label?: string }>("crisis.jsonl");
-const toxicity = read<{ text: string; toxic: boolean }>("toxicity.jsonl");
-const anonymizeRows = read<AnonymizeRow>("anonymize.jsonl");
+const corpus = loadCorpus();
+const anonDir = join(import.meta.dirname, "..", "..", "fixtures", "safety");
 
-describe("safety dev sets are big and varied enough to mean something", () => {
-  it("crisis: ≥150 rows, ≥60 positives over every label, ≥90 negatives", () => {
-    expect(crisis.length).toBeGreaterThanOrEqual(150);
-    expect(crisis.filter((r) => r.crisis).length).toBeGreaterThanOrEqual(60);
-    expect(crisis.filter((r) => !r.crisis).length).toBeGreaterThanOrEqual(90);
-    const labels = new Set(crisis.filter((r) => r.crisis).map((r) => r.label));
-    for (const l of ["suicidal_intent", "self_harm", "overdose", "violence_now", "hopelessness"])
-      expect(labels).toContain(l);
-  });
-  it("toxicity: ≥150 rows with both classes; anonymiser: ≥60 rows", () => {
-    expect(toxicity.length).toBeGreaterThanOrEqual(150);
-    expect(toxicity.filter((r) => r.toxic).length).toBeGreaterThanOrEqual(50);
-    expect(toxicity.filter((r) => !r.toxic).length).toBeGreaterThanOrEqual(50);
-    expect(anonymizeRows.length).toBeGreaterThanOrEqual(60);
-  });
-  it("holdout sets hold at least 40 rows each; v3 has ≥40 positives per task and 30 PII lines", () => {
-    for (const f of [
-      "crisis-holdout.jsonl",
-      "toxicity-holdout.jsonl",
-      "crisis-holdout-2.jsonl",
-      "toxicity-holdout-2.jsonl",
-      "crisis-holdout-3.jsonl",
-      "toxicity-holdout-3.jsonl",
-      "crisis-holdout-4.jsonl",
-      "toxicity-holdout-4.jsonl",
+describe("the safety corpus", () => {
+  it("holds at least 4 000 labelled lines, crisis kinds and hard negatives both well represented", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(4000);
+    const kinds = (pred: (r: (typeof corpus)[number]) => boolean) =>
+      new Set(corpus.filter(pred).map((r) => r.kind));
+    for (const k of [
+      "suicidal_intent",
+      "passive_ideation",
+      "plan",
+      "method_means",
+      "farewell",
+      "burden",
+      "reunion",
+      "self_harm",
+      "overdose",
+      "violence_now",
+      "hopelessness",
     ])
-      expect(read<unknown>(f).length).toBeGreaterThanOrEqual(40);
-    expect(
-      read<{ crisis: boolean }>("crisis-holdout-3.jsonl").filter((r) => r.crisis).length,
-    ).toBeGreaterThanOrEqual(40);
-    expect(
-      read<{ toxic: boolean }>("toxicity-holdout-3.jsonl").filter((r) => r.toxic).length,
-    ).toBeGreaterThanOrEqual(40);
-    expect(read<unknown>("anonymize-holdout.jsonl").length).toBeGreaterThanOrEqual(30);
+      expect(kinds((r) => r.crisis)).toContain(k);
+    for (const k of [
+      "hyperbole",
+      "recovered",
+      "other_person",
+      "grief",
+      "medication",
+      "support",
+      "ending_other",
+    ])
+      expect(kinds((r) => !r.crisis && !r.toxic)).toContain(k);
+    expect(corpus.filter((r) => r.crisis).length).toBeGreaterThanOrEqual(1500);
+    expect(corpus.filter((r) => !r.crisis && !r.toxic).length).toBeGreaterThanOrEqual(1500);
   });
-  it("no sentence appears twice in a set or in both a dev and a holdout set", () => {
-    const all = [
-      ...crisis.map((r) => r.text),
-      ...read<{ text: string }>("crisis-holdout.jsonl").map((r) => r.text),
-      ...read<{ text: string }>("crisis-holdout-2.jsonl").map((r) => r.text),
-      ...read<{ text: string }>("crisis-holdout-3.jsonl").map((r) => r.text),
-      ...read<{ text: string }>("crisis-holdout-4.jsonl").map((r) => r.text),
-    ];
-    expect(new Set(all).size).toBe(all.length);
-    const toxic = [
-      ...toxicity.map((r) => r.text),
-      ...[
-        "toxicity-holdout.jsonl",
-        "toxicity-holdout-2.jsonl",
-        "toxicity-holdout-3.jsonl",
-        "toxicity-holdout-4.jsonl",
-      ]
-        .flatMap((f) => read<{ text: string }>(f))
-        .map((r) => r.text),
-    ];
-    expect(new Set(toxic).size).toBe(toxic.length);
+
+  it("has a fixed split by text: about 70/15/15, and no text in two parts", () => {
+    const parts = { train: 0, dev: 0, blind: 0 };
+    for (const r of corpus) parts[r.split]++;
+    const hashed = corpus.filter((r) => splitOf(r.text) === r.split).length;
+    expect(parts.dev / hashed).toBeGreaterThan(0.1);
+    expect(parts.blind / hashed).toBeGreaterThan(0.1);
+    const seen = new Map<string, string>();
+    for (const r of corpus) {
+      const key = r.text.trim().toLowerCase();
+      expect(seen.get(key) ?? r.split).toBe(r.split);
+      seen.set(key, r.split);
+    }
+    // The same text always lands in the same part, whatever file it comes from.
+    expect(splitOf("Хочу   умереть")).toBe(splitOf("хочу умереть"));
+  });
+
+  it("keeps the fresh sets out of the corpus", () => {
+    const inCorpus = new Set(corpus.map((r) => r.text.trim().toLowerCase()));
+    for (const set of loadFresh())
+      for (const r of set.rows) expect(inCorpus.has(r.text.trim().toLowerCase())).toBe(false);
+  });
+
+  it("maps kinds to the labels the bot acts on", () => {
+    expect(crisisClassOf({ text: "", crisis: true, toxic: false, kind: "reunion" })).toBe(1);
+    expect(crisisClassOf({ text: "", crisis: false, toxic: false, kind: "reunion" })).toBe(0);
+    expect(toxicClassOf({ text: "", crisis: false, toxic: true, kind: "sexual" })).toBe(3);
+  });
+});
+
+describe("the committed models", () => {
+  const recorded = (url: URL) =>
+    JSON.parse(readFileSync(url, "utf8")) as {
+      trainedOn: { dev: Record<string, number> };
+      threshold: number;
+    };
+
+  it("are under 5 MB together", () => {
+    const size = readFileSync(CRISIS_MODEL_FILE).length + readFileSync(TOXICITY_MODEL_FILE).length;
+    expect(size).toBeLessThan(5 * 1024 * 1024);
+  });
+
+  it("reproduce the dev numbers recorded when they were trained (the pipeline did not drift)", () => {
+    const dev = corpus.filter((r) => r.split === "dev");
+    const crisis = scoreBinary(
+      dev.map((r) => ({ text: r.text, expected: r.crisis })),
+      (t) => assess(t).crisis.crisis,
+    );
+    const toxic = scoreBinary(
+      dev.map((r) => ({ text: r.text, expected: r.toxic })),
+      (t) => assess(t).toxicity.toxic,
+    );
+    const c = recorded(CRISIS_MODEL_FILE).trainedOn.dev;
+    const x = recorded(TOXICITY_MODEL_FILE).trainedOn.dev;
+    expect(crisis.recall).toBeCloseTo(c.recall ?? -1, 2);
+    expect(crisis.fpr).toBeCloseTo(c.fpr ?? -1, 2);
+    expect(toxic.recall).toBeCloseTo(x.recall ?? -1, 2);
+    expect(toxic.fpr).toBeCloseTo(x.fpr ?? -1, 2);
   });
 });
 
@@ -92,18 +124,11 @@ describe("the metric arithmetic", () => {
   });
 });
 
-describe("targets on the dev sets (a regression fails CI)", () => {
-  it("crisis: recall ≥ 0.95 with false positives ≤ 5% of ordinary messages", () => {
-    const m = scoreCrisis(crisis.map((r) => ({ text: r.text, expected: r.crisis })));
-    expect(m.recall, JSON.stringify(m.errors)).toBeGreaterThanOrEqual(0.95);
-    expect(m.fpr, JSON.stringify(m.errors)).toBeLessThanOrEqual(0.05);
-  });
-  it("toxicity: F1 ≥ 0.9", () => {
-    const m = scoreToxicity(toxicity.map((r) => ({ text: r.text, expected: r.toxic })));
-    expect(m.f1, JSON.stringify(m.errors)).toBeGreaterThanOrEqual(0.9);
-  });
-  it("anonymiser: removes ≥ 95% of PII and keeps ≥ 90% of other words", () => {
-    const m = scoreAnonymizer(anonymizeRows);
+describe("anonymiser targets (a regression fails CI)", () => {
+  it("removes ≥ 95% of PII and keeps ≥ 90% of other words on its dev set", () => {
+    const m = scoreAnonymizer(
+      parseJsonl<AnonymizeRow>(readFileSync(join(anonDir, "anonymize.jsonl"), "utf8")),
+    );
     expect(m.removalRate, JSON.stringify(m.errors)).toBeGreaterThanOrEqual(0.95);
     expect(m.keepRate, JSON.stringify(m.errors)).toBeGreaterThanOrEqual(0.9);
   });

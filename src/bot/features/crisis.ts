@@ -1,0 +1,268 @@
+import { Composer, InlineKeyboard } from "grammy";
+import type { SafetyVerdict } from "../../domain/safety/index.ts";
+import type { KeyValue } from "../../infra/ports.ts";
+import type { Logger } from "../../logger.ts";
+import type { Metrics } from "../../metrics.ts";
+import type { ActiveChat } from "../../services/chats.ts";
+import type { CheckInService, DueCheckIn } from "../../services/check-ins.ts";
+import type { ModerationService } from "../../services/moderation.ts";
+import type { ProfileService } from "../../services/profile.ts";
+import type { SosEntry, SosService } from "../../services/sos.ts";
+import type { BotContext } from "../context.ts";
+import { menuCommand, menuKeyboard } from "../keyboards/menu.ts";
+import type { ModeratorAlerts } from "../moderators.ts";
+import type { Notifier } from "../notifier.ts";
+
+/** Countries offered by «🌍 Другая страна»: where our people live, and where they moved. */
+export const SOS_COUNTRIES = [
+  "RU",
+  "BY",
+  "KZ",
+  "UZ",
+  "KG",
+  "TJ",
+  "AM",
+  "GE",
+  "AZ",
+  "MD",
+  "UA",
+  "RS",
+  "ME",
+  "TR",
+  "IL",
+  "CY",
+  "DE",
+  "PL",
+  "LV",
+  "LT",
+  "EE",
+  "FI",
+  "GB",
+  "US",
+  "AE",
+  "TH",
+];
+/** At most one crisis alert per conversation in this window: an abuser cannot flood the moderators. */
+export const CRISIS_ALERT_WINDOW_MS = 10 * 60 * 1000;
+
+export interface CrisisFeatureDeps {
+  sos: SosService;
+  profiles: ProfileService;
+  moderation: ModerationService;
+  checkIns: CheckInService;
+  notifier: Notifier;
+  mods: ModeratorAlerts;
+  kv: KeyValue;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/**
+ * The crisis journey: «🆘 Помощь» always one tap away (menu and /sos), the hotlines of the person's
+ * own country, support to a writer in crisis and a note to their peer, throttled moderator alerts,
+ * a gentler end of the conversation for the person in crisis, and caring contact 24 h later.
+ */
+export function createCrisisFeature(deps: CrisisFeatureDeps) {
+  const { sos, profiles, moderation, checkIns, notifier, mods, kv, logger } = deps;
+  const feature = new Composer<BotContext>();
+  const t = notifier.t;
+
+  /**
+   * Menu buttons are plain text; they become their command before anything else reads the message,
+   * so «🆘 Помощь» works in every state — during onboarding, a profile step, a report draft or a chat —
+   * and is never relayed to the peer.
+   */
+  const menu = new Composer<BotContext>();
+  menu.on("message:text", async (ctx, next) => {
+    const command = menuCommand(ctx.message.text, ctx.t.bind(ctx));
+    if (command) {
+      const text = `/${command}`;
+      ctx.message.text = text;
+      ctx.message.entities = [{ type: "bot_command", offset: 0, length: text.length }];
+    }
+    await next();
+  });
+
+  // ---------------------------------------------------------------- hotlines
+
+  function entryLine(e: SosEntry): string {
+    const line = t("sos-entry", { phone: e.phone, name: e.name });
+    const head = e.russianSpeaking ? t("sos-entry-russian", { line }) : line;
+    return e.description ? `${head}\n${t("sos-entry-details", { description: e.description })}` : head;
+  }
+
+  /**
+   * The help list for one country: lines that listen (if the country has any), emergency numbers once,
+   * the international directory, and how to pick another country. A country with only emergency
+   * numbers is never described as a line that listens.
+   */
+  async function sosText(country: string): Promise<string> {
+    const entries = await sos.forCountry(country);
+    const support = entries.filter((e) => e.kind === "support");
+    const emergency = [...new Set(entries.filter((e) => e.kind === "emergency").map((e) => e.phone))];
+    const parts = [support.length > 0 ? t("sos-title-support") : t("sos-title-no-support")];
+    parts.push(...support.map(entryLine));
+    if (emergency.length > 0) parts.push(t("sos-emergency", { phones: emergency.join(` ${t("sos-or")} `) }));
+    parts.push(t("sos-directory"));
+    parts.push(t("sos-country", { country: t(`country-${country}`) }));
+    return parts.join("\n\n");
+  }
+
+  /** The person's country from their time zone; Russia when unknown (most people here). */
+  async function countryOf(userId: number | null): Promise<string> {
+    if (userId === null) return "RU";
+    const user = await profiles.findById(userId);
+    const country = user?.tz ? sos.countryForZone(user.tz) : null;
+    return country && SOS_COUNTRIES.includes(country) ? country : "RU";
+  }
+
+  const otherCountry = () => new InlineKeyboard().text(t("btn-sos-other-country"), "s:sos:pick");
+
+  async function showSos(ctx: BotContext) {
+    await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: otherCountry() });
+    // The menu comes with it for anyone registered, so the next time help is one tap away.
+    if (ctx.user) await ctx.reply(t("menu-shown"), { reply_markup: menuKeyboard(t) });
+  }
+
+  feature.command("sos", showSos);
+  feature.callbackQuery("s:sos", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await showSos(ctx);
+  });
+  feature.callbackQuery("s:sos:pick", async (ctx) => {
+    const kb = new InlineKeyboard();
+    SOS_COUNTRIES.forEach((c, i) => {
+      kb.text(ctx.t(`country-${c}`), `s:sos:${c}`);
+      if (i % 3 === 2) kb.row();
+    });
+    await ctx.reply(ctx.t("sos-pick-country"), { reply_markup: kb });
+    await ctx.answerCallbackQuery();
+  });
+  feature.callbackQuery(/^s:sos:([A-Z]{2})$/, async (ctx) => {
+    const country = ctx.match[1] ?? "RU";
+    if (SOS_COUNTRIES.includes(country))
+      await ctx.reply(await sosText(country), { reply_markup: otherCountry() });
+    await ctx.answerCallbackQuery();
+  });
+
+  // ---------------------------------------------------------------- in a conversation
+
+  /**
+   * The writer's side of a crisis: a flag, one short warm message with their own country's help and
+   * the menu, and — at most once per conversation per 10 minutes, never awaited — a moderator alert.
+   */
+  async function supportInCrisis(
+    chat: ActiveChat,
+    verdict: Pick<SafetyVerdict, "labels" | "crisisSeverity">,
+    source: "message" | "context" | "model",
+  ): Promise<void> {
+    deps.metrics?.safety.crisisSupport.inc({ source });
+    const severity = Math.max(1, verdict.crisisSeverity);
+    const crisisLabels = verdict.labels.filter((l) =>
+      ["suicidal_intent", "overdose", "self_harm", "violence_now", "hopelessness"].includes(l),
+    );
+    const flag = await moderation.recordCrisisFlag(chat.userId, {
+      sessionId: chat.sessionId,
+      labels: crisisLabels.length > 0 ? crisisLabels : ["suicidal_intent"],
+      severity,
+    });
+    await notifier.send(
+      chat.userId,
+      `${t("crisis-to-writer")}\n\n${await sosText(await countryOf(chat.userId))}`,
+      menuKeyboard(t),
+    );
+    if (flag.alertModerators) {
+      const first = await kv.setIfAbsent(`crisis-alert:${chat.sessionId}`, "1", CRISIS_ALERT_WINDOW_MS);
+      deps.metrics?.safety.crisisAlerts.inc({ outcome: first ? "sent" : "throttled" });
+      if (first) {
+        // Not awaited: delivery never waits behind the moderators' chat.
+        void mods
+          .post("mod-alert-crisis", {
+            severity,
+            labels: crisisLabels.join(", ") || "context",
+            target: chat.userId,
+            session: chat.sessionId,
+          })
+          .catch((err) => logger.error({ err }, "crisis alert failed"));
+      }
+    }
+  }
+
+  /** The peer's side: how to respond, and that «🆘 Помощь» is there — never a country list of theirs. */
+  async function crisisNoteToPeer(chat: ActiveChat): Promise<void> {
+    await notifier.send(chat.peerId, t("crisis-to-peer"));
+  }
+
+  // ---------------------------------------------------------------- after the conversation
+
+  /**
+   * The end of a conversation for someone who showed signs of crisis in it: no rating and no tips,
+   * a reminder of help and the offer of a check-in tomorrow.
+   */
+  async function endForPersonInCrisis(userId: number): Promise<void> {
+    deps.metrics?.safety.checkIns.inc({ event: "offered" });
+    await notifier.send(
+      userId,
+      t("crisis-after-end"),
+      new InlineKeyboard().text(t("btn-check-in-yes"), "ci:yes").text(t("btn-check-in-no"), "ci:no"),
+    );
+  }
+
+  feature.callbackQuery(/^ci:(yes|no)$/, async (ctx) => {
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery();
+    if (!ctx.user) return;
+    if (ctx.match[1] === "yes") {
+      await checkIns.schedule(ctx.user.id);
+      deps.metrics?.safety.checkIns.inc({ event: "accepted" });
+      await ctx.reply(ctx.t("check-in-scheduled"), { reply_markup: menuKeyboard(t) });
+    } else {
+      deps.metrics?.safety.checkIns.inc({ event: "declined" });
+      await ctx.reply(ctx.t("check-in-declined"), { reply_markup: menuKeyboard(t) });
+    }
+  });
+
+  feature.callbackQuery(/^ci:a:(\d{1,15}):(better|same|worse)$/, async (ctx) => {
+    await ctx.editMessageReplyMarkup();
+    if (!ctx.user) return ctx.answerCallbackQuery();
+    const res = await checkIns.answer(ctx.user.id, Number(ctx.match[1]), ctx.match[2] ?? "");
+    if (!res.ok) return ctx.answerCallbackQuery({ text: ctx.t("check-in-stale") });
+    await ctx.answerCallbackQuery();
+    deps.metrics?.safety.checkIns.inc({ event: `answer_${res.answer}` });
+    if (res.answer === "worse") {
+      await ctx.reply(`${ctx.t("check-in-answer-worse")}\n\n${await sosText(await countryOf(ctx.user.id))}`, {
+        reply_markup: menuKeyboard(t),
+      });
+    } else {
+      await ctx.reply(ctx.t(`check-in-answer-${res.answer}`), { reply_markup: menuKeyboard(t) });
+    }
+  });
+
+  /** The scheduler's check-ins: «Как ты сейчас?» once, with three answers. */
+  async function sendCheckIns(due: readonly DueCheckIn[]): Promise<void> {
+    for (const c of due) {
+      const sent = await notifier.send(
+        c.userId,
+        t("check-in-ask"),
+        new InlineKeyboard()
+          .text(t("btn-check-in-better"), `ci:a:${c.id}:better`)
+          .text(t("btn-check-in-same"), `ci:a:${c.id}:same`)
+          .text(t("btn-check-in-worse"), `ci:a:${c.id}:worse`),
+      );
+      if (sent) deps.metrics?.safety.checkIns.inc({ event: "sent" });
+    }
+  }
+
+  return {
+    menu,
+    feature,
+    sosText,
+    countryOf,
+    supportInCrisis,
+    crisisNoteToPeer,
+    endForPersonInCrisis,
+    sendCheckIns,
+  };
+}
+
+export type CrisisFeature = ReturnType<typeof createCrisisFeature>;

@@ -1,0 +1,57 @@
+/**
+ * Conversation context for crisis detection: each person's recent risk marks in one conversation
+ * (scores and cue names only — never text), in the key-value store with a TTL, dropped at /end and
+ * /delete. The rule that adds them up is pure (`domain/safety/context.ts`).
+ */
+
+import type { Clock } from "../clock.ts";
+import { CONTEXT_TTL_MS, CONTEXT_WINDOW, type RiskMark, shouldEscalate } from "../domain/safety/context.ts";
+import type { KeyValue } from "../infra/ports.ts";
+
+interface StoredMark extends RiskMark {
+  /** Whose message (our user id). */
+  u: number;
+}
+
+const key = (sessionId: number) => `risk:${sessionId}`;
+
+export function createCrisisContext(deps: { kv: KeyValue; clock: Clock }) {
+  const { kv, clock } = deps;
+  return {
+    /**
+     * Records one message's marks and says whether, read with the same person's earlier messages
+     * in this conversation, it should bring crisis support.
+     */
+    async observe(sessionId: number, userId: number, mark: Omit<RiskMark, "t">): Promise<boolean> {
+      const now = clock.now().getTime();
+      const history = (await kv.list(key(sessionId)))
+        .map((raw) => {
+          try {
+            return JSON.parse(raw) as StoredMark;
+          } catch {
+            return null;
+          }
+        })
+        .filter((m): m is StoredMark => m !== null && m.u === userId);
+      const current: RiskMark = { ...mark, t: now };
+      const escalate = shouldEscalate(history, current, now);
+      const stored: StoredMark = {
+        u: userId,
+        r: Math.round(current.r * 1000) / 1000,
+        c: current.c,
+        x: current.x || escalate,
+        t: now,
+      };
+      // Both people's marks share one key, so /end drops them with one delete.
+      await kv.pushCapped(key(sessionId), JSON.stringify(stored), CONTEXT_WINDOW * 2, CONTEXT_TTL_MS);
+      return escalate;
+    },
+
+    /** The conversation ended (or someone erased their data): nothing of it stays. */
+    async forget(sessionId: number): Promise<void> {
+      await kv.delete(key(sessionId));
+    },
+  };
+}
+
+export type CrisisContext = ReturnType<typeof createCrisisContext>;

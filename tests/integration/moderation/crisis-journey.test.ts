@@ -1,0 +1,223 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppBot, createBot } from "../../../src/bot/create-bot.ts";
+import { checkIns, users } from "../../../src/db/schema.ts";
+import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
+import { createMetrics, type Metrics } from "../../../src/metrics.ts";
+import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
+import {
+  callbackUpdate,
+  type RecordedCall,
+  recordTelegramCalls,
+  TEST_BOT_INFO,
+  textUpdate,
+} from "../../helpers/fake-telegram.ts";
+import { startChat } from "../../helpers/fixtures.ts";
+import { createWorld, DAY, HOUR, MINUTE } from "./world.ts";
+
+type World = Awaited<ReturnType<typeof createWorld>>;
+const MOD_CHAT = -100123;
+
+describe("the crisis journey in the bot (manual clock)", () => {
+  let world: World;
+  let appBot: AppBot;
+  let calls: RecordedCall[];
+  let metrics: Metrics;
+
+  const tgOf = async (userId: number) => {
+    const [row] = await world.db.select({ tgId: users.tgId }).from(users).where(eq(users.id, userId));
+    return { id: Number(row!.tgId), first_name: "Человек" };
+  };
+  const sentTo = (chatId: number, from = 0) =>
+    calls.slice(from).filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId);
+  const textOf = (c: RecordedCall) => String(c.payload.text ?? "");
+  const copiesTo = (chatId: number, from = 0) =>
+    calls.slice(from).filter((c) => c.method === "copyMessage" && c.payload.chat_id === chatId);
+  const alerts = (from = 0) => sentTo(MOD_CHAT, from).filter((c) => textOf(c).includes("Признаки кризиса"));
+  /** Fire-and-forget work (alerts) settles on the next turns of the event loop. */
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+
+  beforeAll(async () => {
+    world = await createWorld();
+    await world.services.sos.seedFromFile();
+    metrics = createMetrics({ collectDefault: false });
+    appBot = createBot({
+      token: "7000000001:TESTTOKEN-abcdefghij",
+      apiRoot: "http://127.0.0.1:9",
+      botInfo: TEST_BOT_INFO,
+      logger: createLogger({ level: "silent" }),
+      pseudonymize: createPseudonymizer("crisis-journey-secret"),
+      kv: world.infra.kv,
+      rateLimiters: world.infra.rateLimiters,
+      metrics,
+      services: world.services,
+      clock: world.clock,
+      perChatMinMs: 0,
+      modChatId: MOD_CHAT,
+    });
+    calls = recordTelegramCalls(appBot.bot);
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it("support to the writer, a note to the peer without any country list, one moderator alert per 10 minutes", async () => {
+    const { a, b } = await startChat(world.services, { topics: ["loss", "loneliness"] });
+    const writer = await tgOf(a);
+    const peer = await tgOf(b);
+    const from = calls.length;
+    await appBot.bot.handleUpdate(textUpdate(writer, "я больше не хочу жить, у меня есть таблетки") as never);
+    await settle();
+    // The message itself reaches the peer.
+    expect(copiesTo(peer.id, from)).toHaveLength(1);
+    // The writer: one warm message, their country's lines, 112 once, and the menu with «🆘 Помощь».
+    const toWriter = sentTo(writer.id, from);
+    expect(toWriter).toHaveLength(1);
+    const support = textOf(toWriter[0]!);
+    expect(support).toMatch(/ты не один/);
+    expect(support).toContain("8-800-2000-122");
+    expect(support.match(/112/g)).toHaveLength(1);
+    expect(support).not.toMatch(/112[^\n]*анонимно|анонимно[^\n]*112/);
+    expect(support.match(/позвони/gi)?.length ?? 0).toBeLessThanOrEqual(1);
+    const menu = toWriter[0]!.payload.reply_markup as {
+      keyboard: Array<Array<{ text: string }>>;
+      is_persistent: boolean;
+    };
+    expect(menu.is_persistent).toBe(true);
+    expect(menu.keyboard.flat().map((k) => k.text)).toContain("🆘 Помощь");
+    // The peer: guidance and «🆘 Помощь», no phone numbers of anyone's country.
+    const toPeer = sentTo(peer.id, from).map(textOf);
+    expect(toPeer).toHaveLength(1);
+    expect(toPeer[0]).toMatch(/просто будь рядом/);
+    expect(toPeer[0]).toMatch(/🆘 Помощь/);
+    expect(toPeer[0]).not.toMatch(/\d{3}/);
+    // One alert; a second crisis message within 10 minutes brings support again but no second alert.
+    expect(alerts(from)).toHaveLength(1);
+    world.clock.advance(5 * MINUTE);
+    await appBot.bot.handleUpdate(textUpdate(writer, "хочу уснуть и не проснуться, сегодня") as never);
+    await settle();
+    expect(alerts(from)).toHaveLength(1);
+    expect(sentTo(writer.id, from)).toHaveLength(2);
+    world.clock.advance(6 * MINUTE);
+    await appBot.bot.handleUpdate(textUpdate(writer, "я сегодня повешусь") as never);
+    await settle();
+    expect(alerts(from)).toHaveLength(2);
+  });
+
+  it("a message that is both crisis and abuse brings support and a peer note, but is not delivered", async () => {
+    const { a, b } = await startChat(world.services, { topics: ["divorce", "relocation"] });
+    const writer = await tgOf(a);
+    const peer = await tgOf(b);
+    const from = calls.length;
+    await appBot.bot.handleUpdate(textUpdate(writer, "ты тупая дура, а я сегодня повешусь") as never);
+    await settle();
+    expect(copiesTo(peer.id, from)).toEqual([]);
+    const toWriter = sentTo(writer.id, from).map(textOf);
+    expect(toWriter.some((t) => /ты не один/.test(t))).toBe(true);
+    expect(toWriter.some((t) => /не доставлено/.test(t))).toBe(true);
+    expect(
+      sentTo(peer.id, from)
+        .map(textOf)
+        .some((t) => /просто будь рядом/.test(t)),
+    ).toBe(true);
+  });
+
+  it("after /end the person in crisis gets no rating and no tip prompt, and a check-in 24 h later if they want it", async () => {
+    const { a, b } = await startChat(world.services, { topics: ["caregiving", "chronic-illness"] });
+    const writer = await tgOf(a);
+    const peer = await tgOf(b);
+    await appBot.bot.handleUpdate(textUpdate(writer, "всё бессмысленно, не хочу больше жить") as never);
+    await settle();
+    const from = calls.length;
+    // The peer ends the chat.
+    await appBot.bot.handleUpdate(callbackUpdate(peer, "c:end:yes") as never);
+    const toWriter = sentTo(writer.id, from);
+    expect(
+      toWriter.map(textOf).some((t) => /напишу тебе завтра|напиши завтра|Хочешь, я напишу/.test(t)),
+    ).toBe(true);
+    expect(toWriter.some((c) => JSON.stringify(c.payload.reply_markup ?? {}).includes("c:rate:"))).toBe(
+      false,
+    );
+    expect(toWriter.some((c) => JSON.stringify(c.payload.reply_markup ?? {}).includes("t:menu:"))).toBe(
+      false,
+    );
+    // The peer still rates and may thank.
+    const toPeer = sentTo(peer.id, from);
+    expect(toPeer.some((c) => JSON.stringify(c.payload.reply_markup ?? {}).includes("c:rate:"))).toBe(true);
+
+    await appBot.bot.handleUpdate(callbackUpdate(writer, "ci:yes") as never);
+    const [row] = await world.db.select().from(checkIns).where(eq(checkIns.userId, a));
+    expect(row?.status).toBe("scheduled");
+    const job = checkInsJob({
+      checkIns: world.services.checkIns,
+      send: appBot.sendCheckIns,
+      everyMs: 60_000,
+    });
+    const beforeJob = calls.length;
+    world.clock.advance(23 * HOUR);
+    await job.run();
+    expect(sentTo(writer.id, beforeJob)).toEqual([]);
+    world.clock.advance(HOUR + MINUTE);
+    await job.run();
+    await job.run();
+    const asks = sentTo(writer.id, beforeJob);
+    expect(asks).toHaveLength(1);
+    expect(textOf(asks[0]!)).toMatch(/Как ты сейчас/);
+    const buttons = JSON.stringify(asks[0]!.payload.reply_markup);
+    const id = row!.id;
+    for (const a of ["better", "same", "worse"]) expect(buttons).toContain(`ci:a:${id}:${a}`);
+
+    const beforeAnswer = calls.length;
+    await appBot.bot.handleUpdate(callbackUpdate(writer, `ci:a:${id}:worse`) as never);
+    expect(sentTo(writer.id, beforeAnswer).map(textOf).join("\n")).toMatch(/8-800-2000-122/);
+    const [answered] = await world.db.select().from(checkIns).where(eq(checkIns.id, id));
+    expect(answered).toMatchObject({ status: "answered", answer: "worse" });
+    // A second tap changes nothing; only the category was kept, and it was counted.
+    await appBot.bot.handleUpdate(callbackUpdate(writer, `ci:a:${id}:better`) as never);
+    const [still] = await world.db.select().from(checkIns).where(eq(checkIns.id, id));
+    expect(still?.answer).toBe("worse");
+    const metric = await metrics.registry.getSingleMetricAsString("safety_check_ins_total");
+    expect(metric).toMatch(/event="answer_worse"} 1/);
+  });
+
+  it("«🆘 Помощь» answers in any state, and is never relayed to the peer", async () => {
+    const { a, b } = await startChat(world.services, { topics: ["addiction-recovery", "family-conflict"] });
+    const writer = await tgOf(a);
+    const peer = await tgOf(b);
+    const from = calls.length;
+    await appBot.bot.handleUpdate(textUpdate(writer, "🆘 Помощь") as never);
+    expect(copiesTo(peer.id, from)).toEqual([]);
+    expect(sentTo(writer.id, from).map(textOf).join("\n")).toMatch(/8-800-2000-122/);
+  });
+
+  it("context: a farewell after hopelessness brings support though neither message alone does", async () => {
+    const { a } = await startChat(world.services, { topics: ["pet-loss", "panic"] });
+    const writer = await tgOf(a);
+    const from = calls.length;
+    await appBot.bot.handleUpdate(textUpdate(writer, "ничего уже не изменится, я устала") as never);
+    await appBot.bot.handleUpdate(textUpdate(writer, "ладно") as never);
+    const supportBefore = sentTo(writer.id, from).filter((c) => /ты не один/.test(textOf(c))).length;
+    await appBot.bot.handleUpdate(textUpdate(writer, "спасибо тебе за всё. прощай") as never);
+    await settle();
+    const supportAfter = sentTo(writer.id, from).filter((c) => /ты не один/.test(textOf(c))).length;
+    expect(supportAfter).toBeGreaterThan(supportBefore);
+    const metric = await metrics.registry.getSingleMetricAsString("safety_crisis_support_total");
+    expect(metric).toMatch(/source="(context|message)"/);
+  });
+
+  it("the check-in is one per person at a time and disappears with /delete", async () => {
+    const [x] = await world.people(1, ["job-loss", "money-worries"]);
+    expect((await world.services.checkIns.schedule(x!)).scheduled).toBe(true);
+    expect((await world.services.checkIns.schedule(x!)).scheduled).toBe(false);
+    world.clock.advance(DAY + MINUTE);
+    // Another worker claiming at the same time gets nothing twice.
+    const [first, second] = await Promise.all([
+      world.services.checkIns.claimDue(),
+      world.services.checkIns.claimDue(),
+    ]);
+    expect([...(first ?? []), ...(second ?? [])].filter((c) => c.userId === x)).toHaveLength(1);
+    await world.services.checkIns.schedule(x!);
+    await world.services.privacy.erase(x!);
+    expect(await world.db.select().from(checkIns).where(eq(checkIns.userId, x!))).toEqual([]);
+  });
+});
