@@ -274,7 +274,14 @@ export function createBot(deps: BotDeps): AppBot {
   // Menu buttons become their commands before anything else reads the message.
   privateChats.use(crisis.menu);
   privateChats.use(createBasicsFeature());
-  privateChats.use(createOnboardingFeature({ profiles, kv, startProfile: profile.resumeOrStart }));
+  privateChats.use(
+    createOnboardingFeature({
+      profiles,
+      kv,
+      startProfile: profile.resumeOrStart,
+      safetySecondOpinion: deps.services.safetyTier.enabled,
+    }),
+  );
   // Help first: /sos and «🆘 Помощь» answer in every state, check-ins too.
   privateChats.use(crisis.feature);
   // Safety next: /report drafts (their text must never be relayed), /block, /appeal, /delete.

@@ -16,6 +16,8 @@ export interface OnboardingDeps {
   kv: KeyValue;
   /** Continues or starts the profile flow once the rules are accepted. */
   startProfile(ctx: BotContext): Promise<void>;
+  /** The operator configured the model tier (SAFETY_MODEL_URL): the anonymity card says so. */
+  safetySecondOpinion?: boolean;
 }
 
 function cardKeyboard(ctx: BotContext, card: number) {
@@ -35,7 +37,10 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   const feature = new Composer<BotContext>();
 
   const showCard = async (ctx: BotContext, card: number, edit: boolean) => {
-    const text = ctx.t(`onboarding-card-${card}`);
+    const base = ctx.t(`onboarding-card-${card}`);
+    // Where words may go is said where anonymity is explained, and only when it is true.
+    const text =
+      card === 3 && deps.safetySecondOpinion ? `${base}\n\n${ctx.t("onboarding-safety-model")}` : base;
     const reply_markup = cardKeyboard(ctx, card);
     if (edit) await ctx.editMessageText(text, { reply_markup });
     else await ctx.reply(text, { reply_markup });

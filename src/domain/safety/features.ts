@@ -42,6 +42,28 @@ function charGrams(word: string): readonly number[] {
   return out;
 }
 
+const wordCache = new Map<string, readonly number[]>();
+
+/** A word's own features (lemma, quote, character n-grams, classes), the same wherever it appears: cached. */
+function wordFeatures(
+  norm: string,
+  lemmas: readonly string[],
+  negated: boolean,
+  quoted: boolean,
+): readonly number[] {
+  const key = `${negated ? 1 : 0}${quoted ? 1 : 0}${norm}`;
+  const hit = wordCache.get(key);
+  if (hit) return hit;
+  const lemma = lemmas[0] ?? norm;
+  const neg = negated ? "n:" : "";
+  const out = [hashFeature(`w:${neg}${lemma}`), ...charGrams(norm)];
+  if (quoted) out.push(hashFeature(`q:${lemma}`));
+  for (const c of conceptsOf(lemmas)) out.push(hashFeature(`c:${neg}${c}`));
+  if (wordCache.size > 50_000) wordCache.clear();
+  wordCache.set(key, out);
+  return out;
+}
+
 /** Meaning classes worth pairing (pairs of everything would be noise). */
 const PAIRED: ReadonlySet<Concept> = new Set<Concept>([
   "die",
@@ -110,23 +132,16 @@ export function featuresOf(reading: Reading, frameFeatures: readonly string[]): 
   const sentenceConcepts = new Map<number, Set<Concept>>();
   for (const w of words) {
     const lemma = w.lemmas[0] ?? w.norm;
-    const neg = w.negated ? "n:" : "";
-    add(`w:${neg}${lemma}`);
-    if (w.quoted) add(`q:${lemma}`);
+    for (const id of wordFeatures(w.norm, w.lemmas, w.negated, w.quoted)) ids.add(id);
     if (w.sentence === prevSentence) add(`b:${prevLemma}_${lemma}`);
     prevLemma = lemma;
     prevSentence = w.sentence;
-    for (const g of charGrams(w.norm)) ids.add(g);
     if (w.a.person) add(`p${w.a.person}:${w.a.pos}`);
     if (w.a.imperative) add("impr");
     if (w.a.past && w.a.pos === "VERB") add("past");
-    const concepts = conceptsOf(w.lemmas);
     const set = sentenceConcepts.get(w.sentence) ?? new Set<Concept>();
     sentenceConcepts.set(w.sentence, set);
-    for (const c of concepts) {
-      add(`c:${neg}${c}`);
-      if (PAIRED.has(c)) set.add(w.negated ? (`n_${c}` as Concept) : c);
-    }
+    for (const c of conceptsOf(w.lemmas)) if (PAIRED.has(c)) set.add(w.negated ? (`n_${c}` as Concept) : c);
     if (w.a.person === 1) set.add("self");
     if (w.a.person === 2) set.add("second");
   }

@@ -11,7 +11,7 @@
  * switch an override off and are themselves features, so the model learns how much they weigh.
  */
 
-import { type Concept, conceptsOf } from "./lexicon.ts";
+import type { Concept } from "./lexicon.ts";
 import type { Reading, Word } from "./reading.ts";
 
 export type CrisisLabel = "suicidal_intent" | "self_harm" | "overdose" | "violence_now" | "hopelessness";
@@ -27,10 +27,7 @@ export interface FrameHit {
   cancelledBy: string | null;
 }
 
-interface W extends Word {
-  c: ReadonlySet<Concept>;
-  idx: number;
-}
+type W = Word;
 
 /** Lemmas whose only everyday meaning is killing oneself: no hyperbole reads them («повешусь» aside, see HYPERBOLE). */
 const SUICIDE_VERBS = new Set([
@@ -116,9 +113,7 @@ const LIVE_HOW = new Set([
 
 function sentencesOf(reading: Reading): W[][] {
   const out: W[][] = Array.from({ length: reading.sentences }, () => []);
-  reading.words.forEach((word, idx) => {
-    out[word.sentence]?.push({ ...word, c: conceptsOf(word.lemmas), idx });
-  });
+  for (const word of reading.words) out[word.sentence]?.push(word);
   return out.filter((s) => s.length > 0);
 }
 

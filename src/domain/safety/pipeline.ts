@@ -30,7 +30,7 @@ const RESTORABLE: ReadonlySet<Concept> = new Set<Concept>([
 
 const restorable = new Map<string, boolean>();
 /** Fresh candidate words a single message may have looked up; known answers are free. */
-const LOOKUP_BUDGET = 1500;
+const LOOKUP_BUDGET = 800;
 
 /** Whether the normaliser may accept this candidate for a masked, spelt-out or transliterated word. */
 export function isRestorableWord(word: string): boolean {

@@ -7,6 +7,7 @@
  * so a rule names a lemma once and holds for every inflection, spelling and obfuscation of it.
  */
 
+import { type Concept, conceptsOf } from "./lexicon.ts";
 import { type Analysis, analyse } from "./morph.ts";
 import { tokenize } from "./normalize.ts";
 
@@ -15,6 +16,10 @@ export interface Word {
   a: Analysis;
   /** Lemma set for lookups (lemmas of the likely parses plus the word itself). */
   lemmas: readonly string[];
+  /** Meaning classes of the word (`lexicon.ts`), looked up once. */
+  c: ReadonlySet<Concept>;
+  /** Position in `Reading.words`. */
+  idx: number;
   sentence: number;
   clause: number;
   /** «не»/«ни» (or «нет», «без») directly before this word, or before the verb it follows. */
@@ -114,6 +119,8 @@ export function read(text: string, opts: ReadOptions = {}): Reading {
       norm: t.norm,
       a,
       lemmas: a.lemmas,
+      c: conceptsOf(a.lemmas),
+      idx: words.length,
       sentence,
       clause,
       negated: !isNegator && negateNext > 0,

@@ -30,10 +30,7 @@ export interface ToxicFrame {
   override: boolean;
 }
 
-interface W extends Word {
-  c: ReadonlySet<Concept>;
-  idx: number;
-}
+type W = Word;
 
 const has = (w: W, c: Concept) => w.c.has(c);
 const lemmaIs = (w: W, ...lemmas: string[]) => w.lemmas.some((l) => lemmas.includes(l));
@@ -103,11 +100,11 @@ const ABUSIVE: readonly Concept[] = [
 
 /** Whether any word of the message belongs to an abusive class (or was masked: «т*пая»). */
 export function hasAbusiveWord(reading: Reading): boolean {
-  return reading.words.some((w) => w.masked || ABUSIVE.some((c) => conceptsOf(w.lemmas).has(c)));
+  return reading.words.some((w) => w.masked || ABUSIVE.some((c) => w.c.has(c)));
 }
 
 export function detectToxicFrames(reading: Reading): ToxicFrame[] {
-  const words: W[] = reading.words.map((w, idx) => ({ ...w, c: conceptsOf(w.lemmas), idx }));
+  const words: W[] = reading.words;
   const out: ToxicFrame[] = [];
   const clauses = new Map<number, W[]>();
   for (const w of words) {

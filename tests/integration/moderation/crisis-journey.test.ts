@@ -2,8 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppBot, createBot } from "../../../src/bot/create-bot.ts";
 import { checkIns, users } from "../../../src/db/schema.ts";
+import { classifyMessage } from "../../../src/domain/safety/index.ts";
 import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
 import { createMetrics, type Metrics } from "../../../src/metrics.ts";
+import { createSafetyTier } from "../../../src/services/safety-tier.ts";
 import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
 import {
   callbackUpdate,
@@ -203,6 +205,64 @@ describe("the crisis journey in the bot (manual clock)", () => {
     expect(supportAfter).toBeGreaterThan(supportBefore);
     const metric = await metrics.registry.getSingleMetricAsString("safety_crisis_support_total");
     expect(metric).toMatch(/source="(context|message)"/);
+  });
+
+  it("an uncertain message is delivered at once; the model tier's «crisis» brings support afterwards", async () => {
+    let release: () => void = () => {};
+    const answered = new Promise<void>((r) => {
+      release = r;
+    });
+    const asked: string[] = [];
+    world.services.safetyTier = createSafetyTier({
+      provider: {
+        judge: async (text) => {
+          asked.push(text);
+          await answered;
+          return true;
+        },
+      },
+      timeoutMs: 5000,
+    });
+    const tierBot = createBot({
+      token: "7000000001:TESTTOKEN-abcdefghij",
+      apiRoot: "http://127.0.0.1:9",
+      botInfo: TEST_BOT_INFO,
+      logger: createLogger({ level: "silent" }),
+      pseudonymize: createPseudonymizer("crisis-journey-secret"),
+      kv: world.infra.kv,
+      rateLimiters: world.infra.rateLimiters,
+      metrics: createMetrics({ collectDefault: false }),
+      services: world.services,
+      clock: world.clock,
+      perChatMinMs: 0,
+    });
+    const tierCalls = recordTelegramCalls(tierBot.bot);
+    const candidates = [
+      "не знаю, сколько ещё так протяну",
+      "мне кажется, я больше не выдержу",
+      "устала от всего, сил совсем не осталось",
+      "всё как-то потеряло смысл",
+      "иногда хочется просто исчезнуть",
+    ];
+    const uncertain = candidates.find((t) => {
+      const v = classifyMessage(t);
+      return world.services.safetyTier.isUncertain(v.crisisScore / v.crisisThreshold, v.crisis);
+    });
+    expect(uncertain, "one of the candidates scores in the uncertain band").toBeDefined();
+    const { a, b } = await startChat(world.services, { topics: ["breakup", "insomnia"] });
+    const writer = await tgOf(a);
+    const peer = await tgOf(b);
+    await tierBot.bot.handleUpdate(textUpdate(writer, uncertain!) as never);
+    // Delivered while the model has not answered yet.
+    expect(tierCalls.filter((c) => c.method === "copyMessage" && c.payload.chat_id === peer.id)).toHaveLength(
+      1,
+    );
+    expect(asked).toHaveLength(1);
+    release();
+    await settle();
+    const toWriter = tierCalls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === writer.id);
+    expect(toWriter.map((c) => String(c.payload.text)).join("\n")).toMatch(/ты не один/);
+    world.services.safetyTier = createSafetyTier({ provider: null, timeoutMs: 1000 });
   });
 
   it("the check-in is one per person at a time and disappears with /delete", async () => {
