@@ -156,6 +156,14 @@ function checkCombinations(
     if (!raw.WEBHOOK_SECRET)
       problems.push({ name: "WEBHOOK_SECRET", expected: "a secret (required when BOT_MODE=webhook)" });
   }
+  if (raw.NODE_ENV === "production" && mode === "sandbox") {
+    // The sandbox's control API has no authentication: it must never run where real people are.
+    problems.push({
+      name: "BOT_MODE",
+      expected:
+        "webhook or polling with TELEGRAM_BOT_TOKEN (the sandbox is a development tool and is refused when NODE_ENV=production)",
+    });
+  }
   if (raw.NODE_ENV === "production") {
     for (const key of ["LOG_HASH_SECRET", "INTERNAL_API_SECRET", "ADMIN_TOKEN", "TIP_PAYLOAD_SECRET"]) {
       if (!raw[key]) problems.push({ name: key, expected: "a secret (required when NODE_ENV=production)" });

@@ -37,12 +37,73 @@ export function createPseudonymizer(secret: string): (id: number | bigint | stri
   return (id) => "u_" + createHmac("sha256", secret).update(String(id)).digest("hex").slice(0, 16);
 }
 
+/** SQLSTATE codes are five digits or capitals («23505», «42P01»). */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+interface MaybeDbError {
+  name?: string;
+  message?: string;
+  code?: unknown;
+  query?: unknown;
+  params?: unknown;
+  detail?: unknown;
+  severity?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * A database error: Drizzle's wrapper («Failed query: … params: 987654321») or the driver's error
+ * (SQLSTATE code, `detail` such as «Key (tg_id)=(987654321) already exists»). Both can carry ids,
+ * nicknames, bios and report text, so they are never logged as they are.
+ */
+export function isDatabaseError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as MaybeDbError;
+  if (e.name === "DrizzleQueryError" || (e.query !== undefined && e.params !== undefined)) return true;
+  if (typeof e.message === "string" && e.message.startsWith("Failed query:")) return true;
+  return (
+    typeof e.code === "string" &&
+    SQLSTATE.test(e.code) &&
+    (e.detail !== undefined || e.severity !== undefined)
+  );
+}
+
+/** The driver's SQLSTATE of a database error, looking through Drizzle's wrapper. */
+function sqlState(err: unknown): string | undefined {
+  for (
+    let e = err as MaybeDbError | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as MaybeDbError, depth++
+  ) {
+    if (typeof e.code === "string" && SQLSTATE.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/** One line about an error that is safe to store or log anywhere (the dead-letter stream, alerts). */
+export function safeErrorLabel(err: unknown): string {
+  if (isDatabaseError(err)) return `database error ${sqlState(err) ?? "(no code)"}`;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
 /**
  * Error serializer that keeps what helps an operator (type, message, stack, Telegram error code) and
  * drops what may carry people's data: grammY's GrammyError holds the whole call payload (chat id, text).
  */
-function serializeError(err: unknown): Record<string, unknown> {
+export function serializeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
+  if (isDatabaseError(err)) {
+    // A fixed label and the driver's code: the query's parameters and the row's values stay out.
+    const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+    const label = safeErrorLabel(err);
+    return {
+      type: "DatabaseError",
+      message: label,
+      code: sqlState(err),
+      stack: [label, ...frames].join("\n"),
+    };
+  }
   const e = err as Error & { error_code?: number; method?: string; description?: string; code?: string };
   const out: Record<string, unknown> = { type: e.name, message: e.message, stack: e.stack };
   if (e.error_code !== undefined) out.error_code = e.error_code;

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Config } from "./config.ts";
+import { secureDataDir } from "./data-dir.ts";
 
 export interface Secrets {
   logHashSecret: string;
@@ -41,7 +42,7 @@ export function resolveSecrets(config: Config): Secrets {
     stored.adminToken !== merged.adminToken ||
     stored.tipPayloadSecret !== merged.tipPayloadSecret
   ) {
-    mkdirSync(dir, { recursive: true });
+    secureDataDir(dir);
     writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
     chmodSync(file, 0o600);
   }

@@ -6,6 +6,7 @@ import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
+import { restrictTree, secureDataDir } from "../data-dir.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -48,8 +49,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   let client: PGlite;
   if (opts.dataDir) {
+    secureDataDir(resolve(opts.dataDir));
     const dir = resolve(opts.dataDir, "pglite");
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     client = await PGlite.create(dir);
   } else {
     client = await PGlite.create();
@@ -59,7 +61,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     db,
     kind: "pglite",
     ping: () => pingDb(db),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      if (opts.dataDir) restrictTree(resolve(opts.dataDir));
+    },
   };
 }
 

@@ -54,6 +54,15 @@ const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() 
  * A suspension's end as kept for an erased person: the next UTC midnight (never earlier than the
  * real end), so it cannot be matched to the exact instant in their scrubbed history.
  */
+/** Below this many ratings the average is not exported: one rating would be one person's verdict. */
+export const MIN_RATINGS_SHOWN = 3;
+
+/** How a conversation's end looked from this side. */
+export function visibleEndReason(reason: string | null, endedByMe: boolean): string | null {
+  if (reason === null || endedByMe) return reason;
+  return ["ended", "expired", "peer_gone"].includes(reason) ? reason : "ended_by_peer";
+}
+
 export function nextUtcMidnight(until: Date | null): Date | null {
   if (until === null) return null;
   const day = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate()));
@@ -233,12 +242,13 @@ export function createPrivacyService(deps: {
                 sessionId: s.id,
                 startedAt: iso(s.startedAt),
                 endedAt: iso(s.endedAt),
-                endReason: s.endReason,
+                // Only what the person could see: a report, block, ban or erase by the other side was
+                // announced to them as «Разговор завершён», and the peer's own rating never.
+                endReason: visibleEndReason(s.endReason, s.endedBy === userId),
                 endedByMe: s.endedBy === userId,
                 myMessages: mine === "a" ? s.msgCountA : s.msgCountB,
                 peerMessages: mine === "a" ? s.msgCountB : s.msgCountA,
                 ratingIGave: mine === "a" ? s.ratingA : s.ratingB,
-                ratingIReceived: mine === "a" ? s.ratingB : s.ratingA,
               }
             : null,
         };
@@ -313,7 +323,14 @@ export function createPrivacyService(deps: {
           rulesVersion: user.rulesVersion,
           receiveProposals: user.receiveProposals,
           coachEnabled: user.coachEnabled,
-          helpfulness: { ratingSum: user.ratingSum, ratingCount: user.ratingCount },
+          // The average of others' ratings only once it cannot point at one conversation.
+          helpfulness: {
+            ratingCount: user.ratingCount,
+            averageRating:
+              user.ratingCount >= MIN_RATINGS_SHOWN
+                ? Math.round((user.ratingSum / user.ratingCount) * 10) / 10
+                : null,
+          },
           startPayload: user.startPayload,
           createdAt: iso(user.createdAt),
           updatedAt: iso(user.updatedAt),

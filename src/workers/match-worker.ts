@@ -1,5 +1,5 @@
 import type { Stream, StreamEntry } from "../infra/ports.ts";
-import type { Logger } from "../logger.ts";
+import { type Logger, safeErrorLabel } from "../logger.ts";
 import {
   MATCH_DEAD_STREAM,
   MATCH_GROUP,
@@ -64,7 +64,8 @@ export function startMatchWorker(deps: MatchWorkerDeps) {
           MATCH_STREAM,
           MATCH_GROUP,
           entry,
-          String((err as Error).message ?? err),
+          // Never the raw message: a database error's carries the query's parameters (ids).
+          safeErrorLabel(err),
           MATCH_DEAD_STREAM,
         );
       } else {

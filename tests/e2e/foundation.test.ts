@@ -67,6 +67,29 @@ describe("the real process", () => {
     expect(err).toMatch(/WEBHOOK_SECRET/);
     expect(err).not.toMatch(/\bat \S+\.ts:\d+/); // no stack trace
   });
+
+  it("refuses the unauthenticated sandbox in production: with no token, and with BOT_MODE=sandbox", async () => {
+    const secrets = {
+      NODE_ENV: "production",
+      LOG_HASH_SECRET: "production-log-hash-secret-0123456789",
+      INTERNAL_API_SECRET: "production-internal-secret-0123456789",
+      ADMIN_TOKEN: "production-admin-token-0123456789",
+      TIP_PAYLOAD_SECRET: "production-tip-secret-0123456789",
+    };
+    for (const env of [
+      { ...secrets, TELEGRAM_BOT_TOKEN: undefined, BOT_MODE: undefined },
+      { ...secrets, TELEGRAM_BOT_TOKEN: "123456:production-token", BOT_MODE: "sandbox" },
+    ]) {
+      const err = await spawnBotProcess({ env }).then(
+        () => {
+          throw new Error("the process should not have started");
+        },
+        (e: Error) => e.message,
+      );
+      expect(err).toMatch(/exited with 2/);
+      expect(err).toMatch(/BOT_MODE: expected webhook or polling[^\n]*refused when NODE_ENV=production/);
+    }
+  });
 });
 
 for (const mode of ["polling", "webhook"] as const) {

@@ -69,6 +69,22 @@ const RELAYABLE = [
 /** Content a person sent on purpose that Telegram does not let a bot copy: they are told. */
 const NOT_COPYABLE = ["paid_media", "invoice", "giveaway", "giveaway_winners", "game"] as const;
 
+/**
+ * Everything a message says, including what hides behind ordinary words: `text_link` addresses, a
+ * poll's question and options. The safety screen and the contact nudge read this, not just `text`.
+ */
+export function screenableText(
+  msg: Pick<Message, "text" | "caption" | "entities" | "caption_entities" | "poll">,
+): string | undefined {
+  const parts: string[] = [];
+  const body = msg.text ?? msg.caption;
+  if (body !== undefined) parts.push(body);
+  for (const e of [...(msg.entities ?? []), ...(msg.caption_entities ?? [])])
+    if (e.type === "text_link") parts.push(e.url);
+  if (msg.poll) parts.push(msg.poll.question, ...msg.poll.options.map((o) => o.text));
+  return parts.length > 0 ? parts.join("\n") : undefined;
+}
+
 function ratingKeyboard(sessionId: number): InlineKeyboard {
   const kb = new InlineKeyboard();
   for (const [i, emoji] of RATING_EMOJI.entries())
@@ -422,7 +438,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     }
     await flushAlbumsOf(msg.chat.id, msg.media_group_id ? albumKey(msg) : undefined);
 
-    const text = msg.text ?? msg.caption;
+    const text = screenableText(msg);
     if (!(await withinLimit(ctx, chat))) return;
     const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;
     if (!verdict.deliver) {
@@ -457,9 +473,23 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     const msg = ctx.editedMessage;
     const chat = await chats.activeChat(ctx.user!.id);
     if (!chat || chat.peerTgId === null) return;
+    const text = screenableText(msg);
+    const heldKey = `held:${chat.sessionId}:${chat.userId}:${msg.message_id}`;
+    if ((await kv.get(heldKey)) !== null) {
+      // A message waiting for «Отправить всё равно» was edited: «Отправить» would copy it as it is now,
+      // so it is screened now; what may not be delivered is no longer held.
+      if (text === undefined) return;
+      const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;
+      if (!verdict.deliver) {
+        await kv.delete(heldKey);
+        if (verdict.crisis) await deps.crisisNoteToPeer?.(chat);
+        return;
+      }
+      if (verdict.crisis) await kv.set(heldKey, HELD_CRISIS, HELD_TTL_MS);
+      return;
+    }
     const copyId = await chats.counterpart(chat, msg.message_id);
     if (copyId === null) return;
-    const text = msg.text ?? msg.caption;
     if (text === undefined) return;
     if (!(await withinLimit(ctx, chat))) return;
     const verdict = (await deps.screen?.(ctx, chat, text)) ?? PASS;

@@ -107,7 +107,11 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
     if (notice) await ctx.reply(notice);
   });
 
-  // pre_checkout_query has no chat: it is served outside the private-chat filter.
+  /**
+   * Payments are served before every flow, gate and chat-type filter: pre_checkout_query has no chat,
+   * and a successful or refunded payment must be recorded whatever the person had open (a profile
+   * step, a report draft, the rules gate, a conversation) — the person paid.
+   */
   const payments = new Composer<BotContext>();
   // Telegram waits at most 10 s for this answer; everything here is a few indexed queries.
   payments.on("pre_checkout_query", async (ctx) => {
@@ -126,7 +130,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
     }
   });
 
-  feature.on("message:successful_payment", async (ctx) => {
+  payments.on("message:successful_payment", async (ctx) => {
     const p = ctx.message.successful_payment;
     const payer = await profiles.findByTelegramId(ctx.from.id);
     const res = await tips.recordPayment({
@@ -156,7 +160,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       await notifier.send(res.recipientUserId, notifier.t("tips-thanks-to-peer"));
   });
 
-  feature.on("message:refunded_payment", async (ctx) => {
+  payments.on("message:refunded_payment", async (ctx) => {
     const r = ctx.message.refunded_payment;
     const res = await tips.recordRefundUpdate(r.telegram_payment_charge_id);
     if (!res.ok || res.alreadyRefunded) return;

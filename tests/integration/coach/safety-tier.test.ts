@@ -14,8 +14,9 @@ describe("the optional model tier (a second opinion on uncertain crisis scores)"
   beforeAll(async () => {
     fake = await startFakeOpenAi({ kind: "content", content: JSON.stringify({ crisis: true }) });
     tier = createSafetyTier({
-      provider: createOpenAiSafetyProvider({ baseUrl: fake.baseUrl, model: "safety-test", timeoutMs: 300 }),
-      timeoutMs: 300,
+      // Generous: a loaded CI machine must not turn an answer into a timeout.
+      provider: createOpenAiSafetyProvider({ baseUrl: fake.baseUrl, model: "safety-test", timeoutMs: 5000 }),
+      timeoutMs: 5000,
       onOutcome: (o) => outcomes.push(o),
     });
   });
@@ -53,7 +54,11 @@ describe("the optional model tier (a second opinion on uncertain crisis scores)"
 
   it("gives up within its timeout when the model hangs, and never throws on errors or garbage", async () => {
     fake.respond({ kind: "hang" });
-    expect(await tier.ask("всё бессмысленно")).toBe("timeout");
+    const impatient = createSafetyTier({
+      provider: createOpenAiSafetyProvider({ baseUrl: fake.baseUrl, model: "safety-test", timeoutMs: 300 }),
+      timeoutMs: 300,
+    });
+    expect(await impatient.ask("всё бессмысленно")).toBe("timeout");
     fake.respond({ kind: "error", status: 500 });
     expect(await tier.ask("всё бессмысленно")).toBe("error");
     fake.respond({ kind: "content", content: "не JSON" });
