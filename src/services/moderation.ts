@@ -322,6 +322,15 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
   const { db, clock } = deps;
   const threshold = deps.reportThreshold ?? DEFAULT_REPORT_THRESHOLD;
 
+  async function crisisFlagWhere(...conditions: SQL[]): Promise<boolean> {
+    const [row] = await db
+      .select({ id: safetyFlags.id })
+      .from(safetyFlags)
+      .where(and(eq(safetyFlags.source, "crisis"), ...conditions))
+      .limit(1);
+    return row !== undefined;
+  }
+
   const service = {
     reportThreshold: threshold,
 
@@ -694,35 +703,16 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
     },
 
     /** Whether this person showed signs of crisis in this conversation (their /end looks different). */
-    async crisisInSession(sessionId: number, userId: number): Promise<boolean> {
-      const [row] = await db
-        .select({ id: safetyFlags.id })
-        .from(safetyFlags)
-        .where(
-          and(
-            eq(safetyFlags.chatSessionId, sessionId),
-            eq(safetyFlags.userId, userId),
-            eq(safetyFlags.source, "crisis"),
-          ),
-        )
-        .limit(1);
-      return row !== undefined;
+    crisisInSession(sessionId: number, userId: number): Promise<boolean> {
+      return crisisFlagWhere(eq(safetyFlags.chatSessionId, sessionId), eq(safetyFlags.userId, userId));
     },
 
     /** For the AI coach: whether anyone in this chat showed signs of crisis recently. */
-    async hasRecentCrisisFlag(sessionId: number, withinMs: number): Promise<boolean> {
-      const [row] = await db
-        .select({ id: safetyFlags.id })
-        .from(safetyFlags)
-        .where(
-          and(
-            eq(safetyFlags.chatSessionId, sessionId),
-            eq(safetyFlags.source, "crisis"),
-            gte(safetyFlags.createdAt, new Date(clock.now().getTime() - withinMs)),
-          ),
-        )
-        .limit(1);
-      return row !== undefined;
+    hasRecentCrisisFlag(sessionId: number, withinMs: number): Promise<boolean> {
+      return crisisFlagWhere(
+        eq(safetyFlags.chatSessionId, sessionId),
+        gte(safetyFlags.createdAt, new Date(clock.now().getTime() - withinMs)),
+      );
     },
 
     /**

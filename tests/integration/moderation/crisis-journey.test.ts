@@ -1,23 +1,16 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppBot, createBot } from "../../../src/bot/create-bot.ts";
-import { checkIns, users } from "../../../src/db/schema.ts";
+import type { AppBot } from "../../../src/bot/create-bot.ts";
+import { checkIns } from "../../../src/db/schema.ts";
 import { classifyMessage } from "../../../src/domain/safety/index.ts";
-import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
-import { createMetrics, type Metrics } from "../../../src/metrics.ts";
+import type { Metrics } from "../../../src/metrics.ts";
 import { createSafetyTier } from "../../../src/services/safety-tier.ts";
 import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
-import {
-  callbackUpdate,
-  type RecordedCall,
-  recordTelegramCalls,
-  TEST_BOT_INFO,
-  textUpdate,
-} from "../../helpers/fake-telegram.ts";
+import { botOver, createBotWorld, type World } from "../../helpers/bot-world.ts";
+import { callbackUpdate, type RecordedCall, textUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
-import { createWorld, DAY, HOUR, MINUTE } from "./world.ts";
+import { DAY, HOUR, MINUTE } from "./world.ts";
 
-type World = Awaited<ReturnType<typeof createWorld>>;
 const MOD_CHAT = -100123;
 
 describe("the crisis journey in the bot (manual clock)", () => {
@@ -25,39 +18,19 @@ describe("the crisis journey in the bot (manual clock)", () => {
   let appBot: AppBot;
   let calls: RecordedCall[];
   let metrics: Metrics;
+  let t: Awaited<ReturnType<typeof createBotWorld>>;
 
-  const tgOf = async (userId: number) => {
-    const [row] = await world.db.select({ tgId: users.tgId }).from(users).where(eq(users.id, userId));
-    return { id: Number(row!.tgId), first_name: "Человек" };
-  };
-  const sentTo = (chatId: number, from = 0) =>
-    calls.slice(from).filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId);
+  const tgOf = (userId: number) => t.tgOf(userId);
+  const sentTo = (chatId: number, from = 0) => t.sentTo(chatId, from);
   const textOf = (c: RecordedCall) => String(c.payload.text ?? "");
-  const copiesTo = (chatId: number, from = 0) =>
-    calls.slice(from).filter((c) => c.method === "copyMessage" && c.payload.chat_id === chatId);
+  const copiesTo = (chatId: number, from = 0) => t.copiesTo(chatId, from);
   const alerts = (from = 0) => sentTo(MOD_CHAT, from).filter((c) => textOf(c).includes("Признаки кризиса"));
   /** Fire-and-forget work (alerts) settles on the next turns of the event loop. */
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   beforeAll(async () => {
-    world = await createWorld();
-    await world.services.sos.seedFromFile();
-    metrics = createMetrics({ collectDefault: false });
-    appBot = createBot({
-      token: "7000000001:TESTTOKEN-abcdefghij",
-      apiRoot: "http://127.0.0.1:9",
-      botInfo: TEST_BOT_INFO,
-      logger: createLogger({ level: "silent" }),
-      pseudonymize: createPseudonymizer("crisis-journey-secret"),
-      kv: world.infra.kv,
-      rateLimiters: world.infra.rateLimiters,
-      metrics,
-      services: world.services,
-      clock: world.clock,
-      perChatMinMs: 0,
-      modChatId: MOD_CHAT,
-    });
-    calls = recordTelegramCalls(appBot.bot);
+    t = await createBotWorld({ modChatId: MOD_CHAT, seedSos: true });
+    ({ world, appBot, calls, metrics } = t);
   });
   afterAll(async () => {
     await world.close();
@@ -223,20 +196,7 @@ describe("the crisis journey in the bot (manual clock)", () => {
       },
       timeoutMs: 5000,
     });
-    const tierBot = createBot({
-      token: "7000000001:TESTTOKEN-abcdefghij",
-      apiRoot: "http://127.0.0.1:9",
-      botInfo: TEST_BOT_INFO,
-      logger: createLogger({ level: "silent" }),
-      pseudonymize: createPseudonymizer("crisis-journey-secret"),
-      kv: world.infra.kv,
-      rateLimiters: world.infra.rateLimiters,
-      metrics: createMetrics({ collectDefault: false }),
-      services: world.services,
-      clock: world.clock,
-      perChatMinMs: 0,
-    });
-    const tierCalls = recordTelegramCalls(tierBot.bot);
+    const { appBot: tierBot, calls: tierCalls } = botOver(world);
     const candidates = [
       "не знаю, сколько ещё так протяну",
       "мне кажется, я больше не выдержу",

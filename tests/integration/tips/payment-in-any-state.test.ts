@@ -1,21 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppBot, createBot } from "../../../src/bot/create-bot.ts";
 import { tips, users } from "../../../src/db/schema.ts";
-import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
-import { createMetrics } from "../../../src/metrics.ts";
-import {
-  callbackUpdate,
-  type RecordedCall,
-  recordTelegramCalls,
-  TEST_BOT_INFO,
-  textUpdate,
-} from "../../helpers/fake-telegram.ts";
+import { createBotWorld, type From } from "../../helpers/bot-world.ts";
+import { callbackUpdate, textUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
-import { createWorld } from "../moderation/world.ts";
 
-type World = Awaited<ReturnType<typeof createWorld>>;
-type From = { id: number; first_name: string };
 let charge = 1;
 
 function paymentUpdate(
@@ -53,102 +42,76 @@ function paymentUpdate(
 }
 
 describe("a tip paid while a flow is open is never swallowed", () => {
-  let world: World;
-  let appBot: AppBot;
-  let calls: RecordedCall[];
-  const tgOf = async (userId: number): Promise<From> => {
-    const [row] = await world.db.select({ tgId: users.tgId }).from(users).where(eq(users.id, userId));
-    return { id: Number(row!.tgId), first_name: "Человек" };
-  };
-  const textsTo = (chatId: number, from: number) =>
-    calls
-      .slice(from)
-      .filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId)
-      .map((c) => String(c.payload.text));
-
+  let t: Awaited<ReturnType<typeof createBotWorld>>;
   beforeAll(async () => {
-    world = await createWorld();
-    appBot = createBot({
-      token: "7000000001:TESTTOKEN-abcdefghij",
-      apiRoot: "http://127.0.0.1:9",
-      botInfo: TEST_BOT_INFO,
-      logger: createLogger({ level: "silent" }),
-      pseudonymize: createPseudonymizer("payments-secret"),
-      kv: world.infra.kv,
-      rateLimiters: world.infra.rateLimiters,
-      metrics: createMetrics({ collectDefault: false }),
-      services: world.services,
-      clock: world.clock,
-      perChatMinMs: 0,
-    });
-    calls = recordTelegramCalls(appBot.bot);
+    t = await createBotWorld();
   });
   afterAll(async () => {
-    await world.close();
+    await t.close();
   });
 
   /** Ends a fresh chat, opens `state` for the payer, pays, and checks the receipt, the thanks and the ledger. */
   async function payIn(state: string, open: (payer: From, sessionId: number) => Promise<void>) {
-    const { a, b, sessionId } = await startChat(world.services, { topics: ["job-loss", "money-worries"] });
-    const [payer, peer] = [await tgOf(a), await tgOf(b)];
-    await appBot.bot.handleUpdate(callbackUpdate(payer, "c:end:yes") as never);
-    const tip = await world.services.tips.createTip(a, sessionId, 10);
+    const { a, b, sessionId } = await startChat(t.world.services, { topics: ["job-loss", "money-worries"] });
+    const [payer, peer] = [await t.tgOf(a), await t.tgOf(b)];
+    await t.appBot.bot.handleUpdate(callbackUpdate(payer, "c:end:yes") as never);
+    const tip = await t.world.services.tips.createTip(a, sessionId, 10);
     if (!tip.ok) throw new Error(`no tip: ${tip.reason}`);
     await open(payer, sessionId);
-    const from = calls.length;
+    const from = t.calls.length;
     const chargeId = `charge-${state}-${charge}`;
-    await appBot.bot.handleUpdate(
+    await t.appBot.bot.handleUpdate(
       paymentUpdate(payer, tip.payload, 10, "successful_payment", chargeId) as never,
     );
-    const [row] = await world.db.select().from(tips).where(eq(tips.id, tip.tipId));
+    const [row] = await t.world.db.select().from(tips).where(eq(tips.id, tip.tipId));
     expect(row?.status, state).toBe("paid");
-    expect(textsTo(payer.id, from).join("\n"), state).toMatch(/10/);
-    expect(textsTo(peer.id, from).length, state).toBeGreaterThan(0);
+    expect(t.textsTo(payer.id, from).join("\n"), state).toMatch(/10/);
+    expect(t.textsTo(peer.id, from).length, state).toBeGreaterThan(0);
     // The refund notice gets through the same way.
-    await world.services.tips.refund({ chargeId });
-    const beforeRefund = calls.length;
-    await appBot.bot.handleUpdate(
+    await t.world.services.tips.refund({ chargeId });
+    const beforeRefund = t.calls.length;
+    await t.appBot.bot.handleUpdate(
       paymentUpdate(payer, tip.payload, 10, "refunded_payment", chargeId) as never,
     );
-    expect(calls.length, state).toBeGreaterThanOrEqual(beforeRefund);
+    expect(t.calls.length, state).toBeGreaterThanOrEqual(beforeRefund);
   }
 
   it("with a profile edit open («✏️ О себе»)", async () => {
     await payIn("profile edit", async (payer) => {
-      await appBot.bot.handleUpdate(textUpdate(payer, "/profile") as never);
-      await appBot.bot.handleUpdate(callbackUpdate(payer, "p:card:edit:bio") as never);
+      await t.appBot.bot.handleUpdate(textUpdate(payer, "/profile") as never);
+      await t.appBot.bot.handleUpdate(callbackUpdate(payer, "p:card:edit:bio") as never);
     });
   });
 
   it("with a report draft open", async () => {
     await payIn("report draft", async (payer, sessionId) => {
-      await appBot.bot.handleUpdate(textUpdate(payer, "/report") as never);
-      await appBot.bot.handleUpdate(callbackUpdate(payer, `rp:r:${sessionId}:other`) as never);
+      await t.appBot.bot.handleUpdate(textUpdate(payer, "/report") as never);
+      await t.appBot.bot.handleUpdate(callbackUpdate(payer, `rp:r:${sessionId}:other`) as never);
     });
   });
 
   it("while typing a custom amount", async () => {
     await payIn("custom amount", async (payer, sessionId) => {
-      await appBot.bot.handleUpdate(callbackUpdate(payer, `t:c:${sessionId}`) as never);
+      await t.appBot.bot.handleUpdate(callbackUpdate(payer, `t:c:${sessionId}`) as never);
     });
   });
 
   it("at the rules gate (outdated rules)", async () => {
     await payIn("rules gate", async (payer) => {
-      await world.db.update(users).set({ rulesVersion: 0 }).where(eq(users.tgId, payer.id));
+      await t.world.db.update(users).set({ rulesVersion: 0 }).where(eq(users.tgId, payer.id));
     });
   });
 
   it("during a new conversation", async () => {
     await payIn("in a chat", async (payer) => {
-      const [row] = await world.db.select({ id: users.id }).from(users).where(eq(users.tgId, payer.id));
-      const [other] = await world.people(1, ["job-loss", "money-worries"]);
-      await world.services.matching.requestSearch(row!.id);
-      await world.services.matching.requestSearch(other!);
-      const p = await world.services.matching.processSearch(other!);
+      const [row] = await t.world.db.select({ id: users.id }).from(users).where(eq(users.tgId, payer.id));
+      const [other] = await t.world.people(1, ["job-loss", "money-worries"]);
+      await t.world.services.matching.requestSearch(row!.id);
+      await t.world.services.matching.requestSearch(other!);
+      const p = await t.world.services.matching.processSearch(other!);
       if (p) {
-        await world.services.matching.decide(row!.id, p.matchId, "accept");
-        await world.services.matching.decide(other!, p.matchId, "accept");
+        await t.world.services.matching.decide(row!.id, p.matchId, "accept");
+        await t.world.services.matching.decide(other!, p.matchId, "accept");
       }
     });
   });

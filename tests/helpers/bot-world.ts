@@ -1,0 +1,63 @@
+import { eq } from "drizzle-orm";
+import { type AppBot, createBot } from "../../src/bot/create-bot.ts";
+import { users } from "../../src/db/schema.ts";
+import { createLogger, createPseudonymizer } from "../../src/logger.ts";
+import { createMetrics, type Metrics } from "../../src/metrics.ts";
+import { createWorld } from "../integration/moderation/world.ts";
+import { type RecordedCall, recordTelegramCalls, TEST_BOT_INFO } from "./fake-telegram.ts";
+
+export type World = Awaited<ReturnType<typeof createWorld>>;
+export type From = { id: number; first_name: string };
+
+/** Builds the real bot over a world's services and clock, with every Bot API call recorded. */
+export function botOver(world: World, opts: { modChatId?: number; metrics?: Metrics } = {}) {
+  const metrics = opts.metrics ?? createMetrics({ collectDefault: false });
+  const appBot: AppBot = createBot({
+    token: "7000000001:TESTTOKEN-abcdefghij",
+    apiRoot: "http://127.0.0.1:9",
+    botInfo: TEST_BOT_INFO,
+    logger: createLogger({ level: "silent" }),
+    pseudonymize: createPseudonymizer("bot-world-secret"),
+    kv: world.infra.kv,
+    rateLimiters: world.infra.rateLimiters,
+    metrics,
+    services: world.services,
+    clock: world.clock,
+    perChatMinMs: 0,
+    ...(opts.modChatId !== undefined ? { modChatId: opts.modChatId } : {}),
+  });
+  const calls: RecordedCall[] = recordTelegramCalls(appBot.bot);
+  return {
+    appBot,
+    calls,
+    metrics,
+    /** Messages sent to a chat since call number `from`. */
+    sentTo: (chatId: number, from = 0) =>
+      calls.slice(from).filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId),
+    textsTo: (chatId: number, from = 0) =>
+      calls
+        .slice(from)
+        .filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId)
+        .map((c) => String(c.payload.text ?? "")),
+    /** Relayed copies to a chat since call number `from`. */
+    copiesTo: (chatId: number, from = 0) =>
+      calls
+        .slice(from)
+        .filter(
+          (c) => (c.method === "copyMessage" || c.method === "copyMessages") && c.payload.chat_id === chatId,
+        ),
+  };
+}
+
+/** A world (database, services, manual clock) with the real bot over it. */
+export async function createBotWorld(opts: { modChatId?: number; seedSos?: boolean } = {}) {
+  const world = await createWorld();
+  if (opts.seedSos) await world.services.sos.seedFromFile();
+  const bot = botOver(world, opts);
+  /** The Telegram side of a person made by the fixtures. */
+  const tgOf = async (userId: number): Promise<From> => {
+    const [row] = await world.db.select({ tgId: users.tgId }).from(users).where(eq(users.id, userId));
+    return { id: Number(row!.tgId), first_name: "Человек" };
+  };
+  return { world, ...bot, tgOf, close: () => world.close() };
+}
