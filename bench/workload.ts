@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../src/db/client.ts";
 import { formatWeekMask, HOURS_PER_WEEK, hourOfWeek } from "../src/domain/matching/week-mask.ts";
+import { seededRandom } from "../src/domain/safety/model.ts";
 
 /**
  * A deterministic synthetic population for the matching benchmark. Every random choice comes from
@@ -27,16 +28,8 @@ export interface WorkloadStats {
   loadSeconds: number;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator the safety models train with (Mulberry32). */
+export const mulberry32 = seededRandom;
 
 /** RU/CIS time zones (UTC offset hours) with rough shares of an audience centred on Moscow time. */
 const TIME_ZONES: Array<[offset: number, share: number, name: string]> = [
