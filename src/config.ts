@@ -156,14 +156,6 @@ function checkCombinations(
     if (!raw.WEBHOOK_SECRET)
       problems.push({ name: "WEBHOOK_SECRET", expected: "a secret (required when BOT_MODE=webhook)" });
   }
-  if (raw.NODE_ENV === "production" && mode === "sandbox") {
-    // The sandbox's control API has no authentication: it must never run where real people are.
-    problems.push({
-      name: "BOT_MODE",
-      expected:
-        "webhook or polling with TELEGRAM_BOT_TOKEN (the sandbox is a development tool and is refused when NODE_ENV=production)",
-    });
-  }
   if (raw.NODE_ENV === "production") {
     for (const key of ["LOG_HASH_SECRET", "INTERNAL_API_SECRET", "ADMIN_TOKEN", "TIP_PAYLOAD_SECRET"]) {
       if (!raw[key]) problems.push({ name: key, expected: "a secret (required when NODE_ENV=production)" });
@@ -219,6 +211,24 @@ function describeGot(name: string, raw: string | undefined): string {
 export function formatConfigIssues(issues: ConfigIssue[]): string {
   const lines = issues.map((i) => `  - ${i.name}: expected ${i.expected}, got ${i.got}`);
   return `Configuration is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+}
+
+/**
+ * For processes that serve the bot (roles `all` and `api`): the sandbox's control API has no
+ * authentication, so it must never run where real people are. `db:migrate` and the worker never start
+ * it and need no bot mode. Throws ConfigError in the same readable format.
+ */
+export function checkServingConfig(config: Config): void {
+  if (config.NODE_ENV === "production" && config.BOT_MODE === "sandbox") {
+    throw new ConfigError([
+      {
+        name: "BOT_MODE",
+        expected:
+          "webhook or polling with TELEGRAM_BOT_TOKEN (the sandbox is a development tool and is refused when NODE_ENV=production)",
+        got: JSON.stringify(config.BOT_MODE),
+      },
+    ]);
+  }
 }
 
 /** Parses the environment; throws ConfigError listing every problem at once. */

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   const role: Role = roleArg;
 
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(process.env, { servesBot: role !== "worker" });
 
   // Signals are caught from the first moment: a SIGTERM during start-up shuts down once started.
   let app: Awaited<ReturnType<typeof startApp>> | undefined;

@@ -39,6 +39,7 @@ export function createModeratorAlerts(deps: {
   function reportActions(reportId: number): InlineKeyboard {
     return new InlineKeyboard()
       .text(t("btn-mod-evidence"), `mod:evidence:r:${reportId}`)
+      .text(t("btn-mod-text"), `mod:text:r:${reportId}`)
       .row()
       .text(t("btn-mod-dismiss"), `mod:dismiss:r:${reportId}`)
       .text(t("btn-mod-warn"), `mod:warn:r:${reportId}`)
@@ -64,6 +65,8 @@ export function createModeratorAlerts(deps: {
     userActions,
     appealActions(appealId: number): InlineKeyboard {
       return new InlineKeyboard()
+        .text(t("btn-mod-text"), `mod:text:a:${appealId}`)
+        .row()
         .text(t("btn-mod-grant"), `mod:grant:a:${appealId}`)
         .text(t("btn-mod-reject"), `mod:reject:a:${appealId}`);
     },

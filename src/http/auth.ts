@@ -6,11 +6,21 @@ import { errorBody } from "./errors.ts";
 export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
 
 /**
- * Internal calls (another adapter of ours, e.g. a Mini App backend) sign `${timestamp}.${rawBody}` with
- * HMAC-SHA256 and INTERNAL_API_SECRET: headers `X-Timestamp` (ms) and `X-Signature` (hex).
+ * Internal calls (another adapter of ours, e.g. a Mini App backend) sign the method, the path (with its
+ * query), the timestamp and the raw body — `${METHOD}\n${path}\n${timestamp}\n${rawBody}` — with
+ * HMAC-SHA256 and INTERNAL_API_SECRET: headers `X-Timestamp` (ms) and `X-Signature` (hex). Signing the
+ * method and path means a body signed for one route cannot be replayed against another.
  */
-export function signInternalRequest(secret: string, timestamp: number, rawBody: string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex");
+export function signInternalRequest(
+  secret: string,
+  timestamp: number,
+  rawBody: string,
+  method: string,
+  path: string,
+): string {
+  return createHmac("sha256", secret)
+    .update(`${method.toUpperCase()}\n${path}\n${timestamp}\n${rawBody}`)
+    .digest("hex");
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -36,7 +46,11 @@ export function inProcessReplayGuard(now: () => number = Date.now): ReplayGuard 
   };
 }
 
-/** Fastify preHandler for internal routes. Needs the raw body: see `rawBodyParser` in server.ts. */
+/**
+ * Fastify preValidation hook for internal routes: the signature is checked before the body's schema, so
+ * an unsigned caller learns nothing about what a valid body looks like. Needs the raw body: see
+ * `rawBodyParser` in server.ts.
+ */
 export function requireInternalSignature(
   secret: string,
   now: () => number = Date.now,
@@ -49,7 +63,7 @@ export function requireInternalSignature(
     if (!Number.isFinite(ts) || typeof sig !== "string" || Math.abs(now() - ts) > SIGNATURE_MAX_SKEW_MS) {
       return reply.code(401).send(errorBody("unauthorized", "Missing, stale or malformed signature"));
     }
-    if (!safeEqual(sig, signInternalRequest(secret, ts, raw))) {
+    if (!safeEqual(sig, signInternalRequest(secret, ts, raw, request.method, request.url))) {
       return reply.code(401).send(errorBody("unauthorized", "Bad signature"));
     }
     // A valid signature is good once: the same request sent again inside the window is a replay.

@@ -702,6 +702,19 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
       return { flagId: flag.id, alertModerators: severity >= 3 };
     },
 
+    /**
+     * What a person wrote to the moderators, read on a moderator's request: the moderators' chat holds
+     * only ids and categories, so the text goes with the report or appeal (and with /delete).
+     */
+    async writtenText(kind: "report" | "appeal", id: number): Promise<string | null> {
+      if (kind === "report") {
+        const [row] = await db.select({ text: reports.comment }).from(reports).where(eq(reports.id, id));
+        return row?.text ?? null;
+      }
+      const [row] = await db.select({ text: appeals.text }).from(appeals).where(eq(appeals.id, id));
+      return row?.text ?? null;
+    },
+
     /** Whether this person showed signs of crisis in this conversation (their /end looks different). */
     crisisInSession(sessionId: number, userId: number): Promise<boolean> {
       return crisisFlagWhere(eq(safetyFlags.chatSessionId, sessionId), eq(safetyFlags.userId, userId));

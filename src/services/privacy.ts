@@ -28,6 +28,7 @@ import type { KeyValue } from "../infra/ports.ts";
 import { type EndedChat, endActiveChatIn } from "./chats.ts";
 import type { IdentityHash } from "./identity.ts";
 import { withdrawProposalsIn } from "./moderation.ts";
+import { erasableKeys } from "./person-keys.ts";
 
 export type EraseResult =
   | {
@@ -82,7 +83,7 @@ export function createPrivacyService(deps: {
      * Ends any active chat (reason 'deleted'), withdraws proposals, deletes the profile and everything
      * derived from it, and scrubs the users row. Idempotent: a second call finds nothing to do.
      *
-     * KV: deletes `nudged:<session>:<user>` of every session of the person and `start-payload:<tg id>`.
+     * KV: deletes the person's entries (`person-keys.ts`: report and appeal drafts, a custom tip amount, nudges, the start payload).
      * `held:*` and `relay:*` keys contain Telegram message ids, which the port cannot enumerate; they
      * hold only message-id pairs (no text, no Telegram user id) and expire by TTL (≤ 7 days).
      */
@@ -174,9 +175,12 @@ export function createPrivacyService(deps: {
       });
       if (!outcome) return { ok: false, reason: "not_found" };
 
-      const keys = outcome.sessionIds.map((sid) => `nudged:${sid}:${userId}`);
-      if (outcome.tgId !== null) keys.push(`start-payload:${outcome.tgId}`);
-      const kvKeysDeleted = keys.length > 0 ? await kv.delete(...keys) : 0;
+      const keys = erasableKeys(
+        userId,
+        outcome.sessionIds,
+        outcome.tgId === null ? null : Number(outcome.tgId),
+      );
+      const kvKeysDeleted = await kv.delete(...keys);
       return {
         ok: true,
         alreadyErased: outcome.alreadyErased,

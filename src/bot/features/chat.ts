@@ -10,6 +10,7 @@ import {
   type ExtensionAsk,
   TIMER_HOURS,
 } from "../../services/chats.ts";
+import { personKeys } from "../../services/person-keys.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 
@@ -64,7 +65,6 @@ const RELAYABLE = [
   "audio",
   "dice",
   "poll",
-  "story",
 ] as const;
 /** Content a person sent on purpose that Telegram does not let a bot copy: they are told. */
 const NOT_COPYABLE = ["paid_media", "invoice", "giveaway", "giveaway_winners", "game"] as const;
@@ -83,6 +83,16 @@ export function screenableText(
     if (e.type === "text_link") parts.push(e.url);
   if (msg.poll) parts.push(msg.poll.question, ...msg.poll.options.map((o) => o.text));
   return parts.length > 0 ? parts.join("\n") : undefined;
+}
+
+/** An image sent as a document (JPEG, HEIC, TIFF, PNG…): its metadata travels with it. */
+function isImageFile(msg: Message): boolean {
+  const doc = msg.document;
+  if (!doc) return false;
+  return (
+    (doc.mime_type ?? "").startsWith("image/") ||
+    /\.(jpe?g|heic|heif|tiff?|png|webp|dng)$/i.test(doc.file_name ?? "")
+  );
 }
 
 function ratingKeyboard(sessionId: number): InlineKeyboard {
@@ -407,7 +417,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     const limit = await deps.relayLimiter.consume(String(chat.userId));
     if (limit.allowed) return true;
     const windowMs = Math.max(1000, limit.retryAfterMs);
-    if (await kv.setIfAbsent(`limited:${chat.userId}`, "1", windowMs)) {
+    if (await kv.setIfAbsent(personKeys.relayLimited(chat.userId), "1", windowMs)) {
       await ctx.reply(
         ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
         {
@@ -421,7 +431,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   /** The first text of a session that looks like a contact: true when the sender was asked first. */
   async function nudgeFirst(chat: ActiveChat, text: string | undefined): Promise<boolean> {
     if (!text || !hasPersonalData(text)) return false;
-    return kv.setIfAbsent(`nudged:${chat.sessionId}:${chat.userId}`, "1", 7 * 24 * 3600_000);
+    return kv.setIfAbsent(personKeys.nudged(chat.sessionId, chat.userId), "1", 7 * 24 * 3600_000);
   }
 
   registered.on("message", async (ctx, next) => {
@@ -431,6 +441,8 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     if (!chat) return next();
     if (msg.contact) return ctx.reply(ctx.t("relay-refused-contact"));
     if (msg.location || msg.venue) return ctx.reply(ctx.t("relay-refused-location"));
+    // A story carries the chat that posted it: relaying it could show who the sender is.
+    if (msg.story) return ctx.reply(ctx.t("relay-refused-story"));
     if (!RELAYABLE.some((kind) => msg[kind] !== undefined)) {
       // Pins, timers and other service messages are not the person's words: nothing to relay.
       if (NOT_COPYABLE.some((kind) => msg[kind] !== undefined)) return ctx.reply(ctx.t("relay-not-copyable"));
@@ -445,6 +457,21 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       // Withheld (a mute, abuse), yet the writer showed signs of crisis: the peer still hears of it.
       if (verdict.crisis) await deps.crisisNoteToPeer?.(chat);
       return;
+    }
+    // A photo sent as a file keeps its EXIF (place and time of the shot); Telegram strips it only from
+    // photos. copyMessage cannot change the file, so the sender is asked first, every time.
+    if (isImageFile(msg)) {
+      await kv.set(
+        `held:${chat.sessionId}:${chat.userId}:${msg.message_id}`,
+        verdict.crisis ? HELD_CRISIS : HELD_PLAIN,
+        HELD_TTL_MS,
+      );
+      return ctx.reply(ctx.t("relay-exif-nudge"), {
+        reply_parameters: { message_id: msg.message_id },
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t("btn-pii-send"), `c:pii:send:${msg.message_id}`)
+          .text(ctx.t("btn-pii-drop"), `c:pii:drop:${msg.message_id}`),
+      });
     }
     if (await nudgeFirst(chat, text)) {
       await kv.set(

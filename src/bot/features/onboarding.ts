@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { KeyValue } from "../../infra/ports.ts";
+import { personKeys } from "../../services/person-keys.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { BotContext } from "../context.ts";
 
@@ -68,7 +69,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     if (ctx.from) await kv.delete(adultKey(ctx.from.id));
     if (payload && DEEP_LINK.test(payload) && ctx.from) {
       // Kept until the rules are accepted (registration stores it); never logged.
-      await kv.set(`start-payload:${ctx.from.id}`, payload, PAYLOAD_TTL_MS);
+      await kv.set(personKeys.startPayload(ctx.from.id), payload, PAYLOAD_TTL_MS);
     }
     if (ctx.user) await ctx.reply(ctx.t("rules-updated"));
     await showCard(ctx, 1, false);
@@ -86,7 +87,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   });
 
   feature.callbackQuery("ob:minor", async (ctx) => {
-    await kv.delete(`start-payload:${ctx.from.id}`, adultKey(ctx.from.id));
+    await kv.delete(personKeys.startPayload(ctx.from.id), adultKey(ctx.from.id));
     await ctx.editMessageText(ctx.t("onboarding-minor"));
     await ctx.answerCallbackQuery();
   });
@@ -112,9 +113,9 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
       return;
     }
     await ctx.answerCallbackQuery();
-    const payload = await kv.get(`start-payload:${tgId}`);
+    const payload = await kv.get(personKeys.startPayload(tgId));
     ctx.user = await profiles.acceptRules(tgId, payload ? { startPayload: payload } : {});
-    await kv.delete(`start-payload:${tgId}`, adultKey(tgId));
+    await kv.delete(personKeys.startPayload(tgId), adultKey(tgId));
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("onboarding-accepted"));
     await deps.startProfile(ctx);

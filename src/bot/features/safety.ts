@@ -11,6 +11,7 @@ import {
   type ModerationService,
   REPORT_COMMENT_MAX,
 } from "../../services/moderation.ts";
+import { personKeys } from "../../services/person-keys.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SafetyTier } from "../../services/safety-tier.ts";
@@ -64,7 +65,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
 
   // ---------------------------------------------------------------- reports
 
-  const draftKey = (userId: number) => `report-draft:${userId}`;
+  const draftKey = personKeys.reportDraft;
   async function loadDraft(userId: number): Promise<ReportDraft | null> {
     const raw = await kv.get(draftKey(userId));
     if (!raw) return null;
@@ -183,7 +184,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
         target: res.reportedUserId,
         nickname: target?.nickname ?? "—",
         from: me.id,
-        comment: draft.comment || "—",
+        comment: draft.comment ? "yes" : "no",
       },
       mods.reportActions(res.reportId),
     );
@@ -324,7 +325,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
 
   // ---------------------------------------------------------------- appeals
 
-  const appealKey = (userId: number) => `appeal-draft:${userId}`;
+  const appealKey = personKeys.appealDraft;
   registered.command("appeal", async (ctx) => {
     const status = ctx.user!.status;
     if (status !== "banned" && status !== "suspended") return ctx.reply(ctx.t("appeal-not-needed"));
@@ -347,7 +348,6 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       {
         appealId: res.appealId,
         target: ctx.user!.id,
-        text: ctx.message.text.slice(0, 1000),
       },
       mods.appealActions(res.appealId),
     );
@@ -418,6 +418,19 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       })),
     );
     await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-shown", { count: shown }) });
+  });
+  // A person's own words reach a moderator as a pop-up on request, never as a post that outlives them.
+  modChat.callbackQuery(/^mod:text:([ra]):(\d{1,15})$/, async (ctx) => {
+    if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
+      await ctx.answerCallbackQuery({ text: "—" });
+      return;
+    }
+    const text = await moderation.writtenText(
+      ctx.match[1] === "r" ? "report" : "appeal",
+      Number(ctx.match[2]),
+    );
+    const shown = text ? (text.length > 190 ? `${text.slice(0, 190)}…` : text) : mods.t("mod-text-none");
+    await ctx.answerCallbackQuery({ text: shown, show_alert: true });
   });
   modChat.callbackQuery(
     /^mod:(dismiss|warn|suspend|ban|unsuspend|unban|grant|reject):([rua]):(\d{1,15})$/,

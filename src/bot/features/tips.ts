@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { TIP_MAX, TIP_MIN, TIP_PRESETS } from "../../domain/commission.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
+import { personKeys } from "../../services/person-keys.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { TipService } from "../../services/tips.ts";
 import type { BotContext } from "../context.ts";
@@ -84,7 +85,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
   });
 
   registered.callbackQuery(/^t:c:(\d{1,15})$/, async (ctx) => {
-    await kv.set(`tip-custom:${ctx.user!.id}`, ctx.match[1] ?? "", CUSTOM_TTL_MS);
+    await kv.set(personKeys.tipCustom(ctx.user!.id), ctx.match[1] ?? "", CUSTOM_TTL_MS);
     await ctx.reply(ctx.t("tips-custom-prompt"));
     await ctx.answerCallbackQuery();
   });
@@ -94,7 +95,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
   // The custom amount is the next text after «Другая сумма» — it is not relayed to the peer.
   registered.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
-    const key = `tip-custom:${ctx.user!.id}`;
+    const key = personKeys.tipCustom(ctx.user!.id);
     const sessionId = await kv.get(key);
     if (sessionId === null) return next();
     const text = ctx.message.text.trim().replace(/\s*⭐$/, "");

@@ -49,7 +49,7 @@ export const aiRoutes: FastifyPluginAsync<AiRoutesOptions> = async (app, opts) =
   app.post(
     "/ai/hint",
     {
-      preHandler: auth,
+      preValidation: auth,
       schema: {
         tags: ["ai"],
         summary: "Private hints for the person answering in their active chat",
@@ -120,7 +120,7 @@ export const aiRoutes: FastifyPluginAsync<AiRoutesOptions> = async (app, opts) =
   app.post(
     "/ai/hint/feedback",
     {
-      preHandler: auth,
+      preValidation: auth,
       schema: {
         tags: ["ai"],
         summary: "The person copied or sent a hint they were shown",

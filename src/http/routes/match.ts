@@ -22,7 +22,7 @@ export const matchRoutes: FastifyPluginAsync<MatchRoutesOptions> = async (app, o
   app.post(
     "/match/find",
     {
-      preHandler: auth,
+      preValidation: auth,
       schema: {
         tags: ["match"],
         summary: "Start a search for a person (like /find)",
@@ -65,7 +65,7 @@ export const matchRoutes: FastifyPluginAsync<MatchRoutesOptions> = async (app, o
   app.post(
     "/match/confirm",
     {
-      preHandler: auth,
+      preValidation: auth,
       schema: {
         tags: ["match"],
         summary: "Accept or decline a proposal (mutual consent)",

@@ -34,7 +34,7 @@ export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts)
   app.post(
     "/tips/create",
     {
-      preHandler: requireInternalSignature(opts.internalSecret, Date.now, opts.replayGuard),
+      preValidation: requireInternalSignature(opts.internalSecret, Date.now, opts.replayGuard),
       schema: {
         tags: ["tips"],
         summary: "Create a tip and its Stars (XTR) invoice link",

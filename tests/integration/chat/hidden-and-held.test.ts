@@ -106,4 +106,45 @@ describe("the screen reads hidden text and what is released", () => {
     await t.appBot.bot.handleUpdate(callbackUpdate(writer, "c:pii:send:401") as never);
     expect(t.copiesTo(peer.id, from)).toHaveLength(1);
   });
+
+  it("a forwarded story is refused with the reason (it shows whose channel it came from)", async () => {
+    const { a, b } = await startChat(t.world.services, { topics: ["pet-loss", "family-conflict"] });
+    const [writer, peer] = [await t.tgOf(a), await t.tgOf(b)];
+    const from = t.calls.length;
+    await t.appBot.bot.handleUpdate(
+      messageUpdate(
+        writer,
+        { story: { chat: { id: -100777, type: "channel", title: "Мой канал" }, id: 5 } },
+        501,
+      ) as never,
+    );
+    expect(t.copiesTo(peer.id, from)).toEqual([]);
+    expect(t.textsTo(writer.id, from).join("\n")).toMatch(/Истории не пересылаю/);
+  });
+
+  it("a photo sent as a file waits for «Отправить всё равно» (its EXIF may hold the place)", async () => {
+    const { a, b } = await startChat(t.world.services, { topics: ["breakup", "panic"] });
+    const [writer, peer] = [await t.tgOf(a), await t.tgOf(b)];
+    const from = t.calls.length;
+    const document = {
+      file_id: "doc-1",
+      file_unique_id: "u-doc-1",
+      file_name: "IMG_2041.JPG",
+      mime_type: "image/jpeg",
+    };
+    await t.appBot.bot.handleUpdate(messageUpdate(writer, { document }, 601) as never);
+    expect(t.copiesTo(peer.id, from)).toEqual([]);
+    expect(t.textsTo(writer.id, from).join("\n")).toMatch(/место и время съёмки/);
+    await t.appBot.bot.handleUpdate(callbackUpdate(writer, "c:pii:send:601") as never);
+    expect(t.copiesTo(peer.id, from)).toHaveLength(1);
+    // Any other file goes straight through.
+    const pdf = {
+      file_id: "doc-2",
+      file_unique_id: "u-doc-2",
+      file_name: "справка.pdf",
+      mime_type: "application/pdf",
+    };
+    await t.appBot.bot.handleUpdate(messageUpdate(writer, { document: pdf }, 602) as never);
+    expect(t.copiesTo(peer.id, from)).toHaveLength(2);
+  });
 });

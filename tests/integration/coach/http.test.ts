@@ -71,7 +71,7 @@ describe("POST /ai/hint", () => {
       headers: {
         "content-type": "application/json",
         "x-timestamp": String(ts),
-        "x-signature": signInternalRequest(opts.secret ?? SECRET, ts, raw),
+        "x-signature": signInternalRequest(opts.secret ?? SECRET, ts, raw, "POST", url),
       },
       payload: raw,
     });

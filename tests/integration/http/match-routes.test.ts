@@ -47,7 +47,7 @@ describe("REST /match/find and /match/confirm (HMAC-signed internal calls)", () 
     await t.destroy();
   });
 
-  function call(url: string, body: unknown, opts: { secret?: string; ts?: number } = {}) {
+  function call(url: string, body: unknown, opts: { secret?: string; ts?: number; signedFor?: string } = {}) {
     const raw = JSON.stringify(body);
     const ts = opts.ts ?? nextTimestamp();
     return app.inject({
@@ -56,11 +56,20 @@ describe("REST /match/find and /match/confirm (HMAC-signed internal calls)", () 
       headers: {
         "content-type": "application/json",
         "x-timestamp": String(ts),
-        "x-signature": signInternalRequest(opts.secret ?? SECRET, ts, raw),
+        "x-signature": signInternalRequest(opts.secret ?? SECRET, ts, raw, "POST", opts.signedFor ?? url),
       },
       payload: raw,
     });
   }
+
+  it("a body signed for one route is refused on another; a bad signature is refused before the body is read", async () => {
+    const moved = await call("/match/confirm", { user_id: 1 }, { signedFor: "/match/find" });
+    expect(moved.statusCode).toBe(401);
+    // An invalid body with a bad signature: 401, not a 400 that would describe the schema.
+    const probe = await call("/match/find", { nonsense: true }, { secret: "another-secret-0123456789" });
+    expect(probe.statusCode).toBe(401);
+    expect(probe.json()).toMatchObject({ error: { code: "unauthorized" } });
+  });
 
   it("refuses unsigned, wrongly signed and replayed calls with 401", async () => {
     const unsigned = await app.inject({ method: "POST", url: "/match/find", payload: { user_id: 1 } });

@@ -63,7 +63,7 @@ describe("REST /tips/create and the admin tip routes", () => {
       headers: {
         "content-type": "application/json",
         "x-timestamp": String(ts),
-        "x-signature": signInternalRequest(SECRET, ts, raw),
+        "x-signature": signInternalRequest(SECRET, ts, raw, "POST", "/tips/create"),
       },
       payload: raw,
     });

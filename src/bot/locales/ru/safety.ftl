@@ -107,11 +107,16 @@ menu-placeholder = Напиши сообщение…
 menu-shown = Кнопки внизу экрана — всегда под рукой: поиск, профиль и «🆘 Помощь».
 
 ## Moderators
-mod-alert-report = 🚩 Жалоба #{ $reportId }: { $reason }. На пользователя #{ $target } ({ $nickname }), от #{ $from }. Комментарий: { $comment }
+mod-alert-report = 🚩 Жалоба #{ $reportId }: { $reason }. На пользователя #{ $target } ({ $nickname }), от #{ $from }. { $comment ->
+        [yes] Комментарий — кнопкой «📝 Текст».
+       *[no] Без комментария.
+    }
 mod-alert-suspended = ⏸ Пользователь #{ $target } приостановлен автоматически: { $count } открытых жалоб.
 mod-alert-toxic = ⚠️ Пользователь #{ $target } ({ $nickname }) временно заглушён до { $until } за повторную токсичность ({ $labels }).
 mod-alert-crisis = 🆘 Признаки кризиса (тяжесть { $severity }: { $labels }) у пользователя #{ $target }, сессия #{ $session }. Текст не хранится; собеседнику и автору показаны номера помощи.
-mod-alert-appeal = 📨 Апелляция #{ $appealId } от пользователя #{ $target }: { $text }
+mod-alert-appeal = 📨 Апелляция #{ $appealId } от пользователя #{ $target }. Текст — кнопкой «📝 Текст».
+btn-mod-text = 📝 Текст
+mod-text-none = Текста нет: жалобу или апелляцию закрыли, или человек удалил свои данные.
 btn-mod-dismiss = Отклонить
 btn-mod-warn = Предупредить
 btn-mod-suspend = Приостановить 7 дн.

@@ -1,0 +1,26 @@
+/**
+ * Key-value entries that belong to one person, named in one place: the bot writes them, /delete erases
+ * them. A report draft holds the person's comment; a custom tip amount and the over-limit notice are
+ * small, but nothing of a person stays after they asked to be forgotten.
+ */
+export const personKeys = {
+  reportDraft: (userId: number) => `report-draft:${userId}`,
+  appealDraft: (userId: number) => `appeal-draft:${userId}`,
+  tipCustom: (userId: number) => `tip-custom:${userId}`,
+  relayLimited: (userId: number) => `limited:${userId}`,
+  nudged: (sessionId: number, userId: number) => `nudged:${sessionId}:${userId}`,
+  startPayload: (tgId: number) => `start-payload:${tgId}`,
+};
+
+/** Every entry /delete removes for this person. */
+export function erasableKeys(userId: number, sessionIds: readonly number[], tgId: number | null): string[] {
+  const keys = [
+    personKeys.reportDraft(userId),
+    personKeys.appealDraft(userId),
+    personKeys.tipCustom(userId),
+    personKeys.relayLimited(userId),
+    ...sessionIds.map((sid) => personKeys.nudged(sid, userId)),
+  ];
+  if (tgId !== null) keys.push(personKeys.startPayload(tgId));
+  return keys;
+}

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { personKeys } from "../../../src/services/person-keys.ts";
+import { createWorld } from "../moderation/world.ts";
+
+describe("/delete leaves nothing of the person in the key-value store", () => {
+  let w: Awaited<ReturnType<typeof createWorld>>;
+  beforeAll(async () => {
+    w = await createWorld();
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it("a report draft with its comment, an appeal draft, a custom tip amount and the over-limit notice are erased", async () => {
+    const [p] = await w.people(1, ["pet-loss", "insomnia"]);
+    const kv = w.infra.kv;
+    const draft = JSON.stringify({
+      reason: "abuse",
+      sessionId: 1,
+      comment: "он писал мне про мою мать",
+      evidence: [],
+    });
+    await kv.set(personKeys.reportDraft(p!), draft, 60_000);
+    await kv.set(personKeys.appealDraft(p!), "1", 60_000);
+    await kv.set(personKeys.tipCustom(p!), "12", 60_000);
+    await kv.set(personKeys.relayLimited(p!), "1", 60_000);
+    const res = await w.services.privacy.erase(p!);
+    expect(res.ok).toBe(true);
+    for (const key of [
+      personKeys.reportDraft(p!),
+      personKeys.appealDraft(p!),
+      personKeys.tipCustom(p!),
+      personKeys.relayLimited(p!),
+    ])
+      expect(await kv.get(key), key).toBeNull();
+  });
+});
