@@ -289,6 +289,39 @@ export const sanctionedIdentities = pgTable(
   (t) => [check("sanctioned_identities_status_chk", sql`${t.status} in ('banned','suspended')`)],
 );
 
+/**
+ * What protects others survives /delete as keyed hashes (like `sanctioned_identities`): the people an
+ * erased person was kept apart from (a block or a report, either way), with an open report one of them
+ * filed, and toxicity strikes. Restored into the new users row on the next /start, then deleted. No
+ * creation time, and `until` rounded up to a UTC midnight, so nothing lines up with the scrubbed rows.
+ */
+export const keptApartIdentities = pgTable(
+  "kept_apart_identities",
+  {
+    tgHash: varchar("tg_hash", { length: 64 }).notNull(),
+    otherId: userRef("other_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    reason: varchar("reason", { length: 16 }).notNull(),
+    until: ts("until").notNull(),
+    /** The reason of a report the other person filed that was still open, or null. */
+    openReport: varchar("open_report", { length: 16 }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tgHash, t.otherId] }),
+    check("kept_apart_identities_reason_chk", sql`${t.reason} in ('blocked','reported')`),
+    check(
+      "kept_apart_identities_open_report_chk",
+      sql`${t.openReport} is null or ${t.openReport} in ('spam','abuse','danger','other')`,
+    ),
+  ],
+);
+
+export const struckIdentities = pgTable("struck_identities", {
+  tgHash: varchar("tg_hash", { length: 64 }).primaryKey(),
+  toxicityStrikes: integer("toxicity_strikes").notNull(),
+});
+
 /** Cooldowns between two people, one row per direction: after a decline (72 h), a block (30 days), a report (forever). */
 export const recentContacts = pgTable(
   "recent_contacts",

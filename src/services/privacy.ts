@@ -1,4 +1,4 @@
-import { asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import {
@@ -9,6 +9,7 @@ import {
   engagements,
   experimentAssignments,
   flowStates,
+  keptApartIdentities,
   matches,
   matchQueue,
   moderationActions,
@@ -18,6 +19,7 @@ import {
   reports,
   safetyFlags,
   sanctionedIdentities,
+  struckIdentities,
   tips,
   topics,
   users,
@@ -27,7 +29,7 @@ import {
 import type { KeyValue } from "../infra/ports.ts";
 import { type EndedChat, endActiveChatIn } from "./chats.ts";
 import type { IdentityHash } from "./identity.ts";
-import { withdrawProposalsIn } from "./moderation.ts";
+import { NEVER_AGAIN, withdrawProposalsIn } from "./moderation.ts";
 import { erasableKeys } from "./person-keys.ts";
 
 export type EraseResult =
@@ -55,6 +57,68 @@ const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() 
  * A suspension's end as kept for an erased person: the next UTC midnight (never earlier than the
  * real end), so it cannot be matched to the exact instant in their scrubbed history.
  */
+/** Open reports: not yet decided by a moderator. */
+const OPEN_REPORT = ["new", "in_review"];
+
+/**
+ * Before an erase: the people this person was kept apart from (a block or report either way), an open
+ * report one of them filed, and toxicity strikes, stored under the keyed hash of the Telegram id only.
+ */
+async function keepProtections(tx: Db, userId: number, tgHash: string, strikes: number): Promise<void> {
+  const pairs = await tx
+    .select()
+    .from(recentContacts)
+    .where(
+      and(
+        or(eq(recentContacts.userId, userId), eq(recentContacts.otherId, userId)),
+        inArray(recentContacts.reason, ["blocked", "reported"]),
+      ),
+    );
+  const byOther = new Map<
+    number,
+    { reason: "blocked" | "reported"; until: Date; openReport: string | null }
+  >();
+  for (const p of pairs) {
+    const other = p.userId === userId ? p.otherId : p.userId;
+    const seen = byOther.get(other);
+    const reason = p.reason === "reported" || seen?.reason === "reported" ? "reported" : "blocked";
+    const until = seen && seen.until > p.until ? seen.until : p.until;
+    byOther.set(other, { reason, until, openReport: seen?.openReport ?? null });
+  }
+  const open = await tx
+    .select({ from: reports.fromUser, reason: reports.reason })
+    .from(reports)
+    .where(and(eq(reports.toUser, userId), inArray(reports.status, OPEN_REPORT)));
+  for (const r of open) {
+    const seen = byOther.get(r.from);
+    byOther.set(r.from, {
+      reason: "reported",
+      until: seen?.until ?? FOREVER,
+      openReport: r.reason,
+    });
+  }
+  for (const [otherId, p] of byOther) {
+    const until = p.until >= FOREVER ? FOREVER : (nextUtcMidnight(p.until) ?? FOREVER);
+    const row = { tgHash, otherId, reason: p.reason, until, openReport: p.openReport };
+    await tx
+      .insert(keptApartIdentities)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [keptApartIdentities.tgHash, keptApartIdentities.otherId],
+        set: { reason: row.reason, until: row.until, openReport: row.openReport },
+      });
+  }
+  if (strikes > 0) {
+    await tx
+      .insert(struckIdentities)
+      .values({ tgHash, toxicityStrikes: strikes })
+      .onConflictDoUpdate({ target: struckIdentities.tgHash, set: { toxicityStrikes: strikes } });
+  }
+}
+
+/** «Forever» for a report's keep-apart, as the report cooldown stores it. */
+const FOREVER = NEVER_AGAIN;
+
 /** Below this many ratings the average is not exported: one rating would be one person's verdict. */
 export const MIN_RATINGS_SHOWN = 3;
 
@@ -112,6 +176,9 @@ export function createPrivacyService(deps: {
         await tx.delete(aiHints).where(eq(aiHints.userId, userId));
         await tx.delete(safetyFlags).where(eq(safetyFlags.userId, userId));
         await tx.delete(checkIns).where(eq(checkIns.userId, userId));
+        // What protects others outlives the erase as keyed hashes: /start again brings it back.
+        if (user.tgId !== null)
+          await keepProtections(tx, userId, deps.identityHash(user.tgId), user.toxicityStrikes);
         await tx
           .delete(recentContacts)
           .where(or(eq(recentContacts.userId, userId), eq(recentContacts.otherId, userId)));

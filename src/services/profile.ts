@@ -1,10 +1,14 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import {
   flowStates,
+  keptApartIdentities,
   preferences,
+  recentContacts,
+  reports,
   sanctionedIdentities,
+  struckIdentities,
   topicGroups,
   topics,
   users,
@@ -70,6 +74,48 @@ export interface FlowState {
 export type UserRow = typeof users.$inferSelect;
 
 /** Profiles: registration (accepting the rules), every profile field, and resumable flow state. */
+/**
+ * Someone who erased their data comes back: the people they were kept apart from stay apart (both
+ * directions), an open report one of them had filed is open again, and the trace goes.
+ */
+async function restoreKeptApart(tx: Db, userId: number, tgHash: string, now: Date): Promise<void> {
+  const traces = await tx.select().from(keptApartIdentities).where(eq(keptApartIdentities.tgHash, tgHash));
+  if (traces.length === 0) return;
+  const others = await tx
+    .select({ id: users.id, status: users.status })
+    .from(users)
+    .where(
+      inArray(
+        users.id,
+        traces.map((t) => t.otherId),
+      ),
+    );
+  const present = new Set(others.filter((o) => o.status !== "deleted").map((o) => o.id));
+  for (const t of traces) {
+    if (!present.has(t.otherId) || t.otherId === userId) continue;
+    if (t.until > now) {
+      for (const [a, b] of [
+        [userId, t.otherId],
+        [t.otherId, userId],
+      ] as const) {
+        await tx
+          .insert(recentContacts)
+          .values({ userId: a, otherId: b, until: t.until, reason: t.reason })
+          .onConflictDoUpdate({
+            target: [recentContacts.userId, recentContacts.otherId],
+            set: { until: t.until, reason: t.reason },
+          });
+      }
+    }
+    if (t.openReport) {
+      await tx
+        .insert(reports)
+        .values({ fromUser: t.otherId, toUser: userId, reason: t.openReport, status: "new" });
+    }
+  }
+  await tx.delete(keptApartIdentities).where(eq(keptApartIdentities.tgHash, tgHash));
+}
+
 export function createProfileService(deps: { db: Db; clock: Clock; identityHash: IdentityHash }) {
   const { db, clock } = deps;
   let catalogue: TopicGroupInfo[] | undefined;
@@ -130,11 +176,17 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
         if (sanction) {
           await tx.delete(sanctionedIdentities).where(eq(sanctionedIdentities.tgHash, sanction.tgHash));
         }
+        const [struck] = await tx
+          .select()
+          .from(struckIdentities)
+          .where(eq(struckIdentities.tgHash, deps.identityHash(tgId)));
+        if (struck) await tx.delete(struckIdentities).where(eq(struckIdentities.tgHash, struck.tgHash));
         const [row] = await tx
           .insert(users)
           .values({
             tgId,
             ...carried,
+            ...(struck ? { toxicityStrikes: struck.toxicityStrikes } : {}),
             safetyAck: true,
             safetyAckAt: now,
             rulesVersion: RULES_VERSION,
@@ -154,6 +206,7 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
           .returning();
         if (!row) throw new Error("user not stored");
         await tx.insert(preferences).values({ userId: row.id }).onConflictDoNothing();
+        await restoreKeptApart(tx, row.id, deps.identityHash(tgId), now);
         return row;
       });
     },
