@@ -89,14 +89,14 @@ describe("safety and privacy, through the sandbox", () => {
     await mila.expectMessage(/Спасибо, что сообщил/);
     await nikita.expectMessage(/Разговор завершён/);
     const alert = await moderator.expectMessage(/Жалоба #\d+: Опасность, угрозы[\s\S]*кнопкой «📝 Текст»/);
-    // The reporter's words are not posted; a moderator reads them on request, as a pop-up.
     expect(alert.text).not.toContain("Он угрожал мне");
-    expect((await moderator.click({ message_id: alert.message_id, button_text: "📝 Текст" })).text).toMatch(
-      /Он угрожал мне/,
-    );
     // Each piece says who wrote it: this one came through the bot, so it is the peer's words.
     await moderator.expectMessage(/Доказательства к жалобе[\s\S]*1\. из разговора/);
     await moderator.expectMessage(/гуляешь с собакой/);
+    // The reporter's words are not posted; a moderator reads them on request, as a pop-up.
+    expect((await moderator.click({ message_id: alert.message_id, button_text: "📝 Текст" })).text).toMatch(
+      /Он угрожал мне/,
+    );
     // The copy appears a moment before its row is stored: ask until the bot knows it is there.
     await expect
       .poll(
