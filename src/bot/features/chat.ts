@@ -434,6 +434,27 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     return kv.setIfAbsent(personKeys.nudged(chat.sessionId, chat.userId), "1", 7 * 24 * 3600_000);
   }
 
+  /** Keeps a message back until «Отправить всё равно» (only whether it showed crisis is stored, never content). */
+  async function holdForConfirmation(
+    ctx: BotContext,
+    chat: ActiveChat,
+    messageId: number,
+    crisis: boolean,
+    reasonKey: string,
+  ) {
+    await kv.set(
+      `held:${chat.sessionId}:${chat.userId}:${messageId}`,
+      crisis ? HELD_CRISIS : HELD_PLAIN,
+      HELD_TTL_MS,
+    );
+    return ctx.reply(ctx.t(reasonKey), {
+      reply_parameters: { message_id: messageId },
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("btn-pii-send"), `c:pii:send:${messageId}`)
+        .text(ctx.t("btn-pii-drop"), `c:pii:drop:${messageId}`),
+    });
+  }
+
   registered.on("message", async (ctx, next) => {
     const msg = ctx.message;
     if (msg.text?.startsWith("/")) return next();
@@ -460,32 +481,10 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     }
     // A photo sent as a file keeps its EXIF (place and time of the shot); Telegram strips it only from
     // photos. copyMessage cannot change the file, so the sender is asked first, every time.
-    if (isImageFile(msg)) {
-      await kv.set(
-        `held:${chat.sessionId}:${chat.userId}:${msg.message_id}`,
-        verdict.crisis ? HELD_CRISIS : HELD_PLAIN,
-        HELD_TTL_MS,
-      );
-      return ctx.reply(ctx.t("relay-exif-nudge"), {
-        reply_parameters: { message_id: msg.message_id },
-        reply_markup: new InlineKeyboard()
-          .text(ctx.t("btn-pii-send"), `c:pii:send:${msg.message_id}`)
-          .text(ctx.t("btn-pii-drop"), `c:pii:drop:${msg.message_id}`),
-      });
-    }
-    if (await nudgeFirst(chat, text)) {
-      await kv.set(
-        `held:${chat.sessionId}:${chat.userId}:${msg.message_id}`,
-        verdict.crisis ? HELD_CRISIS : HELD_PLAIN,
-        HELD_TTL_MS,
-      );
-      return ctx.reply(ctx.t("relay-pii-nudge"), {
-        reply_parameters: { message_id: msg.message_id },
-        reply_markup: new InlineKeyboard()
-          .text(ctx.t("btn-pii-send"), `c:pii:send:${msg.message_id}`)
-          .text(ctx.t("btn-pii-drop"), `c:pii:drop:${msg.message_id}`),
-      });
-    }
+    if (isImageFile(msg))
+      return holdForConfirmation(ctx, chat, msg.message_id, verdict.crisis, "relay-exif-nudge");
+    if (await nudgeFirst(chat, text))
+      return holdForConfirmation(ctx, chat, msg.message_id, verdict.crisis, "relay-pii-nudge");
 
     if (msg.media_group_id) return collectAlbum(ctx, chat, msg, verdict.crisis);
     await deliver(ctx, chat, msg);
