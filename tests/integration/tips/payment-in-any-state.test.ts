@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROFILE_STEPS } from "../../../src/bot/features/profile.ts";
 import { tips, users } from "../../../src/db/schema.ts";
 import { createBotWorld, type From } from "../../helpers/bot-world.ts";
 import { callbackUpdate, textUpdate } from "../../helpers/fake-telegram.ts";
@@ -76,12 +77,16 @@ describe("a tip paid while a flow is open is never swallowed", () => {
     expect(t.calls.length, state).toBeGreaterThanOrEqual(beforeRefund);
   }
 
-  it("with a profile edit open («✏️ О себе»)", async () => {
-    await payIn("profile edit", async (payer) => {
-      await t.appBot.bot.handleUpdate(textUpdate(payer, "/profile") as never);
-      await t.appBot.bot.handleUpdate(callbackUpdate(payer, "p:card:edit:bio") as never);
-    });
-  });
+  // Every profile edit the card offers (each is a flow with its own text or button step).
+  it.each(PROFILE_STEPS.filter((step) => step !== "weights"))(
+    "with the profile edit «%s» open",
+    async (step) => {
+      await payIn(`profile edit ${step}`, async (payer) => {
+        await t.appBot.bot.handleUpdate(textUpdate(payer, "/profile") as never);
+        await t.appBot.bot.handleUpdate(callbackUpdate(payer, `p:card:edit:${step}`) as never);
+      });
+    },
+  );
 
   it("with a report draft open", async () => {
     await payIn("report draft", async (payer, sessionId) => {
