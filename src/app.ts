@@ -305,7 +305,8 @@ export async function startApp(config: Config, opts: StartOptions): Promise<Runn
     if (appBot && servesBot) {
       const { bot } = appBot;
       await bot.init();
-      if (config.SET_COMMANDS) await registerCommands(bot.api, appBot.i18n);
+      if (config.SET_COMMANDS)
+        await registerCommands(bot.api, appBot.i18n, { coach: config.AI_COACH_ENABLED });
       if (useWebhook && config.WEBHOOK_URL) {
         await bot.api.setWebhook(config.WEBHOOK_URL, {
           secret_token: config.WEBHOOK_SECRET,

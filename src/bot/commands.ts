@@ -13,13 +13,24 @@ export const COMMANDS = [
   "report",
   "block",
   "sos",
+  "coach",
   "help",
   "delete",
 ] as const;
 
-/** Registers the Russian command menu with Telegram (for every language, and explicitly for `ru`). */
-export async function registerCommands(api: Api, i18n: I18n<BotContext>): Promise<void> {
-  const commands = COMMANDS.map((command) => ({ command, description: i18n.t("ru", `cmd-${command}`) }));
+/**
+ * Registers the Russian command menu with Telegram (for every language, and explicitly for `ru`).
+ * `/coach` is listed only where the coach exists (AI_COACH_ENABLED).
+ */
+export async function registerCommands(
+  api: Api,
+  i18n: I18n<BotContext>,
+  opts: { coach?: boolean } = {},
+): Promise<void> {
+  const commands = COMMANDS.filter((c) => c !== "coach" || opts.coach).map((command) => ({
+    command,
+    description: i18n.t("ru", `cmd-${command}`),
+  }));
   await api.setMyCommands(commands);
   await api.setMyCommands(commands, { language_code: "ru" });
 }

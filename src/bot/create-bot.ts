@@ -269,17 +269,21 @@ export function createBot(deps: BotDeps): AppBot {
   const profile = createProfileFeature({
     profiles,
     clock: deps.clock,
+    ...(deps.coachEnabled && deps.services.coach.usesModel
+      ? { coachSharing: (userId: number) => deps.services.coach.sharesWords(userId) }
+      : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
   // Menu buttons become their commands before anything else reads the message.
   privateChats.use(crisis.menu);
-  privateChats.use(createBasicsFeature());
+  privateChats.use(createBasicsFeature({ coach: deps.coachEnabled === true }));
   privateChats.use(
     createOnboardingFeature({
       profiles,
       kv,
       startProfile: profile.resumeOrStart,
       safetySecondOpinion: deps.services.safetyTier.enabled,
+      coachMode: !deps.coachEnabled ? "off" : deps.services.coach.usesModel ? "model" : "library",
     }),
   );
   // Help first: /sos and «🆘 Помощь» answer in every state, check-ins too.

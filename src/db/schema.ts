@@ -58,6 +58,13 @@ export const users = pgTable(
     mutedUntil: ts("muted_until"),
     /** The person's own switch for AI hints (/coach). */
     coachEnabled: boolean("coach_enabled").notNull().default(true),
+    /**
+     * The person agreed that their own messages (anonymised) may be sent to the coach's model to help
+     * the other person answer. Off until they say yes; without it nothing they write reaches a model.
+     */
+    coachShareConsent: boolean("coach_share_consent").notNull().default(false),
+    /** They were asked once (and answered or not): the question is not repeated. */
+    coachShareAsked: boolean("coach_share_asked").notNull().default(false),
     ratingSum: integer("rating_sum").notNull().default(0),
     ratingCount: integer("rating_count").notNull().default(0),
     /** Deep-link payload of the first /start, kept for attribution. */

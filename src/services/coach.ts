@@ -16,7 +16,14 @@ import { DEFAULT_MIN_GAP, shouldOffer } from "../domain/coach/offer.ts";
 import { hash32, isCoachActiveForSession, type RolloutConfig } from "../domain/coach/rollout.ts";
 import { pickTemplate } from "../domain/coach/templates.ts";
 import { pickFamily } from "../domain/coach/topics.ts";
-import { HINT_TYPES, type HintSource, type HintText, type HintType } from "../domain/coach/types.ts";
+import {
+  type Emotion,
+  HINT_TYPES,
+  type HintSource,
+  type HintText,
+  type HintType,
+  type TopicFamily,
+} from "../domain/coach/types.ts";
 import { classifyMessage } from "../domain/safety/index.ts";
 import type { KeyValue } from "../infra/ports.ts";
 import { type CoachMetrics, type LimitReason, noopCoachMetrics } from "./coach/metrics.ts";
@@ -157,6 +164,15 @@ export function createCoachService(deps: CoachServiceDeps) {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** Whether this person agreed that their own (anonymised) words may reach the model. */
+  async function sharesWords(userId: number): Promise<boolean> {
+    const [row] = await db
+      .select({ consent: users.coachShareConsent })
+      .from(users)
+      .where(and(eq(users.id, userId), isNull(users.deletedAt)));
+    return row?.consent === true;
+  }
+
   async function loadContext(sessionId: number): Promise<StoredMessage[]> {
     const raw = await kv.list(key.context(sessionId));
     return raw.map(parseStoredMessage).filter((m): m is StoredMessage => m !== null);
@@ -263,6 +279,35 @@ export function createCoachService(deps: CoachServiceDeps) {
       return (await enabledAmong([userId])).has(userId);
     },
 
+    /** A model is configured: words may leave the server (with consent); otherwise only templates run. */
+    usesModel: deps.provider !== undefined,
+
+    /** The person's answer to «may your words reach the model?»; changeable in /coach and /profile. */
+    async setShareConsent(userId: number, on: boolean): Promise<boolean> {
+      const rows = await db
+        .update(users)
+        .set({ coachShareConsent: on, coachShareAsked: true, updatedAt: clock.now() })
+        .where(eq(users.id, userId))
+        .returning({ id: users.id });
+      return rows.length > 0;
+    },
+
+    sharesWords,
+
+    /**
+     * True exactly once per person: the moment to ask for consent (a model is configured and the
+     * coach is active in their conversation). Marks them asked, so the question is never repeated.
+     */
+    async claimShareQuestion(userId: number, sessionId: number): Promise<boolean> {
+      if (deps.provider === undefined || !isSessionActive(sessionId)) return false;
+      const rows = await db
+        .update(users)
+        .set({ coachShareAsked: true })
+        .where(and(eq(users.id, userId), eq(users.coachShareAsked, false), isNull(users.deletedAt)))
+        .returning({ id: users.id });
+      return rows.length > 0;
+    },
+
     /**
      * Call for every relayed message, after it was delivered. `text` is the message text, or null for
      * media (counted towards the offer gap, nothing stored). The text is anonymised before it is
@@ -297,14 +342,25 @@ export function createCoachService(deps: CoachServiceDeps) {
       if (enabled.size === 0) return result;
 
       if (text !== null) {
-        const prepared = prepareForStorage(text, {
-          senderNickname: opts.senderNickname,
-          recipientNickname: opts.recipientNickname,
-        });
+        // The words themselves are kept only for a model and only with the author's consent; otherwise
+        // the message is kept as what it is about (categories, a feeling), for choosing templates.
+        const shareText = deps.provider !== undefined && (await sharesWords(fromUserId));
+        const prepared = shareText
+          ? prepareForStorage(text, {
+              senderNickname: opts.senderNickname,
+              recipientNickname: opts.recipientNickname,
+            })
+          : text.trim() === ""
+            ? null
+            : "";
         if (prepared !== null) {
-          const entry: StoredMessage = messageCrisis
-            ? { a: fromUserId, t: prepared, c: 1 }
-            : { a: fromUserId, t: prepared };
+          const family = pickFamily([], text);
+          const emotion = detectEmotion([text.toLowerCase().replace(/ё/g, "е")]);
+          const entry: StoredMessage = { a: fromUserId };
+          if (shareText) entry.t = prepared;
+          if (family !== "general") entry.k = [family];
+          if (emotion) entry.e = emotion;
+          if (messageCrisis) entry.c = 1;
           await kv.pushCapped(
             key.context(sessionId),
             JSON.stringify(entry),
@@ -318,7 +374,7 @@ export function createCoachService(deps: CoachServiceDeps) {
             4,
             limits.contextTtlMs,
           );
-          result.stored = true;
+          result.stored = shareText;
         }
         // Did the sender just write a hint they were shown? Then it was copied and used.
         if (enabled.has(fromUserId)) {
@@ -394,16 +450,20 @@ export function createCoachService(deps: CoachServiceDeps) {
         metrics.limited("hourly_cap");
         return { kind: "limited", reason: "hourly_cap" };
       }
-      const useModel = deps.provider !== undefined && messages.length > 0;
+      // Only words their authors agreed to share reach the model; with none, templates answer.
+      const useModel = deps.provider !== undefined && context.text.length > 0;
       if (useModel && (await tokensUsedToday()) >= limits.dailyTokenBudget) {
         metrics.limited("daily_budget");
         return { kind: "limited", reason: "daily_budget" };
       }
 
       const rotation = await kv.increment(key.rotation(sessionId, userId), limits.contextTtlMs);
+      // What the other person's latest messages are about decides; the chat's topics are the fallback.
+      const latestFamily = [...context.peerCategories].reverse().flat()[0] as TopicFamily | undefined;
+      const latestEmotion = context.peerEmotions[context.peerEmotions.length - 1] as Emotion | undefined;
       const pick = {
-        family: pickFamily(opts.topicSlugs, context.allMessages.join("\n")),
-        emotion: detectEmotion(context.peerMessages),
+        family: latestFamily ?? pickFamily(opts.topicSlugs, context.allMessages.join("\n")),
+        emotion: latestEmotion ?? detectEmotion(context.peerMessages),
         seed: (hash32(`${sessionId}:${userId}`) % 97) + rotation,
       };
 

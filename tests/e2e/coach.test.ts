@@ -37,6 +37,15 @@ describe("the AI coach, through the sandbox, with a local OpenAI-compatible serv
     await vika.click("Отправить всё равно");
     const copy = await yuri.expectMessage(/555-44-33/);
     expect(buttonsOf(copy)).toEqual(["💡 Подсказка"]);
+    // Asked once whether her own words may help the model; she agrees. Yuri, asked too, says no.
+    await vika.expectMessage(/Можно ли использовать твои сообщения/);
+    await vika.click("Да, можно");
+    await yuri.send("у меня было похоже, маркер-юрия-без-согласия");
+    await vika.expectMessage(/маркер-юрия/);
+    await yuri.expectMessage(/Можно ли использовать твои сообщения/);
+    await yuri.click("Нет");
+    await yuri.send("и про работу тоже маркер-юрия-второй");
+    await vika.expectMessage(/маркер-юрия-второй/);
     await vika.send("Меня зовут Виктория, пиши на vika.real@example.com, мне очень тяжело после переезда");
     await yuri.expectMessage(/тяжело после переезда/);
     const vikaBefore = (await vika.lastBotMessage())?.message_id ?? 0;
@@ -58,6 +67,8 @@ describe("the AI coach, through the sandbox, with a local OpenAI-compatible serv
 
     expect(model.requests.length).toBeGreaterThan(0);
     const sentToModel = model.requests.map((r) => r.raw).join("\n");
+    // Consent both ways: Yuri said no, so none of his words is in any request.
+    expect(sentToModel).not.toContain("маркер-юрия");
     // The conversation did reach the model — anonymised.
     expect(sentToModel).toContain("тяжело после переезда");
     for (const secret of [

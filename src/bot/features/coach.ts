@@ -48,8 +48,45 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       recipientNickname: peer?.nickname ?? null,
       recipientUserId: chat.peerId,
     });
+    // Once per person, when a model is in play: may their own words help the other person?
+    if (await coach.claimShareQuestion(chat.userId, chat.sessionId)) {
+      await ctx.reply(ctx.t("coach-share-question"), { reply_markup: shareKeyboard(ctx) });
+    }
     if (!recorded.offerToRecipient) return undefined;
     return new InlineKeyboard().text(ctx.t("btn-coach-hint"), `ai:h:${chat.sessionId}`);
+  }
+
+  const shareKeyboard = (ctx: BotContext) =>
+    new InlineKeyboard()
+      .text(ctx.t("btn-coach-share-yes"), "ai:share:yes")
+      .text(ctx.t("btn-coach-share-no"), "ai:share:no");
+
+  /** What /coach says: hints on or off, and (with a model) whether the person's own words may be used. */
+  async function statusText(ctx: BotContext, userId: number): Promise<string> {
+    const mode = coach.usesModel ? "model" : "library";
+    const on = await coach.isCoachEnabled(userId);
+    const lines = [ctx.t(on ? `coach-status-on-${mode}` : `coach-status-off-${mode}`)];
+    if (coach.usesModel)
+      lines.push(
+        ctx.t((await coach.sharesWords(userId)) ? "coach-share-status-on" : "coach-share-status-off"),
+      );
+    return lines.join("\n\n");
+  }
+
+  async function statusKeyboard(ctx: BotContext, userId: number): Promise<InlineKeyboard> {
+    const on = await coach.isCoachEnabled(userId);
+    const kb = new InlineKeyboard().text(
+      ctx.t(on ? "btn-coach-off" : "btn-coach-on"),
+      on ? "ai:off" : "ai:on",
+    );
+    if (coach.usesModel) {
+      const shares = await coach.sharesWords(userId);
+      kb.row().text(
+        ctx.t(shares ? "btn-coach-share-stop" : "btn-coach-share-allow"),
+        shares ? "ai:share:no" : "ai:share:yes",
+      );
+    }
+    return kb;
   }
 
   registered.callbackQuery(/^ai:h:(\d{1,15})$/, async (ctx) => {
@@ -71,7 +108,8 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       await ctx.reply(`${result.text}\n\n${await deps.sosText(await deps.countryOf(chat.userId))}`);
       return;
     }
-    if (result.disclosure) await ctx.reply(ctx.t("coach-disclosure"));
+    if (result.disclosure)
+      await ctx.reply(ctx.t(coach.usesModel ? "coach-disclosure-model" : "coach-disclosure-library"));
     for (const hint of result.hints) {
       const text = ctx.t(`coach-hint-${hint.type}`, { text: hint.text });
       if (hint.type === "boundary") {
@@ -133,20 +171,26 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
   });
 
   registered.command("coach", async (ctx) => {
-    const on = await coach.isCoachEnabled(ctx.user!.id);
-    await ctx.reply(ctx.t(on ? "coach-status-on" : "coach-status-off"), {
-      reply_markup: new InlineKeyboard().text(
-        ctx.t(on ? "btn-coach-off" : "btn-coach-on"),
-        on ? "ai:off" : "ai:on",
-      ),
+    await ctx.reply(await statusText(ctx, ctx.user!.id), {
+      reply_markup: await statusKeyboard(ctx, ctx.user!.id),
     });
   });
   registered.callbackQuery(/^ai:(on|off)$/, async (ctx) => {
-    const on = ctx.match[1] === "on";
-    await coach.setCoachEnabled(ctx.user!.id, on);
+    await coach.setCoachEnabled(ctx.user!.id, ctx.match[1] === "on");
     await ctx.editMessageReplyMarkup();
-    await ctx.reply(ctx.t(on ? "coach-status-on" : "coach-status-off"));
+    await ctx.reply(await statusText(ctx, ctx.user!.id), {
+      reply_markup: await statusKeyboard(ctx, ctx.user!.id),
+    });
     await ctx.answerCallbackQuery();
+  });
+  // Consent for the person's own words: from the one-time question, /coach or the profile card.
+  registered.callbackQuery(/^ai:share:(yes|no|toggle)$/, async (ctx) => {
+    const userId = ctx.user!.id;
+    const on = ctx.match[1] === "toggle" ? !(await coach.sharesWords(userId)) : ctx.match[1] === "yes";
+    await coach.setShareConsent(userId, on);
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t(on ? "coach-share-status-on" : "coach-share-status-off"));
   });
 
   return { feature, decorateCopy };

@@ -19,6 +19,8 @@ export interface OnboardingDeps {
   startProfile(ctx: BotContext): Promise<void>;
   /** The operator configured the model tier (SAFETY_MODEL_URL): the anonymity card says so. */
   safetySecondOpinion?: boolean;
+  /** What the coach keeps and where it goes differs: no coach, a template library, or a model. */
+  coachMode?: "off" | "library" | "model";
 }
 
 function cardKeyboard(ctx: BotContext, card: number) {
@@ -38,7 +40,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   const feature = new Composer<BotContext>();
 
   const showCard = async (ctx: BotContext, card: number, edit: boolean) => {
-    const base = ctx.t(`onboarding-card-${card}`);
+    const base = ctx.t(`onboarding-card-${card}`, { coach: deps.coachMode ?? "off" });
     // Where words may go is said where anonymity is explained, and only when it is true.
     const text =
       card === 3 && deps.safetySecondOpinion ? `${base}\n\n${ctx.t("onboarding-safety-model")}` : base;

@@ -66,6 +66,8 @@ export interface ProfileFeatureDeps {
   profiles: ProfileService;
   clock: Clock;
   random?: () => number;
+  /** With a coach model configured: whether the person's words may reach it (a line and a toggle on the card). */
+  coachSharing?: (userId: number) => Promise<boolean>;
 }
 
 function isStep(value: string | undefined): value is ProfileStep {
@@ -294,7 +296,14 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
       proposals: ctx.t(p.receiveProposals ? "profile-card-yes" : "profile-card-no"),
       wishlist: p.wishlist.length ? p.wishlist.map((x) => x.title).join(", ") : empty,
     });
-    await ctx.reply(text, { reply_markup: profileCardKeyboard(ctx.t.bind(ctx)) });
+    const kb = profileCardKeyboard(ctx.t.bind(ctx));
+    let card = text;
+    if (deps.coachSharing) {
+      const shares = await deps.coachSharing(userId(ctx));
+      card += `\n${ctx.t("profile-card-coach-share", { value: ctx.t(shares ? "profile-card-yes" : "profile-card-no") })}`;
+      kb.row().text(ctx.t("btn-edit-coach-share"), "ai:share:toggle");
+    }
+    await ctx.reply(card, { reply_markup: kb });
   }
 
   /** Continues an unfinished flow, or starts onboarding's profile from its first missing step. */

@@ -13,8 +13,15 @@ const MAX_SCANNED_CHARS = 2_000;
 export interface StoredMessage {
   /** Author's internal user id (never a Telegram id). */
   a: number;
-  /** Anonymised text, «[Я]» being the author. */
-  t: string;
+  /**
+   * Anonymised text, «[Я]» being the author — only when the author agreed that their words may reach
+   * the coach's model (and a model is configured). Otherwise the message is kept as categories only.
+   */
+  t?: string;
+  /** What the message is about, read from the original text when it was recorded (no text kept). */
+  k?: string[];
+  /** The feeling it carries, if the lexicon found one. */
+  e?: string;
   /** The safety classifier flagged this message as a crisis (run once, on the original text). */
   c?: 1;
 }
@@ -115,12 +122,19 @@ function swapRoles(text: string): string {
 }
 
 export interface RenderedContext {
-  /** Lines «[Я]: …» / «[СОБЕСЕДНИК]: …», oldest first, «[Я]» being the person asking. */
+  /**
+   * Lines «[Я]: …» / «[СОБЕСЕДНИК]: …», oldest first, «[Я]» being the person asking — only the
+   * messages whose authors agreed to share them; empty when nobody did.
+   */
   text: string;
-  /** The other person's messages only (for the feeling lexicon and the crisis check). */
+  /** The other person's shared message texts (for the feeling lexicon). */
   peerMessages: string[];
-  /** Every message text, relative to the asker. */
+  /** Every shared message text, relative to the asker. */
   allMessages: string[];
+  /** Categories of every message (shared or not), oldest first: what the conversation is about. */
+  peerCategories: string[][];
+  /** Feelings of the other person's messages, oldest first. */
+  peerEmotions: string[];
   /** Some message was flagged as a crisis when it was stored. */
   hasCrisis: boolean;
 }
@@ -129,31 +143,37 @@ export function renderContext(messages: readonly StoredMessage[], askerUserId: n
   const lines: string[] = [];
   const peerMessages: string[] = [];
   const allMessages: string[] = [];
+  const peerCategories: string[][] = [];
+  const peerEmotions: string[] = [];
   let hasCrisis = false;
   for (const m of messages) {
     if (m.c === 1) hasCrisis = true;
     const mine = m.a === askerUserId;
+    if (!mine) {
+      peerCategories.push(m.k ?? []);
+      if (m.e) peerEmotions.push(m.e);
+    }
+    if (m.t === undefined) continue;
     // A message by the peer calls the peer «[Я]»: from the asker's side that is «[СОБЕСЕДНИК]».
     const text = mine ? m.t : swapRoles(m.t);
     lines.push(`${mine ? SELF : PEER}: ${text.replace(/\n+/g, " ")}`);
     allMessages.push(text);
     if (!mine) peerMessages.push(text);
   }
-  return { text: lines.join("\n"), peerMessages, allMessages, hasCrisis };
+  return { text: lines.join("\n"), peerMessages, allMessages, peerCategories, peerEmotions, hasCrisis };
 }
 
 export function parseStoredMessage(raw: string): StoredMessage | null {
   try {
-    const v = JSON.parse(raw) as unknown;
-    if (
-      typeof v === "object" &&
-      v !== null &&
-      typeof (v as StoredMessage).a === "number" &&
-      typeof (v as StoredMessage).t === "string"
-    )
-      return (v as StoredMessage).c === 1
-        ? { a: (v as StoredMessage).a, t: (v as StoredMessage).t, c: 1 }
-        : { a: (v as StoredMessage).a, t: (v as StoredMessage).t };
+    const v = JSON.parse(raw) as Partial<StoredMessage> | null;
+    if (typeof v !== "object" || v === null || typeof v.a !== "number") return null;
+    if (v.t !== undefined && typeof v.t !== "string") return null;
+    const out: StoredMessage = { a: v.a };
+    if (typeof v.t === "string") out.t = v.t;
+    if (Array.isArray(v.k)) out.k = v.k.filter((x): x is string => typeof x === "string").slice(0, 8);
+    if (typeof v.e === "string") out.e = v.e;
+    if (v.c === 1) out.c = 1;
+    return out;
   } catch {
     // A corrupted entry is skipped, not fatal.
   }

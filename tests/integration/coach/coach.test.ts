@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock } from "../../../src/clock.ts";
-import { aiHints } from "../../../src/db/schema.ts";
+import { aiHints, users } from "../../../src/db/schema.ts";
 import { HINT_LIBRARY } from "../../../src/domain/coach/library.ts";
 import { isCoachActiveForSession } from "../../../src/domain/coach/rollout.ts";
 import { HINT_TYPES } from "../../../src/domain/coach/types.ts";
@@ -87,10 +87,19 @@ describe("AI coach service", () => {
     return { coach, kv: infra.kv, ...m };
   }
 
-  /** Two people in an active chat, with the nicknames given. */
-  async function chat(nicknames: [string, string], topics = ["relocation", "loneliness"]) {
+  /**
+   * Two people in an active chat, with the nicknames given. Both agreed that their words may reach the
+   * model unless `consent` says otherwise (the consent tests below set it per person).
+   */
+  async function chat(
+    nicknames: [string, string],
+    topics = ["relocation", "loneliness"],
+    consent: [boolean, boolean] = [true, true],
+  ) {
     const started = await startChat(services, { topics, nicknames });
     const { a, b } = started;
+    await t.db.update(users).set({ coachShareConsent: consent[0] }).where(eq(users.id, a));
+    await t.db.update(users).set({ coachShareConsent: consent[1] }).where(eq(users.id, b));
     const send = (coach: CoachService, from: number, text: string | null) =>
       coach.recordMessage(started.sessionId, from, text, {
         senderNickname: from === a ? nicknames[0] : nicknames[1],
@@ -457,7 +466,7 @@ describe("AI coach service", () => {
   });
 
   it("keeps at most 8 messages and forgets the session at /end and the person on /delete", async () => {
-    const { coach, kv } = makeCoach();
+    const { coach, kv } = makeCoach({ provider: "fake" });
     const c = await chat(["Летний Дождь", "Зимний Снег"]);
     for (let i = 0; i < 12; i++) await c.send(coach, i % 2 ? c.a : c.b, `Сообщение ${i}`);
     const stored = await kv.list(`coach:ctx:${c.sessionId}`);
@@ -487,5 +496,81 @@ describe("AI coach service", () => {
       if (active) on++;
     }
     expect(Math.abs(on / 10_000 - 0.1)).toBeLessThan(0.02);
+  });
+
+  describe("consent of the person whose words would be sent", () => {
+    it("a person who did not agree never appears in any model request; the one who agreed does", async () => {
+      const { coach } = makeCoach({ provider: "fake" });
+      const { a, b, sessionId, send } = await chat(
+        ["Светлый Клён", "Тихая Ива"],
+        ["burnout", "anxiety"],
+        [true, false],
+      );
+      const before = fake.requests.length;
+      await send(coach, a, "меня сократили на прошлой неделе, маркер-согласна-123");
+      await send(coach, b, "я тоже через это прошла, маркер-несогласна-456");
+      await send(coach, b, "особенно тяжело было говорить родителям");
+      // A (agreed) asks: the model sees A's own words, never B's.
+      const forA = await coach.getHints(sessionId, a, { topicSlugs: ["burnout"] });
+      expect(forA.kind).toBe("hints");
+      // B (did not agree) asks: B's own words stay home too; A's shared words may be used.
+      await coach.getHints(sessionId, b, { topicSlugs: ["burnout"] });
+      const sent = JSON.stringify(fake.requests.slice(before).map((r) => r.body));
+      expect(sent).not.toContain("маркер-несогласна");
+      expect(sent).not.toContain("говорить родителям");
+      expect(sent).toContain("маркер-согласна");
+    });
+
+    it("when nobody agreed the model is not called at all, and templates still follow what was said", async () => {
+      const { coach } = makeCoach({ provider: "fake" });
+      const { a, b, sessionId, send } = await chat(
+        ["Ясный Ручей", "Добрый Вяз"],
+        ["relocation", "loneliness"],
+        [false, false],
+      );
+      const before = fake.requests.length;
+      await send(coach, b, "у меня умерла мама, и я не знаю, как с этим жить");
+      const res = await coach.getHints(sessionId, a, { topicSlugs: ["relocation"] });
+      expect(fake.requests.length).toBe(before);
+      expect(res.kind).toBe("hints");
+      if (res.kind === "hints") {
+        expect(res.source).toBe("template");
+        // The peer's message was about a loss, not about moving: the grief library answers.
+        const grief = new Set(Object.values(HINT_LIBRARY.grief).flat());
+        expect(res.hints.some((h) => grief.has(h.text))).toBe(true);
+      }
+    });
+
+    it("without consent the key-value store keeps categories, never the words", async () => {
+      const { coach, kv } = makeCoach({ provider: "fake" });
+      const { b, sessionId, send } = await chat(
+        ["Серый Камень", "Алый Мак"],
+        ["divorce", "breakup"],
+        [false, false],
+      );
+      await send(coach, b, "после развода муж ушёл к другой, маркер-слова-789");
+      const stored = JSON.stringify(await kv.list(`coach:ctx:${sessionId}`));
+      expect(stored).not.toContain("маркер-слова");
+      expect(stored).not.toContain("муж");
+      expect(stored).toContain("breakup");
+    });
+
+    it("asks once per person, only when a model is in play; the answer can be changed", async () => {
+      const withModel = makeCoach({ provider: "fake" }).coach;
+      const library = makeCoach().coach;
+      const { a, sessionId } = await chat(
+        ["Лесной Мох", "Речной Лён"],
+        ["insomnia", "panic"],
+        [false, false],
+      );
+      await t.db.update(users).set({ coachShareAsked: false }).where(eq(users.id, a));
+      expect(await library.claimShareQuestion(a, sessionId)).toBe(false);
+      expect(await withModel.claimShareQuestion(a, sessionId)).toBe(true);
+      expect(await withModel.claimShareQuestion(a, sessionId)).toBe(false);
+      await withModel.setShareConsent(a, true);
+      expect(await withModel.sharesWords(a)).toBe(true);
+      await withModel.setShareConsent(a, false);
+      expect(await withModel.sharesWords(a)).toBe(false);
+    });
   });
 });
