@@ -122,7 +122,12 @@ else if (args.has("--blind"))
 else sets.push({ name: "dev split", rows: corpus.filter((r) => r.split === "dev") });
 
 const anonDir = join(import.meta.dirname, "..", "tests", "fixtures", "safety");
-const anonymiser = ["anonymize.jsonl", "anonymize-holdout.jsonl", "anonymize-holdout-2.jsonl"].map((file) => {
+const anonymiser = [
+  "anonymize.jsonl",
+  "anonymize-holdout.jsonl",
+  "anonymize-holdout-2.jsonl",
+  "anonymize-names-blind.jsonl",
+].map((file) => {
   const m = scoreAnonymizer(parseJsonl<AnonymizeRow>(readFileSync(join(anonDir, file), "utf8")));
   return {
     file,

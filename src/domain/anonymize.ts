@@ -7,6 +7,7 @@
  */
 
 import { findPersonalData, type PersonalDataKind } from "./pii.ts";
+import { namePartsOf } from "./safety/morph.ts";
 import { AMBIGUOUS_NAMES, NAME_FORMS } from "./safety/names.ts";
 
 export interface AnonymizeOptions {
@@ -171,6 +172,67 @@ interface NameToken {
 
 const fold = (s: string) => s.toLowerCase().replace(/ё/g, "е");
 
+/** Words that open «меня зовут …»-like introductions. */
+const INTRO_BEFORE = /(?:^|[^\p{L}])(?:зовут|звать|имя|я)\s*[—–-]?\s*$/iu;
+const CALLED =
+  /(?:^|[^\p{L}])(?:(?:меня|мою|моего|его|её|ее|их|друга|подругу|маму|папу|мужа|жену|сына|дочь)\s+(?:зовут|звали)|(?:зовут|звали)\s+(?:меня|его|её|ее))\s*[—–-]?\s*$/iu;
+const GREETING =
+  /(?:^|[^\p{L}])(?:привет|здравствуй|здравствуйте|добрый (?:день|вечер|утро)|доброе утро|хай|салам|салют|обнимаю|спасибо)\s*,\s*$/iu;
+const SIGN_OFF = /(?:^|[^\p{L}])(?:с уважением|обнимаю|твоя|твой|ваша|ваш)\s*,?\s*$/iu;
+/** Capitalised words that are never a name where a name would stand («я Москва» aside, these are common). */
+const NOT_A_NAME = new Set([
+  "не",
+  "очень",
+  "тоже",
+  "уже",
+  "просто",
+  "так",
+  "тут",
+  "здесь",
+  "сейчас",
+  "сегодня",
+  "спасибо",
+  "да",
+  "нет",
+  "вот",
+  "ну",
+  "бог",
+  "господи",
+  "мама",
+  "папа",
+  "москва",
+  "россия",
+]);
+
+function isNamedByPosition(text: string, tokens: readonly NameToken[], i: number): boolean {
+  const t = tokens[i]!;
+  if (NOT_A_NAME.has(t.lower) || t.word.length < 2) return false;
+  const before = text.slice(Math.max(0, t.start - 40), t.start);
+  // «меня зовут Кырылбек» (a name there needs no capital: people type «меня зовут кырылбек»).
+  if (CALLED.test(before)) return true;
+  if (!t.capital) return false;
+  // «я — Ульмас», «я Ульмас,», «Я Дильноза.»: «я» + a capitalised word that is no ordinary word.
+  if (INTRO_BEFORE.test(before)) return !isOrdinaryWord(t.lower);
+  if (GREETING.test(before)) return !isOrdinaryWord(t.lower);
+  // A signature: the last word, alone on its line or after a dash or a sign-off.
+  if (i === tokens.length - 1) {
+    const lineStart = text.lastIndexOf("\n", t.start - 1) + 1;
+    const line = text.slice(lineStart, t.start);
+    if (/^\s*[—–-]?\s*$/u.test(line) && lineStart > 0) return !isOrdinaryWord(t.lower);
+    if (/[—–-]\s*$/u.test(line) || SIGN_OFF.test(line)) return !isOrdinaryWord(t.lower);
+  }
+  return false;
+}
+
+/**
+ * A word the dictionary knows as something other than a person's name («Москва», «Работа»); a word
+ * that is only ever a name there, or unknown to it, is not ordinary.
+ */
+function isOrdinaryWord(lower: string): boolean {
+  const p = namePartsOf(lower);
+  return p.known && !p.only;
+}
+
 function findNames(text: string): Span[] {
   const tokens: NameToken[] = [];
   for (const m of text.matchAll(WORD)) {
@@ -197,10 +259,19 @@ function findNames(text: string): Span[] {
     i === 0 && /^\s*,/u.test(text.slice(tokens[0]!.end, tokens[0]!.end + 3));
 
   const isName = new Array<boolean>(tokens.length).fill(false);
-  const isFirst = (t: NameToken) => NAME_FORMS.has(t.lower);
+  // The curated list, or the morphology dictionary (OpenCorpora) when the word is only ever a name
+  // there — Фарход, Дильноза, Айгерим, Тарас; «Надежда», «Роман» stay ambiguous and need evidence.
+  const parts = (t: NameToken) => (t.capital || t.lower.length > 2 ? namePartsOf(t.lower) : null);
+  const isFirst = (t: NameToken) => NAME_FORMS.has(t.lower) || (parts(t)?.name ?? false);
+  const isAmbiguous = (t: NameToken) =>
+    AMBIGUOUS_NAMES.has(t.lower) || (!NAME_FORMS.has(t.lower) && !(parts(t)?.only ?? false));
+  const isPatronymic = (t: NameToken) =>
+    PATRONYMIC.test(t.word) || (t.capital && (parts(t)?.patronymic ?? false) && (parts(t)?.only ?? false));
+  const isSurnameShaped = (t: NameToken) =>
+    SURNAME_SHAPE.test(t.word) || ((parts(t)?.surname ?? false) && (parts(t)?.only ?? false));
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (PATRONYMIC.test(t.word)) {
+    if (isPatronymic(t)) {
       isName[i] = true;
       continue;
     }
@@ -208,22 +279,36 @@ function findNames(text: string): Span[] {
     const neighbourIsName = [tokens[i - 1], tokens[i + 1]].some(
       (n) =>
         n?.capital &&
-        (PATRONYMIC.test(n.word) ||
-          SURNAME_SHAPE.test(n.word) ||
-          (isFirst(n) && !AMBIGUOUS_NAMES.has(n.lower))) &&
+        (isPatronymic(n) || isSurnameShaped(n) || (isFirst(n) && !isAmbiguous(n))) &&
         (n === tokens[i - 1] ? gapIsSpace(n, t) : gapIsSpace(t, n)),
     );
-    if (AMBIGUOUS_NAMES.has(t.lower)) {
+    if (isAmbiguous(t)) {
       if (t.capital && (neighbourIsName || afterRelation(i) || atMessageStartVocative(i))) isName[i] = true;
       continue;
     }
     if (t.capital || afterRelation(i)) isName[i] = true;
   }
+  // By position, known to no list: «меня зовут X», «я — X», «я X» opening a sentence, «Привет, X»,
+  // a signature (a capitalised word alone at the end, or after a dash).
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isName[i] && isNamedByPosition(text, tokens, i)) isName[i] = true;
+  }
+  // A capitalised word no dictionary knows as an ordinary word, right before a patronymic, is the first
+  // name («Жылдыз Токтогуловна»); right after a first name, the surname («Андрюс Казлаускас»).
+  for (let i = 0; i < tokens.length; i++) {
+    if (isName[i] || !tokens[i]!.capital || isOrdinaryWord(tokens[i]!.lower)) continue;
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    const prev = tokens[i - 1];
+    if (next && isPatronymic(next) && gapIsSpace(t, next)) isName[i] = true;
+    else if (prev && isName[i - 1] && isFirst(prev) && !isAmbiguous(prev) && gapIsSpace(prev, t))
+      isName[i] = true;
+  }
   // Surnames: a surname-shaped capitalised word right next to a first name or patronymic.
   for (let i = 0; i < tokens.length; i++) {
     if (isName[i]) continue;
     const t = tokens[i]!;
-    if (!t.capital || !SURNAME_SHAPE.test(t.word)) continue;
+    if (!t.capital || !isSurnameShaped(t)) continue;
     const prev = tokens[i - 1];
     const next = tokens[i + 1];
     if ((prev && isName[i - 1] && gapIsSpace(prev, t)) || (next && isName[i + 1] && gapIsSpace(t, next)))

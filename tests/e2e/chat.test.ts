@@ -164,14 +164,18 @@ describe("the conversation, through the sandbox", () => {
     await nil.expectMessage(/просто будь рядом/);
   });
 
-  it("a crisis message is delivered even with rough words in it, and counts no strike", async () => {
+  it("a crisis message with swearing at life is delivered; one that also abuses the peer brings support but is not delivered", async () => {
     const [olga, pavel] = await matchedPair(e2e.client, ["Ольга", "Павел"], ["Тихий Олень", "Серый Заяц"]);
-    await olga.send(say("да пошёл ты нахуй, я сегодня повешусь"));
+    const start = (await pavel.lastBotMessage())?.message_id ?? 0;
+    await olga.send(say("бля, всё достало, я сегодня повешусь"));
     await pavel.expectMessage(/повешусь/);
     await olga.expectMessage(/8-800-2000-122/);
     await pavel.expectMessage(/просто будь рядом/);
-    const toOlga = (await received(olga, 0)).map((m) => m.text ?? "");
-    expect(toOlga.some((t) => /не доставлено/.test(t))).toBe(false);
+    // Crisis is not a pass for abuse: the writer still gets help, the peer the note, the text stays.
+    await olga.send(say("да пошёл ты нахуй, урод, я всё равно повешусь"));
+    await olga.expectMessage(/не доставлено/);
+    await pavel.expectMessage(/просто будь рядом/);
+    expect((await received(pavel, start)).some((m) => /урод/.test(m.text ?? ""))).toBe(false);
   });
 
   it("a peer who blocked the bot ends the session cleanly", async () => {

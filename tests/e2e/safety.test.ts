@@ -75,27 +75,27 @@ describe("safety and privacy, through the sandbox", () => {
 
   it("a report ends the chat for both, reaches the moderators with evidence, and they can ban; the banned person appeals once", async () => {
     const [mila, nikita] = await matchedPair(e2e.client, ["Мила", "Никита"], ["Ясная Лань", "Добрый Барсук"]);
-    await nikita.send("Я знаю, где ты гуляешь с собакой");
-    const evidence = await mila.expectMessage(/гуляешь с собакой/);
+    await nikita.send("Продаю курсы по саморазвитию, скидка 50% только сегодня");
+    const evidence = await mila.expectMessage(/курсы по саморазвитию/);
     await mila.send("/report");
-    await mila.click("Опасность, угрозы");
+    await mila.click("Спам или реклама");
     await mila.expectMessage(/переслать сюда сообщения/);
     // Forwarding the peer's message from the chat: it goes to the moderators, never to the peer.
     await mila.forward(evidence.message_id);
     await mila.expectMessage(/прикреплено к жалобе/);
-    await mila.send("Он угрожал мне");
+    await mila.send("Он мне что-то продаёт");
     await mila.expectMessage(/Комментарий добавлен/);
     await mila.click("Отправить жалобу");
     await mila.expectMessage(/Спасибо, что сообщил/);
     await nikita.expectMessage(/Разговор завершён/);
-    const alert = await moderator.expectMessage(/Жалоба #\d+: Опасность, угрозы[\s\S]*кнопкой «📝 Текст»/);
-    expect(alert.text).not.toContain("Он угрожал мне");
+    const alert = await moderator.expectMessage(/Жалоба #\d+: Спам или реклама[\s\S]*кнопкой «📝 Текст»/);
+    expect(alert.text).not.toContain("что-то продаёт");
     // Each piece says who wrote it: this one came through the bot, so it is the peer's words.
     await moderator.expectMessage(/Доказательства к жалобе[\s\S]*1\. из разговора/);
-    await moderator.expectMessage(/гуляешь с собакой/);
+    await moderator.expectMessage(/курсы по саморазвитию/);
     // The reporter's words are not posted; a moderator reads them on request, as a pop-up.
     expect((await moderator.click({ message_id: alert.message_id, button_text: "📝 Текст" })).text).toMatch(
-      /Он угрожал мне/,
+      /что-то продаёт/,
     );
     // The copy appears a moment before its row is stored: ask until the bot knows it is there.
     await expect

@@ -10,7 +10,7 @@
 import type { Emotion, HintType, TopicFamily } from "./types.ts";
 
 /** Bumped when the texts change: recorded as `ai_hints.prompt_version` for template hints. */
-export const LIBRARY_VERSION = "lib-ru-2026-11-v1";
+export const LIBRARY_VERSION = "lib-ru-2026-12-v2";
 
 export const HINT_LIBRARY: Readonly<Record<TopicFamily, Readonly<Record<HintType, readonly string[]>>>> = {
   general: {
@@ -338,7 +338,7 @@ export const EMOTION_EMPATHY: Readonly<Record<Emotion, readonly string[]>> = {
     "Слышу, насколько всё это выматывает.",
     "Усталость — это сигнал, а не слабость.",
     "Понимаю, как тяжело, когда нет сил даже на простое.",
-    "Ты несёшь очень много. Неудивительно, что так тяжело.",
+    "На тебе сейчас очень много всего. Неудивительно, что так тяжело.",
   ],
 };
 

@@ -75,7 +75,9 @@ function speaksForSelf(w: W, sentence: readonly W[]): boolean {
     const x = sentence[i]!;
     const sameClause = x.clause === w.clause;
     if (lemmaIs(x, ...SELF_PRONOUNS) && (sameClause || x.a.gramCase === "nomn")) return true;
-    if (lemmaIs(x, ...OTHER_PRONOUNS) && (sameClause || x.a.gramCase === "nomn")) return false;
+    // «он бьёт», «ему незачем жить» name someone else; «после его ухода» does not.
+    const subjectLike = x.a.gramCase === "nomn" || (sameClause && x.a.gramCase === "datv");
+    if (lemmaIs(x, ...OTHER_PRONOUNS) && subjectLike) return false;
     if (x.a.pos === "NOUN" && x.a.animate && x.a.gramCase === "nomn" && sameClause) return false;
     // «папа говорит, что…», «подруга пишет…»: what follows is someone else's.
     if (has(x, "report_speech") && x.a.person === 3) return false;
@@ -350,7 +352,7 @@ export function detectFrames(reading: Reading): FrameHit[] {
       // ------------------------------------------------------------ «лучше бы меня не было», «меня не станет»
       if (w.negated && lemmaIs(w, "быть", "стать", "родиться", "рождаться", "существовать")) {
         const born = lemmaIs(w, "родиться", "рождаться", "существовать");
-        const me = s.find((x) => near(x, w, 3) && (born ? x.norm === "я" : x.norm === "меня"));
+        const me = s.find((x) => near(x, w, 5) && (born ? x.norm === "я" : x.norm === "меня"));
         const wish = s.find((x) => near(x, w, 5) && lemmaIs(x, "бы", "лучше", "хотеть", "хотеться", "чтобы"));
         const becomes = lemmaIs(w, "стать") && (w.a.future || w.a.person === 3);
         const following = s[s.indexOf(w) + 1];
@@ -440,7 +442,17 @@ export function detectFrames(reading: Reading): FrameHit[] {
       if (has(w, "swallow") && !w.negated && (w.a.past || w.a.person === 1) && speaksForSelf(w, s)) {
         const pills = all.find((x) => has(x, "means") && near(x, w, 6) && !has(x, "high_place"));
         const amount = s.find((x) => has(x, "quantity") && near(x, w, 5));
-        if (pills && amount) add("overdose_amount", "overdose", 3, true, medicalOr(cancel, s));
+        const container = s.find(
+          (x) =>
+            x.idx > w.idx &&
+            x.idx <= w.idx + 3 &&
+            lemmaIs(x, "блистер", "пачка", "упаковка", "пузырек", "банка", "полпачки"),
+        );
+        const withAlcohol =
+          lemmaIs(w, "запить") &&
+          s.some((x) => near(x, w, 4) && lemmaIs(x, "пиво", "вино", "водка", "алкоголь", "коньяк", "виски"));
+        if ((pills && amount) || (container && (w.a.past || w.a.person === 1)) || (pills && withAlcohol))
+          add("overdose_amount", "overdose", 3, true, medicalOr(cancel, s));
         else if (pills) add("swallowed_means", "overdose", 2, false, null);
       }
       // ------------------------------------------------------------ self-harm: cutting, burning, hitting oneself
@@ -464,6 +476,14 @@ export function detectFrames(reading: Reading): FrameHit[] {
           );
         else if (again && firstPerson && w.a.pos === "VERB")
           add("self_harm_again", "self_harm", 2, false, null);
+        else if (
+          lemmaIs(w, "резаться", "вскрывать", "вскрываться", "полосовать") &&
+          w.a.person === 1 &&
+          !w.a.past &&
+          !(s[s.indexOf(w) + 1] && lemmaIs(s[s.indexOf(w) + 1]!, "в", "во", "с", "со", "об"))
+        )
+          // «я режусь»: said of oneself, now, with nothing it is «in» («я режусь в доту» is a game).
+          add("self_harm_now", "self_harm", 2, true, cancel);
         else add("self_harm_word", "self_harm", 2, false, null);
       }
       // ------------------------------------------------------------ violence now: someone hurting me
@@ -505,6 +525,86 @@ export function detectFrames(reading: Reading): FrameHit[] {
         )
       )
         add("kill_time", "suicidal_intent", 1, false, null);
+      // ------------------------------------------------------------ «наложить на себя руки»
+      if (lemmaIs(w, "наложить", "накладывать") && !w.negated) {
+        const hands = s.some((x) => near(x, w, 3) && lemmaIs(x, "рука"));
+        const self = s.some((x) => near(x, w, 3) && lemmaIs(x, "себя"));
+        const wish = s.some((x) => near(x, w, 4) && has(x, "desire") && !x.negated);
+        if (hands && self && (wish || w.a.person === 1 || w.a.pos === "INFN"))
+          add("lay_hands", "suicidal_intent", 3, true, cancel);
+      }
+      // ------------------------------------------------------------ «больше не свидимся на этом свете»
+      if (lemmaIs(w, "свет") && s.some((x) => x.idx === w.idx - 1 && lemmaIs(x, "этот", "тот"))) {
+        const leaving = s.some(
+          (x) =>
+            near(x, w, 4) &&
+            ((lemmaIs(x, "свидеться", "увидеться", "встретиться", "видеться") && (x.negated || x.a.future)) ||
+              has(x, "disappear") ||
+              lemmaIs(x, "уйти", "отправиться", "забрать")),
+        );
+        if (leaving) add("other_world", "suicidal_intent", 3, true, cancel);
+      }
+      // ------------------------------------------------------------ «я уже решил, как и когда»
+      if (lemmaIs(w, "решить", "спланировать", "продумать", "выбрать") && !w.negated && speaksForSelf(w, s)) {
+        const how = s.some((x) => x.idx > w.idx && x.idx <= w.idx + 6 && lemmaIs(x, "как", "способ"));
+        const when = s.some(
+          (x) => x.idx > w.idx && x.idx <= w.idx + 8 && lemmaIs(x, "когда", "день", "дата"),
+        );
+        // Only about «это» or an ending — «как и когда подам на развод» names its own plan.
+        const about = s.some(
+          (x) =>
+            x.idx > w.idx &&
+            x.idx <= w.idx + 8 &&
+            (x.norm === "это" ||
+              has(x, "die") ||
+              has(x, "disappear") ||
+              has(x, "death") ||
+              has(x, "forever")),
+        );
+        const other = s.some(
+          (x) =>
+            x.idx > w.idx &&
+            x.idx <= w.idx + 8 &&
+            (x.a.pos === "VERB" || x.a.pos === "INFN") &&
+            !lemmaIs(x, "быть") &&
+            !has(x, "disappear") &&
+            !has(x, "die"),
+        );
+        if (how && when && about && !other) add("plan_how_when", "suicidal_intent", 3, true, cancel);
+      }
+      // ------------------------------------------------------------ «простите меня … это конец»
+      if (lemmaIs(w, "простить", "прощать") && (w.a.imperative || w.a.person === 2)) {
+        const me = s.some((x) => x.idx === w.idx + 1 && x.norm === "меня");
+        // «больше не напишу / не увидимся», not «больше не буду опаздывать».
+        const neverAgain = (x: W) =>
+          lemmaIs(
+            x,
+            "написать",
+            "увидеться",
+            "свидеться",
+            "встретиться",
+            "услышать",
+            "побеспокоить",
+            "потревожить",
+          ) &&
+          x.negated &&
+          all.some((y) => y.idx < x.idx && y.idx >= x.idx - 3 && lemmaIs(y, "больше"));
+        const final = all.some(
+          (x) => lemmaIs(x, "конец", "последний", "прощай", "прощайте") || neverAgain(x),
+        );
+        if (me && final) add("farewell_final", "suicidal_intent", 3, true, cancel);
+      }
+      // ------------------------------------------------------------ «чтоб завтра не наступило»
+      if (
+        lemmaIs(w, "наступить", "наступать") &&
+        w.negated &&
+        s.some((x) => near(x, w, 3) && lemmaIs(x, "завтра", "утро"))
+      ) {
+        const wish = s.some(
+          (x) => near(x, w, 5) && (lemmaIs(x, "чтобы", "бы", "просьба", "молиться") || has(x, "desire")),
+        );
+        if (wish) add("no_tomorrow", "suicidal_intent", 2, true, cancel);
+      }
       // ------------------------------------------------------------ «завтра утром меня найдут»
       if (lemmaIs(w, "найти", "обнаружить") && w.a.future && w.a.number === "plur" && !w.negated) {
         const me = s.find((x) => near(x, w, 2) && x.norm === "меня");

@@ -77,6 +77,7 @@ export function assess(text: string): Assessment {
     predict(m.toxicity, features),
     m.toxicity,
     hasAbusiveWord(reading),
+    reading.words.length,
   );
   return {
     reading,

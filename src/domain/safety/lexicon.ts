@@ -442,6 +442,8 @@ export const LEXICON: Readonly<Record<Concept, readonly string[]>> = {
     "лезвие",
     "бритва",
     "вскрыть",
+    "вскрывать",
+    "полосовать",
   ],
   harm_body: [
     "рука",

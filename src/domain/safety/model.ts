@@ -16,6 +16,8 @@ export interface ModelFile {
   buckets: number;
   /** p(not the first class) at or above this is positive; chosen on the dev split. */
   threshold: number;
+  /** Toxicity only: the threshold for a short message with no abusive word (stricter), from dev too. */
+  shortThreshold?: number;
   scale: number;
   rows: string;
   weights: string;
@@ -27,6 +29,7 @@ export interface LinearModel {
   name: string;
   classes: readonly string[];
   threshold: number;
+  shortThreshold?: number;
   /** Dense weights, bucket-major: weights[bucket * classes + k]. */
   weights: Float32Array;
   bias: Float32Array;
@@ -100,6 +103,7 @@ export function packModel(model: LinearModel, trainedOn: Record<string, unknown>
     classes: [...model.classes],
     buckets: FEATURE_BUCKETS,
     threshold: model.threshold,
+    ...(model.shortThreshold !== undefined ? { shortThreshold: model.shortThreshold } : {}),
     scale,
     rows: Buffer.from(Uint32Array.from(rows).buffer).toString("base64"),
     weights: Buffer.from(Int16Array.from(values).buffer).toString("base64"),
@@ -130,7 +134,14 @@ export function unpackModel(file: ModelFile): LinearModel {
       else weights[bucket * k + c] = v;
     }
   });
-  return { name: file.name, classes: file.classes, threshold: file.threshold, weights, bias };
+  return {
+    name: file.name,
+    classes: file.classes,
+    threshold: file.threshold,
+    ...(file.shortThreshold !== undefined ? { shortThreshold: file.shortThreshold } : {}),
+    weights,
+    bias,
+  };
 }
 
 export function loadModelFile(url: URL): LinearModel {

@@ -34,6 +34,20 @@ export interface Analysis {
   animate: boolean;
 }
 
+/**
+ * Person-name readings of a capitalised word in the dictionary (OpenCorpora's Name, Surn, Patr
+ * grammemes; the dictionary only offers them for the capitalised form). `only`: every dictionary
+ * reading is a name part (Фарход), not also an ordinary word (Надежда, Роман).
+ */
+export interface NameParts {
+  name: boolean;
+  surname: boolean;
+  patronymic: boolean;
+  only: boolean;
+  /** The dictionary knows the capitalised word at all (a name, a city, an ordinary word). */
+  known: boolean;
+}
+
 let ready = false;
 
 /** Reads the dictionaries; synchronous so the first classification never sees a half-loaded state. */
@@ -84,6 +98,35 @@ function personOf(tag: Record<string, unknown>): 1 | 2 | 3 | 0 {
   return 0;
 }
 
+const NO_NAME: NameParts = { name: false, surname: false, patronymic: false, only: false, known: false };
+const nameCache = new Map<string, NameParts>();
+
+/** Name readings of a word (any case given; looked up capitalised). Cached. */
+export function namePartsOf(word: string): NameParts {
+  const lower = yo(word.toLowerCase());
+  const hit = nameCache.get(lower);
+  if (hit) return hit;
+  let out = NO_NAME;
+  if (lower.length <= MAX_WORD && /^[а-яё-]+$/u.test(lower)) {
+    loadMorphology();
+    const capital = lower.charAt(0).toUpperCase() + lower.slice(1);
+    const tags = Az.Morph(capital)
+      .filter((p) => p.parser === "Dictionary")
+      .map((p) => p.tag.toString());
+    const part = (t: string) => /(?:^|[ ,])(?:Name|Surn|Patr)(?:[ ,]|$)/u.test(t);
+    out = {
+      name: tags.some((t) => /(?:^|[ ,])Name(?:[ ,]|$)/u.test(t)),
+      surname: tags.some((t) => /(?:^|[ ,])Surn(?:[ ,]|$)/u.test(t)),
+      patronymic: tags.some((t) => /(?:^|[ ,])Patr(?:[ ,]|$)/u.test(t)),
+      only: tags.length > 0 && tags.every(part),
+      known: tags.length > 0 || analyse(lower).known,
+    };
+  }
+  if (nameCache.size > 50_000) nameCache.clear();
+  nameCache.set(lower, out);
+  return out;
+}
+
 /** The analysis of one normalised word; cached, so a long message of repeated words stays linear. */
 export function analyse(word: string): Analysis {
   const hit = cache.get(word);
@@ -118,7 +161,10 @@ function compute(word: string): Analysis {
   const kept = known ? parses.filter((p) => p.parser === "Dictionary").slice(0, 6) : parses.slice(0, 2);
   const lemmas: string[] = [];
   for (const p of kept) {
-    const lemma = yo(p.normalize().word);
+    // Some guessed parses of odd words normalise to nothing: they add no lemma.
+    const normal = p.normalize()?.word;
+    if (typeof normal !== "string") continue;
+    const lemma = yo(normal);
     if (!lemmas.includes(lemma)) lemmas.push(lemma);
   }
   if (!lemmas.includes(word)) lemmas.push(word);

@@ -26,6 +26,9 @@ const RESTORABLE: ReadonlySet<Concept> = new Set<Concept>([
   "threat_act",
   "kill",
   "shut_up",
+  "disappear",
+  "forever",
+  "desire",
 ]);
 
 const restorable = new Map<string, boolean>();

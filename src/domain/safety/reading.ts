@@ -69,7 +69,8 @@ const CLAUSE_CONJUNCTIONS = new Set([
   "или",
 ]);
 const NEGATORS = new Set(["не", "ни", "нет", "без", "ne", "net"]);
-const LAUGH_TEXT = /\){2,}|\bаха|хаха|\bхех|\bлол\b|\bрж[уа]|😂|🤣|😆|😅|😹|шучу|\bшутк/iu;
+const LAUGH_TEXT =
+  /\){2,}|(?<![а-яё])аха|(?<![а-яё])хаха|ха-ха|хи-хи|хе-хе|(?<![а-яё])хех|(?<![а-яёa-z])лол(?![а-яё])|(?<![а-яё])рж[уа]|😂|🤣|😆|😅|😹|(?<![a-z])lol(?![a-z])/iu;
 const EMOJI = /\p{Extended_Pictographic}/gu;
 /** Words that may sit between «не» and what it negates («не очень хочу», «не то чтобы хочу»). */
 const NEGATION_GAP = new Set([

@@ -211,25 +211,29 @@ export function detectToxicFrames(reading: Reading): ToxicFrame[] {
 const ORDER: ToxicityLabel[] = ["threat", "hate", "sexual_demand", "harassment", "insult", "obscene"];
 const BASE: Record<string, 2 | 3> = { insult: 2, harassment: 2, hate: 2, threat: 3, sexual_demand: 3 };
 
-/** Without a single abusive word the model alone needs this much certainty to withhold a message. */
-const NO_EVIDENCE_BELOW = 0.9;
+/** Up to this many words, a message with no abusive word needs the model's stricter short threshold. */
+export const SHORT_MESSAGE_WORDS = 5;
 
 /**
  * `evidence`: the message holds at least one word of an abusive class (insult, obscenity, sexual,
- * threat, hate, «заткнись»…), or a frame fired. Withholding silences someone, so the model alone does
- * not withhold «спасибо тебе» because short messages with «тебе» looked like threats in training.
+ * threat, hate, «заткнись»…). Withholding silences someone, and short second-person messages
+ * («давай на ты?», «я тебя слышу») look like the abuse the model learnt from: a short message without
+ * any such word or frame must pass the model's stricter `shortThreshold` (chosen on dev). Longer ones
+ * are judged by the ordinary threshold (creative insults have no abusive word).
  */
 export function decideToxicity(
   frames: readonly ToxicFrame[],
   prediction: Prediction,
   model: LinearModel,
   evidence: boolean,
+  words: number,
 ): ToxicityResult {
   const labels = new Map<ToxicityLabel, number>();
   const raise = (l: ToxicityLabel, s: number) => labels.set(l, Math.max(labels.get(l) ?? 0, s));
   for (const f of frames) if (f.override) raise(f.label, f.severity);
-  const supported = evidence || frames.length > 0 || prediction.positive >= NO_EVIDENCE_BELOW;
-  if (prediction.positive >= model.threshold && supported) {
+  const plain = !evidence && frames.length === 0 && words <= SHORT_MESSAGE_WORDS;
+  const threshold = plain ? Math.max(model.threshold, model.shortThreshold ?? 1.01) : model.threshold;
+  if (prediction.positive >= threshold) {
     const label = prediction.top as ToxicityLabel;
     let level: number = BASE[label] ?? 2;
     for (const f of frames) if (f.label === label) level = Math.max(level, f.severity);

@@ -98,3 +98,29 @@ describe("the name list", () => {
     expect(NAME_FORMS.has("павлом")).toBe(true);
   });
 });
+
+describe("names no list holds", () => {
+  it.each([
+    ["a name the dictionary knows", "меня зовут Вольдемар", "Вольдемар"],
+    ["Central Asian, after «я»", "я Дильноза, мне 34", "Дильноза"],
+    ["in an oblique case", "у Фархода новая работа", "Фархода"],
+    ["after a greeting", "Привет, Нодира! как ты?", "Нодира"],
+    ["a signature on its own line", "спасибо, что выслушала\nАйгерим", "Айгерим"],
+    ["unknown anywhere, by position", "меня зовут кырылбек", "кырылбек"],
+    ["after a dash", "я — Ульмас", "Ульмас"],
+    ["a patronymic from the dictionary", "Дильноза Рустамовна всё знает", "Рустамовна"],
+    ["an unknown first name before a patronymic", "Жылдыз Токтогуловна сказала", "Жылдыз"],
+    ["an unknown surname after a first name", "Андрюс Казлаускас обещал помочь", "Казлаускас"],
+  ])("%s: «%s»", (_why, text, name) => {
+    expect(anonymize(text)).not.toContain(name);
+  });
+
+  it.each([
+    ["a city after «я»", "я Москву не люблю", "Москву"],
+    ["a greeting to a city", "Привет, Москва!", "Москва"],
+    ["a name that is a common word, no evidence", "Надежда умирает последней", "Надежда"],
+    ["polite «Вас»", "Я Вас понимаю", "Вас"],
+  ])("keeps %s: «%s»", (_why, text, word) => {
+    expect(anonymize(text)).toContain(word);
+  });
+});

@@ -158,3 +158,28 @@ describe("conversation context over a long calm talk", () => {
     expect(shouldEscalate(calm, { r: 0.45, c: [], x: false, t: now }, now)).toBe(false);
   });
 });
+
+describe("laughter cancels a joke, never a denial of one", () => {
+  it("«это не шутка» keeps the wish; «махать» is not laughter; «ха-ха» is", () => {
+    expect(detectCrisis("это не шутка, я правда хочу умереть").crisis).toBe(true);
+    expect(extract("махать рукой хочу умереть").reading.laughs).toBe(false);
+    expect(extract("увидимся на том свете, ха-ха").reading.laughs).toBe(true);
+  });
+
+  it.each([
+    ["a farewell that sounds final", "простите меня, больше не напишу. берегите себя"],
+    ["overdose from a container, no pill word", "выпил весь блистер сразу, а потом ещё один"],
+    ["a plan: how and when", "я уже решил, как это будет и когда"],
+    ["laying hands on oneself", "думаю наложить на себя руки"],
+    ["not wanting tomorrow to come", "молюсь, чтобы завтра не наступило"],
+  ])("new frames: %s", (_why, text) => {
+    expect(detectCrisis(text).crisis).toBe(true);
+  });
+
+  it.each([
+    ["a plan with its own object", "я решила, как и когда подам на развод"],
+    ["sorry for being late", "прости меня, я больше не буду опаздывать"],
+  ])("and leave alone: %s", (_why, text) => {
+    expect(extract(text).crisisFrames.filter((f) => f.override && !f.cancelledBy)).toEqual([]);
+  });
+});
