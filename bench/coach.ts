@@ -116,9 +116,13 @@ export async function main(argv: string[]): Promise<void> {
     });
     const people = [a, b] as const;
     const nicks = ["Тихая Ромашка", "Северный Ветер"] as const;
+    // Both agreed that their words may reach the model; without that only categories are kept and the
+    // model path has nothing to send (issue 20). Recording with the model coach keeps the words, the
+    // heavier relay path (anonymiser + situation reading).
+    for (const id of people) await modelCoach.setShareConsent(id, true);
     for (const [who, text] of CONVERSATION) {
       const other = who === 0 ? 1 : 0;
-      await templateCoach.recordMessage(sessionId, people[who], text, {
+      await modelCoach.recordMessage(sessionId, people[who], text, {
         senderNickname: nicks[who],
         recipientNickname: nicks[other],
         recipientUserId: people[other],
@@ -135,10 +139,10 @@ export async function main(argv: string[]): Promise<void> {
     );
     let n = 0;
     results.push(
-      await measure("recordMessage (relay path, per message)", samples, warmup, () => {
+      await measure("recordMessage (relay path, per message, words kept)", samples, warmup, () => {
         const [who, text] = CONVERSATION[n++ % CONVERSATION.length]!;
         const other = who === 0 ? 1 : 0;
-        return templateCoach.recordMessage(sessionId, people[who], text, {
+        return modelCoach.recordMessage(sessionId, people[who], text, {
           senderNickname: nicks[who],
           recipientNickname: nicks[other],
           recipientUserId: people[other],

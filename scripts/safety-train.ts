@@ -4,6 +4,11 @@
  *
  *   npm run safety:train            # train, choose on dev, write the weights
  *   npm run safety:train -- --check # train and compare with the committed weights, write nothing
+ *   npm run safety:train -- --only=toxicity   # write (or check) one model, keep the other as committed
+ *
+ * The crisis model in the repository is round 2's (stop 13, before `raw/u-*` and `raw/v-*` were added
+ * for the toxicity model): retrained on today's corpus it lands on a lower-recall operating point (see
+ * docs/decisions.md), so it is kept until a new blind set says otherwise.
  *
  * The blind split and the fresh sets are never read here.
  */
@@ -20,6 +25,11 @@ import { decideToxicity, hasAbusiveWord } from "../src/domain/safety/toxicity.ts
 import { loadCorpus } from "./lib/safety-corpus.ts";
 
 const check = process.argv.includes("--check");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+if (only !== undefined && only !== "crisis" && only !== "toxicity") {
+  console.error("--only must be crisis or toxicity");
+  process.exit(2);
+}
 loadMorphology();
 const corpus = loadCorpus().filter((r) => r.split !== "blind");
 const rows = corpus.map((r) => {
@@ -175,10 +185,14 @@ for (const [label, c] of [
     `${label}: threshold ${c.threshold}${c.model.shortThreshold !== undefined ? ` (short, no abusive word: ${c.model.shortThreshold})` : ""}, params ${JSON.stringify(c.params)}, dev recall ${c.dev.recall.toFixed(3)} precision ${c.dev.precision.toFixed(3)} F1 ${c.dev.f1.toFixed(3)} FPR ${c.dev.fpr.toFixed(3)} (ordinary talk ${c.dev.ordinaryFpr.toFixed(3)})`,
   );
 
-const files: Array<[URL, Choice]> = [
-  [CRISIS_MODEL_FILE, crisis],
-  [TOXICITY_MODEL_FILE, toxicity],
-];
+const files: Array<[URL, Choice]> = (
+  [
+    ["crisis", CRISIS_MODEL_FILE, crisis],
+    ["toxicity", TOXICITY_MODEL_FILE, toxicity],
+  ] as const
+)
+  .filter(([label]) => only === undefined || only === label)
+  .map(([, url, c]) => [url, c]);
 let differs = false;
 for (const [url, c] of files) {
   const json = `${JSON.stringify(packModel(c.model, facts(c)))}\n`;

@@ -11,9 +11,10 @@ import {
 } from "../domain/coach/context.ts";
 import { detectEmotion } from "../domain/coach/emotion.ts";
 import { checkHint } from "../domain/coach/filters.ts";
-import { CRISIS_GUIDANCE, LIBRARY_VERSION } from "../domain/coach/library.ts";
+import { CRISIS_GUIDANCE, EMOTION_EMPATHY, HINT_LIBRARY, LIBRARY_VERSION } from "../domain/coach/library.ts";
 import { DEFAULT_MIN_GAP, shouldOffer } from "../domain/coach/offer.ts";
 import { hash32, isCoachActiveForSession, type RolloutConfig } from "../domain/coach/rollout.ts";
+import { situationOf } from "../domain/coach/situation.ts";
 import { pickTemplate } from "../domain/coach/templates.ts";
 import { pickFamily } from "../domain/coach/topics.ts";
 import {
@@ -106,6 +107,14 @@ export const DEFAULT_COACH_LIMITS: Required<CoachLimits> = {
   providerDeadlineMs: 2_800,
 };
 
+/** Every template text, for leaving out the ones a person was already shown in a conversation. */
+const ALL_TEMPLATE_TEXTS: readonly string[] = [
+  ...new Set([
+    ...Object.values(HINT_LIBRARY).flatMap((family) => Object.values(family).flat()),
+    ...Object.values(EMOTION_EMPATHY).flat(),
+  ]),
+];
+
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 /** Shown hint texts are kept this long to notice when the person sends one. */
@@ -146,6 +155,7 @@ export function createCoachService(deps: CoachServiceDeps) {
     seen: (s: number, u: number) => `coach:seen:${s}:${u}`,
     lastOffer: (s: number, u: number) => `coach:offer:${s}:${u}`,
     rotation: (s: number, u: number) => `coach:seq:${s}:${u}`,
+    usedTexts: (s: number, u: number) => `coach:used:${s}:${u}`,
     userSessions: (u: number) => `coach:user:${u}`,
     hourly: (u: number, at: Date) => `coach:hour:${u}:${at.toISOString().slice(0, 13)}`,
     tokens: (at: Date) => `coach:tokens:${at.toISOString().slice(0, 10)}`,
@@ -354,7 +364,7 @@ export function createCoachService(deps: CoachServiceDeps) {
             ? null
             : "";
         if (prepared !== null) {
-          const family = pickFamily([], text);
+          const family = situationOf(text) ?? "general";
           const emotion = detectEmotion([text.toLowerCase().replace(/ё/g, "е")]);
           const entry: StoredMessage = { a: fromUserId };
           if (shareText) entry.t = prepared;
@@ -469,17 +479,21 @@ export function createCoachService(deps: CoachServiceDeps) {
 
       const generated = useModel ? await generate(context.text, opts.topicSlugs) : null;
       const chosen: Array<HintText & { source: HintSource }> = [];
-      const used_ = new Set<string>();
+      // No hint twice in one conversation: texts shown to this person here before are skipped.
+      const seenHere = new Set(await kv.list(key.usedTexts(sessionId, userId)));
+      const seen = (text: string) => seenHere.has(String(hash32(text)));
+      // Template texts already shown here are excluded up front (the library is a few hundred lines).
+      const used_ = new Set<string>(ALL_TEMPLATE_TEXTS.filter(seen));
       for (const type of HINT_TYPES) {
         let hint: (HintText & { source: HintSource }) | null = null;
         for (const candidate of generated?.texts.filter((t) => t.type === type) ?? []) {
           const text = cleanModelText(candidate.text);
-          const check = checkHint(text);
+          const check = checkHint(text, type);
           if (!check.ok) {
             metrics.filtered(check.reason);
             continue;
           }
-          if (used_.has(text)) continue;
+          if (used_.has(text) || seen(text)) continue;
           hint = { type, text, source: "model" };
           break;
         }
@@ -487,6 +501,13 @@ export function createCoachService(deps: CoachServiceDeps) {
         used_.add(hint.text);
         chosen.push(hint);
       }
+      for (const h of chosen)
+        await kv.pushCapped(
+          key.usedTexts(sessionId, userId),
+          String(hash32(h.text)),
+          90,
+          limits.contextTtlMs,
+        );
 
       const [seenBefore] = await db
         .select({ id: aiHints.id })

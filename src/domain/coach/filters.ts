@@ -1,14 +1,17 @@
 /**
  * Post-filters for generated hints (pure). A hint from a model is shown only when it is short, in
  * Russian, free of personal data and placeholders, not toxic, and gives no diagnosis, no medical or
- * legal advice and no promise. A refused hint is replaced by a library hint of the same kind.
+ * legal advice, no minimising, no orders about someone's life and no promise; a «Спросить» hint is a
+ * question. Meaning is read by lemma (`advice.ts`); legal advice and promises are still phrase rules.
+ * A refused hint is replaced by a library hint of the same kind.
  *
  * Boundary reminders may name what not to do («Не обещай, что всё будет хорошо», «Не ставь ярлыков
  * вроде «у тебя депрессия»»): a match right after such a cue in the same clause is allowed.
  */
 import { findAnonymizableSpans } from "../anonymize.ts";
 import { classifyMessage } from "../safety/index.ts";
-import type { FilterReason } from "./types.ts";
+import { adviceProblem, isQuestion } from "./advice.ts";
+import type { FilterReason, HintType } from "./types.ts";
 
 export const MIN_HINT_LENGTH = 10;
 export const MAX_HINT_LENGTH = 220;
@@ -16,70 +19,6 @@ export const MAX_HINT_LENGTH = 220;
 export const MIN_CYRILLIC_SHARE = 0.8;
 
 const w = (alternatives: string) => new RegExp(String.raw`(?<![\p{L}\d])(?:${alternatives})`, "gu");
-
-const DIAGNOSIS = w(
-  [
-    "депресси\\p{L}*",
-    "депрессивн\\p{L}*",
-    "биполяр\\p{L}*",
-    "бар(?![\\p{L}])",
-    "птср",
-    "посттравматическ\\p{L}*",
-    "прл(?![\\p{L}])",
-    "пограничн\\p{L}* расстройств\\p{L}*",
-    "расстройств\\p{L}* (?:личности|пищевого|настроения|тревожн\\p{L}*)",
-    "\\p{L}+ расстройств\\p{L}*",
-    "сдвг",
-    "окр(?![\\p{L}])",
-    "шизофрен\\p{L}*",
-    "невроз\\p{L}*",
-    "психоз\\p{L}*",
-    "психопат\\p{L}*",
-    "социопат\\p{L}*",
-    "нарцисс\\p{L}*",
-    "аутизм\\p{L}*",
-    "ангедони\\p{L}*",
-    "клиническ\\p{L}*",
-    "у тебя (?:\\p{L}+ )?(?:синдром|болезнь|заболевание|диагноз|патологи)\\p{L}*",
-    // Naming a condition the person «has» is a diagnosis, even in everyday words.
-    "паническ\\p{L}* (?:атак|расстройств)\\p{L}*",
-    "(?:у тебя|у него|у не[её]|это|ты) (?:\\p{L}+ ){0,2}(?:тревожност|фоби|зависимост|аддикци|анорекси|булими|рпп|гипомани|дистими|психосоматик|апати|бессонниц|неврастени|паранои|созависимост|выгорани|истери)\\p{L}*",
-    "мани(?:я|и|ю|ей)(?![\\p{L}])",
-    "ты (?:\\p{L}+ )?(?:страдаешь|болеешь)",
-    "это (?:\\p{L}+ )?(?:синдром|болезнь|заболевание|патологи)\\p{L}*",
-  ].join("|"),
-);
-
-const DRUGS =
-  "феназепам|амитриптилин|кветиапин|сероквел|сертралин|флуоксетин|прозак|пароксетин|эсциталопрам|ципралекс|тразодон|миртазапин|прегабалин|габапентин|трамадол|парацетамол|ибупрофен|нурофен|аспирин|анальгин|зопиклон|золпидем|реланиум|диазепам|клоназепам|ксанакс|алпразолам|галоперидол|аминазин|карбамазепин|финлепсин|корвалол|валокордин|фенобарбитал|донормил|мелатонин|афобазол|новопассит|персен|глицин|валерьян|валериан|пустырник|тенотен|атаракс|гидроксизин";
-const MEDICAL = w(
-  [
-    "выпей\\p{L}*",
-    "выпить",
-    "попей",
-    "прими(?:те)? (?:\\p{L}+ )?(?:таблет|лекарств|успоко|снотвор|капл|препарат)\\p{L}*",
-    "таблет\\p{L}*",
-    "лекарств\\p{L}*",
-    "препарат\\p{L}*",
-    "дозировк\\p{L}*",
-    "доз[аыуе](?![\\p{L}])",
-    "мг(?![\\p{L}])",
-    "успокоительн\\p{L}*",
-    "снотворн\\p{L}*",
-    "антидепрессант\\p{L}*",
-    "транквилизатор\\p{L}*",
-    "нейролептик\\p{L}*",
-    "лечись|лечиться|полечи\\p{L}*|лечится|вылеч\\p{L}*",
-    // Prescriptions and referrals to a medical specialist, supplements.
-    "рецепт\\p{L}*",
-    "назначит|назначат|выпишет|выпишут|пропишет|пропишут",
-    "(?:сходи|сходить|сходите|обратись|обратиться|обратитесь|запишись|записаться|запишитесь|пойди|пойти|покажись|показаться|проконсультируйся|проконсультироваться|съезди|съездить) (?:\\p{L}+ ){0,2}(?:к|на при[её]м к) (?:\\p{L}+ )?(?:психиатр|невролог|невропатолог|психоневролог|эндокринолог|кардиолог|гастроэнтеролог|гинеколог|сомнолог|нарколог|терапевт|врач|доктор)\\p{L}*",
-    "магни(?:й|я|ю|ем|и)(?![\\p{L}])|магне[\\s-]?b6",
-    "витамин\\p{L}*|омег[аиуе](?:[\\s-]?3)?(?![\\p{L}])|бад(?:ы|ов)?(?![\\p{L}])|биодобавк\\p{L}*|пищев\\p{L}* добавк\\p{L}*|зверобо\\p{L}*",
-    "пропей|пропить|пропейте",
-    `(?:${DRUGS})\\p{L}*`,
-  ].join("|"),
-);
 
 const LEGAL = w(
   [
@@ -92,7 +31,9 @@ const LEGAL = w(
     "по закону",
     "законн\\p{L}* прав\\p{L}*",
     "стать[яиеюь] \\d+",
-    "ук рф|гк рф|ск рф|тк рф|коап",
+    "ук рф|гк рф|ск рф|тк рф|коап|по тк(?![\\p{L}])",
+    "в суде|через суд|оспор\\p{L}*|оспарива\\p{L}*|обжал\\p{L}*",
+    "трудинспекц\\p{L}*|работодатель обязан|обязан\\p{L}* (?:выплатить|вернуть|компенсировать)|положен\\p{L}* (?:компенсаци|выплат)\\p{L}*",
     "заявлени\\p{L}* в полици\\p{L}*",
     "юридическ\\p{L}*",
     "адвокат\\p{L}*",
@@ -130,7 +71,7 @@ const PROMISE = w(
 
 /** «Не обещай…», «Не ставь ярлыков вроде…», «Избегай фраз…», «Вместо…». */
 const CUE =
-  /(?:не (?:советуй|предлагай|рекомендуй|ставь|обещай|уверяй|говори|называй|давай|уговаривай)|вместо|избегай)/u;
+  /(?:не (?:советуй|предлагай|рекомендуй|ставь|обещай|уверяй|говори|называй|давай|уговаривай|спеши|торопись|используй|обсуждай|навешивай|утешай|гарантируй|пиши)|вместо|избегай)/u;
 
 const PLACEHOLDER = /\[(?:Я|СОБЕСЕДНИК|ИМЯ|ТЕЛЕФОН|EMAIL|ССЫЛКА|НИК|КАРТА|ДОКУМЕНТ|АДРЕС)\]/u;
 
@@ -172,7 +113,7 @@ export function cyrillicShare(text: string): number {
 export type HintCheck = { ok: true } | { ok: false; reason: FilterReason };
 
 /** The first rule a hint breaks, cheapest first. */
-export function checkHint(raw: string): HintCheck {
+export function checkHint(raw: string, type?: HintType): HintCheck {
   const text = raw.trim();
   const length = [...text].length;
   if (length < MIN_HINT_LENGTH || length > MAX_HINT_LENGTH) return { ok: false, reason: "length" };
@@ -181,9 +122,11 @@ export function checkHint(raw: string): HintCheck {
   if (PLACEHOLDER.test(text)) return { ok: false, reason: "placeholder" };
   if (findAnonymizableSpans(text).length > 0) return { ok: false, reason: "personal_data" };
   if (cyrillicShare(text) < MIN_CYRILLIC_SHARE) return { ok: false, reason: "language" };
+  if (type === "question" && !isQuestion(text)) return { ok: false, reason: "not_a_question" };
+  // Medical advice, referrals as orders, diagnoses, minimising and directives: by meaning (advice.ts).
+  const problem = adviceProblem(text);
+  if (problem) return { ok: false, reason: problem };
   const folded = fold(text);
-  if (hasUncuedMatch(DIAGNOSIS, folded)) return { ok: false, reason: "diagnosis" };
-  if (hasUncuedMatch(MEDICAL, folded)) return { ok: false, reason: "medical" };
   if (hasUncuedMatch(LEGAL, folded)) return { ok: false, reason: "legal" };
   if (hasUncuedMatch(PROMISE, folded)) return { ok: false, reason: "promise" };
   const verdict = classifyMessage(text);

@@ -262,7 +262,7 @@ describe("AI coach service", () => {
       kind: "hints",
       hints: [
         { type: "empathy", text: "Всё будет хорошо, обещаю тебе!" },
-        { type: "question", text: "Может, у тебя депрессия? Выпей успокоительного." },
+        { type: "question", text: "Может, у тебя депрессия? Выпьешь успокоительного?" },
         { type: "boundary", text: "Не давай оценок, просто слушай и будь рядом." },
       ],
     });
@@ -571,6 +571,31 @@ describe("AI coach service", () => {
       expect(await withModel.sharesWords(a)).toBe(true);
       await withModel.setShareConsent(a, false);
       expect(await withModel.sharesWords(a)).toBe(false);
+    });
+  });
+
+  describe("hints that answer what was said", () => {
+    it("picks templates by the last message, not the chat's topic, and never shows a hint twice", async () => {
+      const { coach } = makeCoach();
+      const { a, b, sessionId, send } = await chat(
+        ["Чистый Лёд", "Тёплый Мёд"],
+        ["relocation", "loneliness"],
+        [false, false],
+      );
+      await send(coach, b, "меня уволили, и я не знаю, как сказать жене");
+      const first = await coach.getHints(sessionId, a, { topicSlugs: ["relocation"] });
+      if (first.kind !== "hints") throw new Error(first.kind);
+      const burnout = new Set(Object.values(HINT_LIBRARY.burnout).flat());
+      expect(burnout.has(first.hints[0]!.text) || burnout.has(first.hints[1]!.text)).toBe(true);
+      const shown = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const res = await coach.getHints(sessionId, a, { topicSlugs: ["relocation"] });
+        if (res.kind !== "hints") throw new Error(res.kind);
+        for (const h of res.hints) {
+          expect(shown.has(h.text), `shown twice: ${h.text}`).toBe(false);
+          shown.add(h.text);
+        }
+      }
     });
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * What a message is about, for choosing template hints: a loss, a pet's death, a breakup, work and
+ * money, moving, fear and sleep, loneliness. Read by lemma on the safety pipeline's reading, so «меня
+ * уволили», «сократили», «увольнение» are one situation. Runs on the original text when a message is
+ * recorded; only the result (a family name) is kept.
+ */
+import { read, type Word } from "../safety/reading.ts";
+import type { TopicFamily } from "./types.ts";
+
+const set = (words: string) => new Set(words.split(/\s+/u).filter(Boolean));
+
+/** Lemmas that point at a family, with a weight (2: the situation itself, 1: a sign of it). */
+const CUES: ReadonlyArray<[TopicFamily, ReadonlySet<string>, number]> = [
+  [
+    "pet_loss",
+    set(
+      "кот кошка котик котенок кошечка пес песик собака собачка щенок питомец хомяк хомячок попугай кролик морская свинка ветеринар ветклиника усыпить эвтаназия поводок хвостик",
+    ),
+    2,
+  ],
+  [
+    "grief",
+    set(
+      "смерть похороны похоронить кладбище могила утрата погибнуть скончаться покойный поминки годовщина умерший гроб траур сороковины вдова вдовец горевать горе оплакивать прощание попрощаться вещи",
+    ),
+    2,
+  ],
+  [
+    "grief",
+    set("умереть умирать потерять потеря нет стать мама папа отец мать бабушка дедушка сестра брат"),
+    1,
+  ],
+  [
+    "breakup",
+    set(
+      "развод развестись расстаться расставание разойтись бывший бывшая измена изменить изменять алименты опека разрыв помолвка свадьба ревность разлюбить предательство любовница любовник",
+    ),
+    2,
+  ],
+  ["breakup", set("муж жена парень девушка отношения уйти брак любовь бросить предать ревновать"), 1],
+  [
+    "burnout",
+    set(
+      "работа работать уволить уволиться увольнение сократить сокращение выгорание выгореть начальник начальница руководитель дедлайн проект зарплата офис карьера должность безработный безработица резюме собеседование фриланс бизнес повысить повышение больничный истощение переработка смена клиент вакансия аврал нагрузка загруженность коллектив подчиненный",
+    ),
+    2,
+  ],
+  [
+    "burnout",
+    set(
+      "деньги кредит ипотека долг коллега отчет усталость устать сила учеба сессия ученик пациент выходной отпуск",
+    ),
+    1,
+  ],
+  [
+    "move",
+    set(
+      "переезд переехать эмиграция эмигрировать релокация релоцироваться виза внж гражданство адаптация эмигрант чужбина родина посольство эвакуироваться эвакуация беженец культурный местный климат аэропорт чемодан паспорт иммиграция иммигрант мигрант ассимиляция",
+    ),
+    2,
+  ],
+  [
+    "move",
+    set(
+      "страна город язык аренда уехать вернуться диплом самолет привыкнуть приехать прилететь улететь далеко расстояние дом двор",
+    ),
+    1,
+  ],
+  [
+    "anxiety",
+    set(
+      "тревога тревожно тревожный тревожность страх паника панический бессонница бояться волноваться кошмар обстрел сирена война мобилизовать мобилизация симптом биопсия онкология диагноз анализ уплотнение трястись колотиться приступ задыхаться ужас страшный беспокоиться нервничать обстреливать ракета взрыв фобия",
+    ),
+    2,
+  ],
+  [
+    "anxiety",
+    set(
+      "спать уснуть засыпать заснуть сон сердце переживать нервы страшно врач гуглить мысль крутиться дышать случиться новость авария сжиматься накрывать",
+    ),
+    1,
+  ],
+  ["loneliness", set("одиночество одинокий одиноко некому некого никто позвать пустой изоляция одиночка"), 2],
+  [
+    "loneliness",
+    set(
+      "один одна друг подруга поговорить общаться скучать разговаривать удаленка тишина тихий заметить вслух знакомый познакомиться компания разъехаться никуда",
+    ),
+    1,
+  ],
+];
+
+/** Ties break towards the more specific situation. */
+const PRIORITY: readonly TopicFamily[] = [
+  "pet_loss",
+  "grief",
+  "breakup",
+  "anxiety",
+  "burnout",
+  "move",
+  "loneliness",
+];
+
+function scoreWords(words: readonly Word[]): Map<TopicFamily, number> {
+  const scores = new Map<TopicFamily, number>();
+  for (const w of words) {
+    const lemma = w.lemmas[0] ?? w.norm;
+    for (const [family, lemmas, weight] of CUES) {
+      if (!lemmas.has(lemma)) continue;
+      // «не стало» is a loss; «стать» otherwise is nothing.
+      if (lemma === "стать" && !w.negated) continue;
+      // Someone died («мама умерла», «погиб»): the loss itself, not a sign of it.
+      const died = (lemma === "умереть" || lemma === "умирать") && (w.a.past || w.a.person === 3);
+      scores.set(family, (scores.get(family) ?? 0) + (died ? 3 : weight));
+    }
+  }
+  // A pet's death is a pet's loss, not a person's.
+  if ((scores.get("pet_loss") ?? 0) > 0 && (scores.get("grief") ?? 0) > 0)
+    scores.set("pet_loss", (scores.get("pet_loss") ?? 0) + (scores.get("grief") ?? 0));
+  return scores;
+}
+
+/** The situation of one message, or null when nothing points anywhere. */
+export function situationOf(text: string): TopicFamily | null {
+  const scores = scoreWords(read(text).words);
+  let best: TopicFamily | null = null;
+  let bestScore = 0;
+  for (const family of PRIORITY) {
+    const s = scores.get(family) ?? 0;
+    if (s > bestScore) {
+      best = family;
+      bestScore = s;
+    }
+  }
+  // A single weak sign is enough only when nothing else points anywhere.
+  const pointed = [...scores.values()].filter((s) => s > 0).length;
+  return bestScore >= 2 || (bestScore === 1 && pointed === 1) ? best : null;
+}
