@@ -11,18 +11,27 @@ import {
 } from "../domain/coach/context.ts";
 import { detectEmotion } from "../domain/coach/emotion.ts";
 import { checkHint } from "../domain/coach/filters.ts";
-import { CRISIS_GUIDANCE, EMOTION_EMPATHY, HINT_LIBRARY, LIBRARY_VERSION } from "../domain/coach/library.ts";
+import {
+  ASPECT_HINTS,
+  CRISIS_GUIDANCE,
+  EMOTION_EMPATHY,
+  HINT_LIBRARY,
+  LIBRARY_VERSION,
+} from "../domain/coach/library.ts";
 import { DEFAULT_MIN_GAP, shouldOffer } from "../domain/coach/offer.ts";
 import { hash32, isCoachActiveForSession, type RolloutConfig } from "../domain/coach/rollout.ts";
-import { situationOf } from "../domain/coach/situation.ts";
+import { aspectsOf, situationOf } from "../domain/coach/situation.ts";
 import { pickTemplate } from "../domain/coach/templates.ts";
 import { pickFamily } from "../domain/coach/topics.ts";
 import {
+  ASPECTS,
+  type Aspect,
   type Emotion,
   HINT_TYPES,
   type HintSource,
   type HintText,
   type HintType,
+  TOPIC_FAMILIES,
   type TopicFamily,
 } from "../domain/coach/types.ts";
 import { classifyMessage } from "../domain/safety/index.ts";
@@ -112,6 +121,7 @@ const ALL_TEMPLATE_TEXTS: readonly string[] = [
   ...new Set([
     ...Object.values(HINT_LIBRARY).flatMap((family) => Object.values(family).flat()),
     ...Object.values(EMOTION_EMPATHY).flat(),
+    ...Object.values(ASPECT_HINTS).flatMap((aspect) => Object.values(aspect).flat()),
   ]),
 ];
 
@@ -368,7 +378,9 @@ export function createCoachService(deps: CoachServiceDeps) {
           const emotion = detectEmotion([text.toLowerCase().replace(/ё/g, "е")]);
           const entry: StoredMessage = { a: fromUserId };
           if (shareText) entry.t = prepared;
-          if (family !== "general") entry.k = [family];
+          // Categories only: the family, then the aspects («job_loss», «telling_family»…).
+          const categories = [...(family !== "general" ? [family] : []), ...aspectsOf(text)];
+          if (categories.length > 0) entry.k = categories;
           if (emotion) entry.e = emotion;
           if (messageCrisis) entry.c = 1;
           await kv.pushCapped(
@@ -469,9 +481,15 @@ export function createCoachService(deps: CoachServiceDeps) {
 
       const rotation = await kv.increment(key.rotation(sessionId, userId), limits.contextTtlMs);
       // What the other person's latest messages are about decides; the chat's topics are the fallback.
-      const latestFamily = [...context.peerCategories].reverse().flat()[0] as TopicFamily | undefined;
+      const isFamily = (k: string): k is TopicFamily => (TOPIC_FAMILIES as readonly string[]).includes(k);
+      const isAspect = (k: string): k is Aspect => (ASPECTS as readonly string[]).includes(k);
+      const newestFirst = [...context.peerCategories].reverse();
+      const latestFamily = newestFirst.flat().find(isFamily);
+      // Aspects of the latest message that has any: «как сказать жене» is about now, not an hour ago.
+      const aspects = (newestFirst.find((k) => k.length > 0) ?? []).filter(isAspect);
       const latestEmotion = context.peerEmotions[context.peerEmotions.length - 1] as Emotion | undefined;
       const pick = {
+        aspects,
         family: latestFamily ?? pickFamily(opts.topicSlugs, context.allMessages.join("\n")),
         emotion: latestEmotion ?? detectEmotion(context.peerMessages),
         seed: (hash32(`${sessionId}:${userId}`) % 97) + rotation,

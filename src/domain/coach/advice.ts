@@ -98,7 +98,8 @@ const FEELING_VERBS = set(
 const REACTION_VERBS = set("реагировать воспринимать принимать относиться смотреть посмотреть переживать");
 /** «Другим ещё тяжелее», «бывает и хуже», «будут проблемы и посерьёзнее». */
 const WORSE = /^(?:по)?(?:хуже|тяжелее|труднее|серь[её]знее|страшнее)$/u;
-const OTHERS = set("бывать мочь другой многие многий кто-то люди человек жизнь");
+const OTHERS = set("другой многие многий кто-то люди человек жизнь");
+const COULD = set("бывать мочь");
 const STOP = set("хватить перестать прекратить");
 /** Decisions about someone's life, given as orders. */
 const LIFE_VERBS = set(`
@@ -147,7 +148,15 @@ const TURN = set("но а однако хотя зато ведь потому �
 function cued(text: string, words: readonly Word[], at: Word): boolean {
   return words.some((w) => {
     if (w.idx >= at.idx || w.sentence !== at.sentence) return false;
-    if (!((w.negated && has(w, CUE_VERBS)) || w.lemmas.includes("избегать") || w.norm === "вместо"))
+    if (
+      !(
+        (w.negated && has(w, CUE_VERBS)) ||
+        w.lemmas.includes("избегать") ||
+        w.lemmas.includes("воздержаться") ||
+        w.lemmas.includes("воздерживаться") ||
+        w.norm === "вместо"
+      )
+    )
       return false;
     const between = text.slice(w.end, at.start).replace(/«[^»]*»?|"[^"]*"?|“[^”]*”?/gu, " ");
     // «Не обесценивай: «у всех так»» — a colon may introduce the quoted words the reminder names.
@@ -296,8 +305,16 @@ export function adviceProblem(text: string): AdviceProblem | null {
     // «бывает и хуже», «другим ещё тяжелее», «будут проблемы и посерьёзнее».
     // «Кому-то тяжелее» reads as «кому» + «то»; a question («кому сейчас тяжелее?») compares nothing.
     const someone = (x: Word) => x.lemmas.includes("кто") && words[x.idx + 1]?.norm === "то";
-    if (WORSE.test(w.norm) && !isQuestion(w) && sentence(w).some((x) => has(x, OTHERS) || someone(x)))
-      return "minimising";
+    // «бывает» and «могло быть» need «и»/«ещё» before the comparative: «бывает труднее, чем…» compares
+    // nothing with anyone.
+    if (WORSE.test(w.norm) && !isQuestion(w)) {
+      const s = sentence(w);
+      const stressed = near(w, -2, -1).some((x) =>
+        ["и", "еще", "гораздо", "намного", "куда"].includes(x.norm),
+      );
+      if (s.some((x) => has(x, OTHERS) || someone(x)) || (stressed && s.some((x) => has(x, COULD))))
+        return "minimising";
+    }
     // An order about their life: «найди новую работу», «разведись», «уезжай из этого города».
     if (w.a.imperative && !w.negated && has(w, LIFE_VERBS)) {
       if (has(w, LIFE_DECISIONS) || near(w, 1, 4).some((x) => has(x, LIFE_OBJECTS))) return "directive";

@@ -5,7 +5,7 @@
  * recorded; only the result (a family name) is kept.
  */
 import { read, type Word } from "../safety/reading.ts";
-import type { TopicFamily } from "./types.ts";
+import type { Aspect, TopicFamily } from "./types.ts";
 
 const set = (words: string) => new Set(words.split(/\s+/u).filter(Boolean));
 
@@ -135,4 +135,47 @@ export function situationOf(text: string): TopicFamily | null {
   // A single weak sign is enough only when nothing else points anywhere.
   const pointed = [...scores.values()].filter((s) => s > 0).length;
   return bestScore >= 2 || (bestScore === 1 && pointed === 1) ? best : null;
+}
+
+const JOB = set("работа место должность");
+const LOSE = set("потерять лишиться остаться");
+const FIRED = set("уволить уволиться увольнение сократить сокращение безработный безработица выгнать");
+const TELL = set("сказать рассказать признаться объяснить говорить сообщить");
+const FAMILY = set(
+  "жена муж мама папа мать отец родитель родители семья ребенок дети сын дочь бабушка дедушка родные близкие",
+);
+const MONEY = set(
+  "деньги кредит ипотека долг зарплата платить заплатить оплатить аренда счет накопление пособие копейка нищета",
+);
+const SLEEP = set("спать уснуть заснуть засыпать сон бессонница просыпаться проснуться кошмар снотворное");
+
+/**
+ * Aspects of one message: «меня уволили, и я не знаю, как сказать жене» is a lost job and telling
+ * the family. Only the names are kept, like the family.
+ */
+export function aspectsOf(text: string): Aspect[] {
+  const words = read(text).words;
+  const lemma = (w: Word) => w.lemmas[0] ?? w.norm;
+  const found = new Set<Aspect>();
+  for (const w of words) {
+    const l = lemma(w);
+    if (FIRED.has(l)) found.add("job_loss");
+    // «потеряла работу», «остался без работы»
+    if (
+      JOB.has(l) &&
+      words.some((x) => x.sentence === w.sentence && LOSE.has(lemma(x)) && Math.abs(x.idx - w.idx) <= 3)
+    )
+      found.add("job_loss");
+    // «как сказать жене», «не могу признаться родителям»
+    if (
+      TELL.has(l) &&
+      words.some(
+        (x) => x.sentence === w.sentence && x.idx > w.idx && x.idx <= w.idx + 4 && FAMILY.has(lemma(x)),
+      )
+    )
+      found.add("telling_family");
+    if (MONEY.has(l)) found.add("money");
+    if (SLEEP.has(l)) found.add("sleep");
+  }
+  return [...found];
 }

@@ -3,12 +3,21 @@
  * detected feeling. Deterministic for a given seed, so a test can predict it and a person pressing
  * «💡 Подсказка» again gets other phrasings (the service passes a rotating seed).
  */
-import { EMOTION_EMPATHY, HINT_LIBRARY } from "./library.ts";
-import { type Emotion, HINT_TYPES, type HintText, type HintType, type TopicFamily } from "./types.ts";
+import { ASPECT_HINTS, EMOTION_EMPATHY, HINT_LIBRARY } from "./library.ts";
+import {
+  type Aspect,
+  type Emotion,
+  HINT_TYPES,
+  type HintText,
+  type HintType,
+  type TopicFamily,
+} from "./types.ts";
 
 export interface TemplatePick {
   family: TopicFamily;
   emotion: Emotion | null;
+  /** What inside the situation the latest message is about («уволили», «как сказать жене»). */
+  aspects?: readonly Aspect[];
   /** Any non-negative integer; consecutive seeds give different texts. */
   seed: number;
 }
@@ -27,12 +36,18 @@ export function templateCandidates(
 /** One hint of the kind, skipping texts in `exclude` (already shown in this answer). */
 export function pickTemplate(
   type: HintType,
-  { family, emotion, seed }: TemplatePick,
+  { family, emotion, aspects = [], seed }: TemplatePick,
   exclude: ReadonlySet<string> = new Set(),
 ): HintText {
-  // With a feeling detected, the empathy hint names it; the topic's own phrases are the reserve.
+  // The aspect of the latest message is the most specific («Потерять работу — это удар…»); then, with
+  // a feeling detected, the empathy hint names it; the topic's own phrases are the reserve.
   const primary = type === "empathy" && emotion ? EMOTION_EMPATHY[emotion] : HINT_LIBRARY[family][type];
-  const pools = [primary, HINT_LIBRARY[family][type], HINT_LIBRARY.general[type]];
+  const pools = [
+    ...aspects.map((a) => ASPECT_HINTS[a][type]),
+    primary,
+    HINT_LIBRARY[family][type],
+    HINT_LIBRARY.general[type],
+  ];
   const step = Math.abs(Math.trunc(seed)) || 0;
   for (const pool of pools) {
     for (let k = 0; k < pool.length; k++) {

@@ -10,6 +10,13 @@ export type HintSource = "template" | "model";
 export type Emotion = "sadness" | "anxiety" | "anger" | "guilt" | "loneliness" | "fatigue";
 export const EMOTIONS: readonly Emotion[] = ["sadness", "anxiety", "anger", "guilt", "loneliness", "fatigue"];
 
+/**
+ * What inside a situation the message is about, finer than the family: a lost job, telling the
+ * family, money, sleep. Hints for an aspect come before the family's own.
+ */
+export type Aspect = "job_loss" | "telling_family" | "money" | "sleep";
+export const ASPECTS: readonly Aspect[] = ["job_loss", "telling_family", "money", "sleep"];
+
 /** Groups of catalogue topics that share a hint library and a prompt. */
 export type TopicFamily =
   | "grief"

@@ -1,14 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { checkHint } from "../../../src/domain/coach/filters.ts";
-import { CRISIS_GUIDANCE, EMOTION_EMPATHY, HINT_LIBRARY } from "../../../src/domain/coach/library.ts";
+import {
+  ASPECT_HINTS,
+  CRISIS_GUIDANCE,
+  EMOTION_EMPATHY,
+  HINT_LIBRARY,
+} from "../../../src/domain/coach/library.ts";
 import { pickTemplate, pickTemplateHints } from "../../../src/domain/coach/templates.ts";
-import { EMOTIONS, HINT_TYPES, TOPIC_FAMILIES } from "../../../src/domain/coach/types.ts";
+import { ASPECTS, EMOTIONS, HINT_TYPES, TOPIC_FAMILIES } from "../../../src/domain/coach/types.ts";
 
 const everyEntry = [
   ...TOPIC_FAMILIES.flatMap((f) =>
     HINT_TYPES.flatMap((t) => HINT_LIBRARY[f][t].map((text) => ({ where: `${f}/${t}`, text }))),
   ),
   ...EMOTIONS.flatMap((e) => EMOTION_EMPATHY[e].map((text) => ({ where: `emotion/${e}`, text }))),
+  ...ASPECTS.flatMap((a) =>
+    HINT_TYPES.flatMap((t) => ASPECT_HINTS[a][t].map((text) => ({ where: `aspect/${a}/${t}`, text }))),
+  ),
 ];
 
 describe("curated hint library", () => {
@@ -21,6 +29,9 @@ describe("curated hint library", () => {
       }
     }
     for (const e of EMOTIONS) expect(EMOTION_EMPATHY[e].length).toBeGreaterThanOrEqual(4);
+    for (const a of ASPECTS)
+      for (const type of HINT_TYPES)
+        expect(ASPECT_HINTS[a][type].length, `${a}/${type}`).toBeGreaterThanOrEqual(4);
   });
 
   it("every entry passes the same safety filter as generated hints (a replacement is always safe)", () => {
@@ -35,6 +46,10 @@ describe("curated hint library", () => {
     for (const f of TOPIC_FAMILIES) {
       for (const q of HINT_LIBRARY[f].question) expect(q, q).toMatch(/\?$/);
       for (const b of HINT_LIBRARY[f].boundary) expect(b, b).not.toMatch(/\?$/);
+    }
+    for (const a of ASPECTS) {
+      for (const q of ASPECT_HINTS[a].question) expect(q, q).toMatch(/\?$/);
+      for (const b of ASPECT_HINTS[a].boundary) expect(b, b).not.toMatch(/\?$/);
     }
   });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { situationOf } from "../../../src/domain/coach/situation.ts";
+import { ASPECT_HINTS } from "../../../src/domain/coach/library.ts";
+import { aspectsOf, situationOf } from "../../../src/domain/coach/situation.ts";
+import { pickTemplateHints } from "../../../src/domain/coach/templates.ts";
 
 describe("what a message is about", () => {
   it.each([
@@ -29,5 +31,34 @@ describe("what a message is about", () => {
   it("nothing to go on is no situation", () => {
     expect(situationOf("Привет! Спасибо, что ты здесь")).toBeNull();
     expect(situationOf("")).toBeNull();
+  });
+});
+
+describe("aspects: what inside the situation the message is about", () => {
+  it.each([
+    ["меня уволили, и я не знаю, как сказать жене", ["job_loss", "telling_family"]],
+    ["Потеряла работу в марте, до сих пор ищу", ["job_loss"]],
+    ["Не представляю, как признаться родителям, что бросила универ", ["telling_family"]],
+    ["Кредит съедает половину зарплаты", ["money"]],
+    ["Третью ночь не могу уснуть", ["sleep"]],
+    ["Сегодня был хороший день", []],
+  ])("«%s» → %j", (text, aspects) => {
+    expect(aspectsOf(text).sort()).toEqual([...aspects].sort());
+  });
+
+  it("«сказать» with nobody of the family near is not telling the family", () => {
+    expect(aspectsOf("Хочу сказать спасибо всем, кто тут пишет")).toEqual([]);
+  });
+
+  it("the aspect's hints come first, then the family's", () => {
+    const hints = pickTemplateHints({
+      family: "burnout",
+      emotion: "sadness",
+      aspects: ["job_loss"],
+      seed: 3,
+    });
+    for (const h of hints) expect(ASPECT_HINTS.job_loss[h.type]).toContain(h.text);
+    const plain = pickTemplateHints({ family: "burnout", emotion: null, seed: 3 });
+    for (const h of plain) expect(ASPECT_HINTS.job_loss[h.type]).not.toContain(h.text);
   });
 });
