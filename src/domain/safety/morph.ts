@@ -127,6 +127,21 @@ export function namePartsOf(word: string): NameParts {
   return out;
 }
 
+/**
+ * Lemmas of the word's dictionary entries, or null when the dictionary does not hold it — without the
+ * suffix and prefix guessers, which cost most of a lookup of an unknown word. For checking many
+ * candidate restorations of a masked word; the same lemmas `analyse` gives a known word.
+ */
+export function dictionaryLemmas(word: string): readonly string[] | null {
+  const hit = cache.get(word);
+  if (hit) return hit.known ? hit.lemmas : null;
+  if (word.length > MAX_WORD || !PLAIN_WORD.test(word)) return null;
+  loadMorphology();
+  const parses = Az.Morph(word, { parsers: ["Dictionary"] }).filter((p) => p.parser === "Dictionary");
+  if (parses.length === 0) return null;
+  return analyse(word).lemmas;
+}
+
 /** The analysis of one normalised word; cached, so a long message of repeated words stays linear. */
 export function analyse(word: string): Analysis {
   const hit = cache.get(word);

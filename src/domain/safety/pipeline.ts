@@ -7,7 +7,7 @@
 import { featuresOf } from "./features.ts";
 import { detectFrames, type FrameHit } from "./frames.ts";
 import { type Concept, conceptsOf } from "./lexicon.ts";
-import { analyse } from "./morph.ts";
+import { dictionaryLemmas } from "./morph.ts";
 import { type Reading, read } from "./reading.ts";
 import { detectToxicFrames, type ToxicFrame } from "./toxicity.ts";
 
@@ -63,9 +63,8 @@ function budgetedRestorable(): (word: string) => boolean {
 
 function computeRestorable(word: string): boolean {
   if (word.length < 2) return false;
-  const a = analyse(word);
   // Guessed parses of nonsense are everywhere; a guess counts only when the word itself is an entry.
-  const lemmas = a.known ? a.lemmas : [word];
+  const lemmas = dictionaryLemmas(word) ?? [word];
   for (const c of conceptsOf(lemmas)) if (RESTORABLE.has(c)) return true;
   return false;
 }

@@ -3,7 +3,7 @@ import { type RiskMark, shouldEscalate } from "../../../src/domain/safety/contex
 import { classifyMessage, detectCrisis } from "../../../src/domain/safety/index.ts";
 import { conceptsOf } from "../../../src/domain/safety/lexicon.ts";
 import { packModel, predict, train, unpackModel } from "../../../src/domain/safety/model.ts";
-import { analyse } from "../../../src/domain/safety/morph.ts";
+import { analyse, dictionaryLemmas } from "../../../src/domain/safety/morph.ts";
 import { extract } from "../../../src/domain/safety/pipeline.ts";
 
 describe("morphology: words are read by lemma", () => {
@@ -33,6 +33,16 @@ describe("morphology: words are read by lemma", () => {
     const long = "а".repeat(200);
     expect(analyse(long).lemmas).toEqual([long]);
     expect(analyse("hello").lemmas).toEqual(["hello"]);
+  });
+
+  it("a dictionary-only lookup (for restoring masked words) knows entries and refuses guesses", () => {
+    // Fresh words first (no cached analysis), then the same words after `analyse` cached them.
+    expect(dictionaryLemmas("тупая")).toContain("тупой");
+    expect(dictionaryLemmas("выпилюсь")).toBeNull(); // the suffix guesser knows it; the dictionary does not
+    expect(dictionaryLemmas("сщбид1")).toBeNull();
+    expect(dictionaryLemmas("hello")).toBeNull();
+    for (const w of ["таблетками", "дура", "выпилюсь"])
+      expect(dictionaryLemmas(w)).toEqual(analyse(w).known ? analyse(w).lemmas : null);
   });
 
   it("meaning classes are found from any inflected form", () => {
