@@ -20,7 +20,7 @@ import {
 } from "../domain/coach/library.ts";
 import { DEFAULT_MIN_GAP, shouldOffer } from "../domain/coach/offer.ts";
 import { hash32, isCoachActiveForSession, type RolloutConfig } from "../domain/coach/rollout.ts";
-import { aspectsOf, situationOf } from "../domain/coach/situation.ts";
+import { categoriesOf } from "../domain/coach/situation.ts";
 import { pickTemplate } from "../domain/coach/templates.ts";
 import { pickFamily } from "../domain/coach/topics.ts";
 import {
@@ -374,12 +374,12 @@ export function createCoachService(deps: CoachServiceDeps) {
             ? null
             : "";
         if (prepared !== null) {
-          const family = situationOf(text) ?? "general";
+          const { family, aspects } = categoriesOf(text);
           const emotion = detectEmotion([text.toLowerCase().replace(/ё/g, "е")]);
           const entry: StoredMessage = { a: fromUserId };
           if (shareText) entry.t = prepared;
           // Categories only: the family, then the aspects («job_loss», «telling_family»…).
-          const categories = [...(family !== "general" ? [family] : []), ...aspectsOf(text)];
+          const categories = [...(family ? [family] : []), ...aspects];
           if (categories.length > 0) entry.k = categories;
           if (emotion) entry.e = emotion;
           if (messageCrisis) entry.c = 1;

@@ -5,13 +5,13 @@
  * morphology, so «попей», «выпей», «попить бы» and «стоит попить» are one rule.
  *
  * Boundary reminders for the supporter may name what not to do («Не советуй лекарства», «Не ставь
- * ярлыков вроде «у тебя депрессия»»): a match after such a cue in its own clause is allowed.
+ * ярлыков вроде «у тебя депрессия»», «Не обещай, что всё наладится»): a match after such a cue in its
+ * own clause is allowed. Legal advice and stock promises are phrase patterns under the same cue rule.
  */
+import { lemmaSet as set } from "../safety/lexicon.ts";
 import { read, type Word } from "../safety/reading.ts";
 
-export type AdviceProblem = "medical" | "diagnosis" | "minimising" | "directive" | "promise";
-
-const set = (words: string) => new Set(words.split(/\s+/u).filter(Boolean));
+export type AdviceProblem = "medical" | "diagnosis" | "minimising" | "directive" | "promise" | "legal";
 
 /** Medicines, supplements, calming remedies, alcohol as a remedy; drug names as stems. */
 const SUBSTANCE = set(`
@@ -135,6 +135,59 @@ const CUE_VERBS = set(
 const has = (w: Word, s: ReadonlySet<string>) => w.lemmas.some((l) => s.has(l));
 /** The likeliest lemma only: «вину» may be «вино» too, but it is guilt. */
 const first = (w: Word, s: ReadonlySet<string>) => s.has(w.lemmas[0] ?? w.norm);
+
+/** Phrases that stay phrase rules: legal advice and stock promises, matched on the folded text. */
+const w = (alternatives: string) => new RegExp(String.raw`(?<![\p{L}\d])(?:${alternatives})`, "gu");
+
+const LEGAL = w(
+  [
+    "(?:подай|подавай|подать|подайте|обратись|обратиться) в суд",
+    "в суд(?![\\p{L}])",
+    "судись|судиться|засуди\\p{L}*|отсуди\\p{L}*",
+    "иск(?:а|ом|у)?(?![\\p{L}])",
+    "исков\\p{L}*",
+    "алимент\\p{L}*",
+    "по закону",
+    "законн\\p{L}* прав\\p{L}*",
+    "стать[яиеюь] \\d+",
+    "ук рф|гк рф|ск рф|тк рф|коап|по тк(?![\\p{L}])",
+    "в суде|через суд|оспор\\p{L}*|оспарива\\p{L}*|обжал\\p{L}*",
+    "трудинспекц\\p{L}*|работодатель обязан|обязан\\p{L}* (?:выплатить|вернуть|компенсировать)|положен\\p{L}* (?:компенсаци|выплат)\\p{L}*",
+    "заявлени\\p{L}* в полици\\p{L}*",
+    "юридическ\\p{L}*",
+    "адвокат\\p{L}*",
+    "нотариус\\p{L}*",
+    // Telling someone to go to the police or other authorities.
+    "участков\\p{L}*",
+    "прокуратур\\p{L}*",
+    "(?:сними|снять|зафиксируй|зафиксировать) побои",
+    "(?:напиши|написать|подай|подать|пиши|подавай) (?:\\p{L}+ ){0,2}(?:заявлени|жалоб)\\p{L}*",
+    "(?:заявлени|жалоб)\\p{L}* (?:\\p{L}+ ){0,2}(?:в полици|в опек|в трудов|в прокуратур|участков)\\p{L}*",
+    "(?:обратись|обратиться|иди|сходи|пойди|звони|позвони) (?:\\p{L}+ ){0,2}в (?:полици|опек|прокуратур|трудов\\p{L}* инспекци)\\p{L}*",
+  ].join("|"),
+);
+
+const PROMISE = w(
+  [
+    "вс[её] будет (?:хорошо|нормально|в порядке|отлично)",
+    "вс[её] наладится",
+    "вс[её] пройд[её]т",
+    "вс[её] получится",
+    "вс[её] исправ\\p{L}*",
+    "обещаю",
+    "я (?:вс[её] )?исправлю",
+    // «гарантирую», not the reminder's «не гарантируй».
+    "гарантиру(?:ю|ем)|гарантированно|да(?:ю|[её]м) гаранти\\p{L}*",
+    "(?:точно|обязательно|непременно) (?:справишься|получится|наладится|пройд[её]т|станет легче)",
+    "скоро (?:пройд[её]т|станет легче|вс[её] закончится)",
+    // Certainty about the outcome is a promise too.
+    "(?:уверен\\p{L}*|обещаю|гарантирую|точно) (?:\\p{L}+ )?на (?:сто|100) (?:процентов|%)|на (?:сто|100) (?:процентов|%),? (?:\\p{L}+ )?(?:уверен\\p{L}*|справишься|получится|наладится|сможешь)|стопудов\\p{L}*|сто пудов",
+    "уверен\\p{L}*,? (?:что )?(?:\\p{L}+ ){0,2}(?:справишься|получится|наладится|сможешь|выкарабкаешься|будет хорошо)",
+    "(?:справишься|получится|наладится|сможешь),? (?:\\p{L}+ ){0,2}(?:уверен\\p{L}*|не сомневаюсь|знаю точно|точно знаю)",
+    "без (?:всяких )?сомнени\\p{L}*,? (?:\\p{L}+ ){0,2}(?:справишься|получится|наладится|сможешь)",
+    "(?:обязательно|непременно|100%) (?:\\p{L}+ )?(?:справишься|сможешь|победишь|выздоровеешь|вылечишься)",
+  ].join("|"),
+);
 
 /** After a comma, these start a new thought («Не ставь диагнозов, но у тебя депрессия»). */
 const TURN = set("но а однако хотя зато ведь потому поэтому ты вы тебе вам тебя вас у это");
@@ -348,6 +401,17 @@ export function adviceProblem(text: string): AdviceProblem | null {
     }
     // «вот увидишь»
     if (w.norm === "вот" && /^увиди(?:шь|те)$/u.test(words[w.idx + 1]?.norm ?? "")) return "promise";
+  }
+  // Phrase rules, under the same cue: «Не обещай, что всё наладится» names what not to say.
+  const folded = text.toLowerCase().replace(/ё/g, "е");
+  for (const [re, problem] of [
+    [LEGAL, "legal"],
+    [PROMISE, "promise"],
+  ] as const) {
+    for (const m of folded.matchAll(re)) {
+      const at = words.find((x) => x.end > (m.index ?? 0));
+      if (!at || !cued(text, words, at)) return problem;
+    }
   }
   return null;
 }

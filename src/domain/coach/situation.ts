@@ -4,10 +4,10 @@
  * уволили», «сократили», «увольнение» are one situation. Runs on the original text when a message is
  * recorded; only the result (a family name) is kept.
  */
+import { lemmaSet as set } from "../safety/lexicon.ts";
 import { read, type Word } from "../safety/reading.ts";
+import { FAMILY_PRIORITY } from "./topics.ts";
 import type { Aspect, TopicFamily } from "./types.ts";
-
-const set = (words: string) => new Set(words.split(/\s+/u).filter(Boolean));
 
 /** Lemmas that point at a family, with a weight (2: the situation itself, 1: a sign of it). */
 const CUES: ReadonlyArray<[TopicFamily, ReadonlySet<string>, number]> = [
@@ -90,17 +90,6 @@ const CUES: ReadonlyArray<[TopicFamily, ReadonlySet<string>, number]> = [
   ],
 ];
 
-/** Ties break towards the more specific situation. */
-const PRIORITY: readonly TopicFamily[] = [
-  "pet_loss",
-  "grief",
-  "breakup",
-  "anxiety",
-  "burnout",
-  "move",
-  "loneliness",
-];
-
 function scoreWords(words: readonly Word[]): Map<TopicFamily, number> {
   const scores = new Map<TopicFamily, number>();
   for (const w of words) {
@@ -122,10 +111,26 @@ function scoreWords(words: readonly Word[]): Map<TopicFamily, number> {
 
 /** The situation of one message, or null when nothing points anywhere. */
 export function situationOf(text: string): TopicFamily | null {
-  const scores = scoreWords(read(text).words);
+  return familyIn(read(text).words);
+}
+
+/** Aspects of one message (see `aspectsIn`). */
+export function aspectsOf(text: string): Aspect[] {
+  return aspectsIn(read(text).words);
+}
+
+/** Both, from one reading of the message: what the coach keeps of a message it records. */
+export function categoriesOf(text: string): { family: TopicFamily | null; aspects: Aspect[] } {
+  const words = read(text).words;
+  return { family: familyIn(words), aspects: aspectsIn(words) };
+}
+
+function familyIn(words: readonly Word[]): TopicFamily | null {
+  const scores = scoreWords(words);
   let best: TopicFamily | null = null;
   let bestScore = 0;
-  for (const family of PRIORITY) {
+  // Ties break towards the more specific situation.
+  for (const family of FAMILY_PRIORITY) {
     const s = scores.get(family) ?? 0;
     if (s > bestScore) {
       best = family;
@@ -153,8 +158,7 @@ const SLEEP = set("спать уснуть заснуть засыпать со�
  * Aspects of one message: «меня уволили, и я не знаю, как сказать жене» is a lost job and telling
  * the family. Only the names are kept, like the family.
  */
-export function aspectsOf(text: string): Aspect[] {
-  const words = read(text).words;
+function aspectsIn(words: readonly Word[]): Aspect[] {
   const lemma = (w: Word) => w.lemmas[0] ?? w.norm;
   const found = new Set<Aspect>();
   for (const w of words) {

@@ -26,7 +26,7 @@ const FAMILY_OF_SLUG: Readonly<Record<string, TopicFamily>> = {
 };
 
 /** Most specific first: a pet's death is not handled like burnout, whatever else the two share. */
-const PRIORITY: readonly TopicFamily[] = [
+export const FAMILY_PRIORITY: readonly TopicFamily[] = [
   "pet_loss",
   "grief",
   "breakup",
@@ -61,19 +61,22 @@ export function pickFamily(topicSlugs: readonly string[], context = ""): TopicFa
   // Words in the conversation may point at a family even among the chat's topics.
   let best: TopicFamily | null = null;
   let bestHits = 0;
-  for (const family of pool.length > 0 ? pool : PRIORITY) {
+  for (const family of pool.length > 0 ? pool : FAMILY_PRIORITY) {
     const re = CUES[family];
     re.lastIndex = 0;
     const hits = folded ? [...folded.matchAll(re)].length : 0;
     if (
       hits > bestHits ||
-      (hits === bestHits && hits > 0 && best && PRIORITY.indexOf(family) < PRIORITY.indexOf(best))
+      (hits === bestHits &&
+        hits > 0 &&
+        best &&
+        FAMILY_PRIORITY.indexOf(family) < FAMILY_PRIORITY.indexOf(best))
     ) {
       best = family;
       bestHits = hits;
     }
   }
   if (best) return best;
-  for (const family of PRIORITY) if (pool.includes(family)) return family;
+  for (const family of FAMILY_PRIORITY) if (pool.includes(family)) return family;
   return "general";
 }

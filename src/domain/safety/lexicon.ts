@@ -5,6 +5,9 @@
  * does not know: «суицид*» covers «суициднуться», «суицидальный»). Adding a synonym is adding a word here.
  */
 
+/** A set of lemmas from a whitespace-separated list. */
+export const lemmaSet = (words: string): ReadonlySet<string> => new Set(words.split(/\s+/u).filter(Boolean));
+
 export type Concept =
   // crisis
   | "die"
