@@ -78,6 +78,7 @@ function packageVersion(): string {
 export async function startApp(config: Config, opts: StartOptions): Promise<RunningApp> {
   const logger = createLogger({
     level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
     ...(opts.logDestination ? { destination: opts.logDestination as never } : {}),
   });
   const secrets = resolveSecrets(config);

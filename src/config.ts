@@ -14,6 +14,8 @@ const port = z.coerce
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `auto`: readable lines (pino-pretty) when stdout is a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   BOT_MODE: z.enum(["webhook", "polling", "sandbox"]).optional(),
   TELEGRAM_BOT_TOKEN: z
     .string()

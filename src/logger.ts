@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { createRequire } from "node:module";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
@@ -113,10 +114,31 @@ export function serializeError(err: unknown): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Readable lines for a person at a terminal: pino-pretty in this process (no worker thread), loaded
+ * only when wanted. It is a development dependency, so a production image without it gets JSON.
+ */
+function prettyStream(): DestinationStream | undefined {
+  try {
+    const pretty = createRequire(import.meta.url)("pino-pretty") as (opts: object) => DestinationStream;
+    return pretty({ colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,name", sync: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where log lines go: the given stream, or stdout as JSON or, for a terminal, as readable lines. */
+function logDestination(format: "auto" | "json" | "pretty", given?: DestinationStream) {
+  if (given) return given;
+  const wantsPretty = format === "pretty" || (format === "auto" && process.stdout.isTTY === true);
+  return wantsPretty ? prettyStream() : undefined;
+}
+
 export function createLogger(opts: {
   level: string;
   destination?: DestinationStream;
   name?: string;
+  format?: "auto" | "json" | "pretty";
 }): Logger {
   return pino(
     {
@@ -127,6 +149,6 @@ export function createLogger(opts: {
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    opts.destination,
+    logDestination(opts.format ?? "json", opts.destination),
   );
 }

@@ -291,7 +291,14 @@ export function createBot(deps: BotDeps): AppBot {
   // Safety next: /report drafts (their text must never be relayed), /block, /appeal, /delete.
   privateChats.use(safety.feature);
   privateChats.use(profile.feature);
-  privateChats.use(createMatchingFeature({ matching: deps.services.matching, notifier, clock: deps.clock }));
+  privateChats.use(
+    createMatchingFeature({
+      matching: deps.services.matching,
+      notifier,
+      clock: deps.clock,
+      offerDetails: async (userId) => !profiles.hasDetails(await profiles.getProfile(userId)),
+    }),
+  );
   // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.
   privateChats.use(tipsFeature.feature);
   // The spec's limit: 15 messages a minute per person, for everything that reaches the peer.

@@ -77,7 +77,8 @@ export function createNotifier(deps: {
         .map((id) => titles.get(id) ?? "")
         .filter(Boolean)
         .join(", "),
-      bio: side.peer.bio ?? t("proposal-no-bio"),
+      // No bio, no line: an empty field says nothing.
+      about: side.peer.bio ? `\n${t("proposal-about", { bio: side.peer.bio })}` : "",
       related: side.peer.topicsRelated ? "yes" : "no",
     });
   }
@@ -102,6 +103,8 @@ export function createNotifier(deps: {
           [a, b],
           [b, a],
         ] as const) {
+          // A profile step left open would take the chat's first words as its answer: it ends here.
+          await profiles.clearFlow(me);
           const peer = await profiles.findById(other);
           const nickname = peer?.nickname ?? "";
           // The menu with «🆘 Помощь» comes with every chat, so help is one tap away in it.

@@ -1,5 +1,5 @@
 /**
- * Pseudonyms: validation of what a person types, generated suggestions («Тихий Ёж») and a stable
+ * Pseudonyms: validation of what a person types, generated suggestions («Тихий Клён») and a stable
  * emoji avatar. Reasons are machine codes; the bot's locale file holds the sentences.
  */
 import { findPersonalData } from "./pii.ts";
@@ -223,27 +223,33 @@ export function validateNickname(raw: string): NicknameResult {
 
 type Gender = "m" | "f";
 
-interface Animal {
+interface Noun {
   word: string;
   gender: Gender;
   emoji: string;
 }
 
-/** Adjectives as [masculine, feminine]; all calm or kind, none about mood or health. */
+/**
+ * Adjectives as [masculine, feminine]: quiet words that fit someone who came here tired or grieving —
+ * nothing playful («весёлый», «озорной»), nothing about mood or health.
+ */
 const ADJECTIVES: ReadonlyArray<readonly [string, string]> = [
   ["Тихий", "Тихая"],
   ["Добрый", "Добрая"],
-  ["Смелый", "Смелая"],
   ["Светлый", "Светлая"],
   ["Тёплый", "Тёплая"],
-  ["Мудрый", "Мудрая"],
-  ["Весёлый", "Весёлая"],
   ["Спокойный", "Спокойная"],
-  ["Ласковый", "Ласковая"],
-  ["Нежный", "Нежная"],
+  ["Мягкий", "Мягкая"],
+  ["Ясный", "Ясная"],
+  ["Неспешный", "Неспешная"],
+  ["Уютный", "Уютная"],
+  ["Искренний", "Искренняя"],
+  ["Внимательный", "Внимательная"],
+  ["Терпеливый", "Терпеливая"],
+  ["Задумчивый", "Задумчивая"],
   ["Честный", "Честная"],
   ["Верный", "Верная"],
-  ["Яркий", "Яркая"],
+  ["Смелый", "Смелая"],
   ["Звёздный", "Звёздная"],
   ["Лунный", "Лунная"],
   ["Солнечный", "Солнечная"],
@@ -261,31 +267,88 @@ const ADJECTIVES: ReadonlyArray<readonly [string, string]> = [
   ["Полевой", "Полевая"],
   ["Северный", "Северная"],
   ["Южный", "Южная"],
-  ["Мягкий", "Мягкая"],
-  ["Пушистый", "Пушистая"],
-  ["Задумчивый", "Задумчивая"],
-  ["Мечтательный", "Мечтательная"],
-  ["Любопытный", "Любопытная"],
-  ["Скромный", "Скромная"],
-  ["Храбрый", "Храбрая"],
-  ["Бодрый", "Бодрая"],
-  ["Неспешный", "Неспешная"],
-  ["Уютный", "Уютная"],
-  ["Искренний", "Искренняя"],
-  ["Внимательный", "Внимательная"],
-  ["Терпеливый", "Терпеливая"],
-  ["Дружелюбный", "Дружелюбная"],
-  ["Отзывчивый", "Отзывчивая"],
-  ["Шустрый", "Шустрая"],
-  ["Рыжий", "Рыжая"],
   ["Серебряный", "Серебряная"],
   ["Золотой", "Золотая"],
   ["Снежный", "Снежная"],
-  ["Ясный", "Ясная"],
-  ["Озорной", "Озорная"],
+  ["Туманный", "Туманная"],
+  ["Дальний", "Дальняя"],
+  ["Старый", "Старая"],
+  ["Тенистый", "Тенистая"],
+  ["Прозрачный", "Прозрачная"],
+  ["Медовый", "Медовая"],
 ];
 
-const ANIMALS: readonly Animal[] = [
+/** Calm things of nature and home, each with the emoji that becomes the person's avatar. */
+const NOUNS: readonly Noun[] = [
+  { word: "Клён", gender: "m", emoji: "🍁" },
+  { word: "Дуб", gender: "m", emoji: "🌳" },
+  { word: "Кедр", gender: "m", emoji: "🌲" },
+  { word: "Ручей", gender: "m", emoji: "🏞️" },
+  { word: "Берег", gender: "m", emoji: "🏖️" },
+  { word: "Ветер", gender: "m", emoji: "🍃" },
+  { word: "Рассвет", gender: "m", emoji: "🌅" },
+  { word: "Закат", gender: "m", emoji: "🌇" },
+  { word: "Камень", gender: "m", emoji: "🪨" },
+  { word: "Парус", gender: "m", emoji: "⛵" },
+  { word: "Фонарь", gender: "m", emoji: "🏮" },
+  { word: "Дождь", gender: "m", emoji: "🌧️" },
+  { word: "Туман", gender: "m", emoji: "🌫️" },
+  { word: "Мох", gender: "m", emoji: "🌿" },
+  { word: "Лист", gender: "m", emoji: "🍂" },
+  { word: "Кактус", gender: "m", emoji: "🌵" },
+  { word: "Подсолнух", gender: "m", emoji: "🌻" },
+  { word: "Колокольчик", gender: "m", emoji: "🔔" },
+  { word: "Тюльпан", gender: "m", emoji: "🌷" },
+  { word: "Орех", gender: "m", emoji: "🌰" },
+  { word: "Месяц", gender: "m", emoji: "🌙" },
+  { word: "Остров", gender: "m", emoji: "🏝️" },
+  { word: "Океан", gender: "m", emoji: "🌊" },
+  { word: "Чайник", gender: "m", emoji: "🫖" },
+  { word: "Компас", gender: "m", emoji: "🧭" },
+  { word: "Клевер", gender: "m", emoji: "🍀" },
+  { word: "Бамбук", gender: "m", emoji: "🎋" },
+  { word: "Колос", gender: "m", emoji: "🌾" },
+  { word: "Снег", gender: "m", emoji: "❄️" },
+  { word: "Гриб", gender: "m", emoji: "🍄" },
+  { word: "Кристалл", gender: "m", emoji: "💎" },
+  { word: "Якорь", gender: "m", emoji: "⚓" },
+  { word: "Ива", gender: "f", emoji: "🌱" },
+  { word: "Сосна", gender: "f", emoji: "🌲" },
+  { word: "Берёза", gender: "f", emoji: "🌳" },
+  { word: "Река", gender: "f", emoji: "🏞️" },
+  { word: "Гавань", gender: "f", emoji: "⚓" },
+  { word: "Звезда", gender: "f", emoji: "⭐" },
+  { word: "Тропа", gender: "f", emoji: "🥾" },
+  { word: "Роща", gender: "f", emoji: "🌳" },
+  { word: "Волна", gender: "f", emoji: "🌊" },
+  { word: "Свеча", gender: "f", emoji: "🕯️" },
+  { word: "Луна", gender: "f", emoji: "🌕" },
+  { word: "Ракушка", gender: "f", emoji: "🐚" },
+  { word: "Ромашка", gender: "f", emoji: "🌼" },
+  { word: "Сакура", gender: "f", emoji: "🌸" },
+  { word: "Вишня", gender: "f", emoji: "🍒" },
+  { word: "Радуга", gender: "f", emoji: "🌈" },
+  { word: "Комета", gender: "f", emoji: "☄️" },
+  { word: "Гора", gender: "f", emoji: "⛰️" },
+  { word: "Чашка", gender: "f", emoji: "☕" },
+  { word: "Лампа", gender: "f", emoji: "💡" },
+  { word: "Книга", gender: "f", emoji: "📖" },
+  { word: "Ель", gender: "f", emoji: "🎄" },
+  { word: "Пальма", gender: "f", emoji: "🌴" },
+  { word: "Капля", gender: "f", emoji: "💧" },
+  { word: "Лодка", gender: "f", emoji: "🛶" },
+  { word: "Тучка", gender: "f", emoji: "☁️" },
+  { word: "Черника", gender: "f", emoji: "🫐" },
+  { word: "Снежинка", gender: "f", emoji: "❄️" },
+  { word: "Ракита", gender: "f", emoji: "🌿" },
+  { word: "Липа", gender: "f", emoji: "🌳" },
+];
+
+/**
+ * Animals of earlier suggestions: people chose them and keep them, so their avatars stay the same.
+ * New suggestions never use them.
+ */
+const ANIMALS: readonly Noun[] = [
   { word: "Ёж", gender: "m", emoji: "🦔" },
   { word: "Кот", gender: "m", emoji: "🐈" },
   { word: "Лис", gender: "m", emoji: "🦊" },
@@ -346,17 +409,17 @@ const ANIMALS: readonly Animal[] = [
   { word: "Касатка", gender: "f", emoji: "🐳" },
 ];
 
-/** Emoji for pseudonyms without a known animal word, chosen by hash. */
-export const AVATAR_EMOJI: readonly string[] = [...new Set(ANIMALS.map((a) => a.emoji))];
+/** Emoji for pseudonyms without a known word, chosen by hash. */
+export const AVATAR_EMOJI: readonly string[] = [...new Set([...NOUNS, ...ANIMALS].map((a) => a.emoji))];
 
 export const PSEUDONYM_ADJECTIVE_COUNT = ADJECTIVES.length;
-export const PSEUDONYM_ANIMAL_COUNT = ANIMALS.length;
-export const PSEUDONYM_COMBINATIONS = ADJECTIVES.length * ANIMALS.length;
+export const PSEUDONYM_NOUN_COUNT = NOUNS.length;
+export const PSEUDONYM_COMBINATIONS = ADJECTIVES.length * NOUNS.length;
 
 function pseudonymAt(index: number): string {
-  const animal = ANIMALS[index % ANIMALS.length]!;
-  const adjective = ADJECTIVES[Math.floor(index / ANIMALS.length)]!;
-  return `${animal.gender === "m" ? adjective[0] : adjective[1]} ${animal.word}`;
+  const noun = NOUNS[index % NOUNS.length]!;
+  const adjective = ADJECTIVES[Math.floor(index / NOUNS.length)]!;
+  return `${noun.gender === "m" ? adjective[0] : adjective[1]} ${noun.word}`;
 }
 
 /** Every pseudonym the generator can produce, for tests and for a uniqueness check against the database. */
@@ -365,7 +428,7 @@ export function allPseudonyms(): string[] {
 }
 
 /**
- * `count` distinct pseudonyms «Прилагательное Животное» with gender agreement, drawn without
+ * `count` distinct pseudonyms «Прилагательное Существительное» («Тихий Клён») with gender agreement, drawn without
  * replacement (a sparse Fisher–Yates over all combinations). `random` returns [0, 1), like Math.random.
  */
 export function generatePseudonyms(count: number, random: () => number): string[] {
@@ -386,7 +449,9 @@ export function generatePseudonyms(count: number, random: () => number): string[
   return out;
 }
 
-const animalByWord = new Map(ANIMALS.map((a) => [a.word.toLowerCase().replace(/ё/g, "е"), a.emoji]));
+const emojiByWord = new Map(
+  [...ANIMALS, ...NOUNS].map((a) => [a.word.toLowerCase().replace(/ё/g, "е"), a.emoji]),
+);
 
 /** FNV-1a over UTF-16 units: stable across runs and machines. */
 function fnv1a(text: string): number {
@@ -399,14 +464,14 @@ function fnv1a(text: string): number {
 }
 
 /**
- * A stable emoji for a nickname: the animal's own emoji when a word of the name is a known animal
+ * A stable emoji for a nickname: the emoji of a known word of the name (a noun of the suggestions or an animal of earlier ones)
  * («Тихий Ёж» → 🦔), otherwise one of AVATAR_EMOJI chosen by a hash of the normalised name.
  */
 export function avatarFor(nickname: string): string {
   const normal = normalizeNickname(nickname).toLowerCase().replace(/ё/g, "е");
   const words = normal.split(/[\s_-]+/u);
   for (let i = words.length - 1; i >= 0; i--) {
-    const emoji = animalByWord.get(words[i] ?? "");
+    const emoji = emojiByWord.get(words[i] ?? "");
     if (emoji) return emoji;
   }
   return AVATAR_EMOJI[fnv1a(normal) % AVATAR_EMOJI.length]!;

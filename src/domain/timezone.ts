@@ -170,6 +170,7 @@ const ALIAS_ROWS: readonly AliasRow[] = [
   ["Стамбул", "Europe/Istanbul", "TR", ["стамбул", "istanbul"]],
   ["Анталья", "Europe/Istanbul", "TR", ["анталья", "анталия", "antalya"]],
   ["Тель-Авив", "Asia/Jerusalem", "IL", ["тель авив", "израиль", "tel aviv"]],
+  ["Лимасол", "Asia/Nicosia", "CY", ["лимасол", "limassol", "никосия", "nicosia", "кипр", "cyprus"]],
   ["Дубай", "Asia/Dubai", "AE", ["дубай", "dubai"]],
   ["Бангкок", "Asia/Bangkok", "TH", ["бангкок", "пхукет", "таиланд", "bangkok", "phuket"]],
   ["Нью-Йорк", "America/New_York", "US", ["нью йорк", "new york"]],

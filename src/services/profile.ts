@@ -275,6 +275,33 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
       return { ok: true };
     },
 
+    /** Which of these names someone else already goes by (compared without case), so suggestions stay unique. */
+    async nicknamesInUse(names: string[], exceptUserId: number): Promise<Set<string>> {
+      if (names.length === 0) return new Set();
+      const lower = names.map((n) => n.toLowerCase());
+      const rows = await db
+        .select({ nickname: users.nickname })
+        .from(users)
+        .where(and(inArray(sql`lower(${users.nickname})`, lower), sql`${users.id} <> ${exceptUserId}`));
+      const taken = new Set(rows.map((r) => (r.nickname ?? "").toLowerCase()));
+      return new Set(names.filter((n) => taken.has(n.toLowerCase())));
+    },
+
+    /**
+     * Whether the person has told anything beyond what a search needs (about, purpose, stories, time,
+     * proposals, ko-list): until then, a search offers to fill it in.
+     */
+    hasDetails(profile: Profile): boolean {
+      return (
+        profile.bio !== null ||
+        profile.purpose !== "support" ||
+        profile.sensitivity !== 2 ||
+        profile.availLocal !== 0 ||
+        profile.receiveProposals ||
+        profile.wishlist.length > 0
+      );
+    },
+
     async setTimezone(userId: number, zone: string): Promise<Result<"unknown">> {
       if (!isValidTimeZone(zone)) return { ok: false, reason: "unknown" };
       await db.update(users).set({ tz: zone, updatedAt: clock.now() }).where(eq(users.id, userId));

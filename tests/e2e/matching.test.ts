@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
-import { buttonsOf, registeredPerson } from "../helpers/people.ts";
+import { acceptRules, buttonsOf, registeredPerson } from "../helpers/people.ts";
 
 const burnoutAndMove: Array<[string, string]> = [
   ["Работа и деньги", "Выгорание"],
@@ -18,12 +18,7 @@ describe("matching 1-on-1 through the sandbox", () => {
 
   it("tells a person what is missing before they can search", async () => {
     const person = await e2e.client.user("Вера");
-    await person.send("/start");
-    await person.expectMessage(/не психотерапия/);
-    for (let i = 0; i < 4; i++) await person.click("Дальше →");
-    await person.click("Да, мне 18 или больше");
-    await person.click("Понятно, принимаю");
-    await person.expectMessage(/Шаг 1 из 9/);
+    await acceptRules(person);
     await person.send("/find");
     await person.expectMessage(/не хватает: псевдонима, часового пояса, хотя бы 2 тем/);
   });
@@ -61,18 +56,18 @@ describe("matching 1-on-1 through the sandbox", () => {
     await anna.click("✅ Принять");
     await anna.expectMessage(/Ждём ответа собеседника/);
     await boris.click("✅ Принять");
-    const introB = await boris.expectMessage(/Вы на связи с .*Тихая Сова/);
+    const introB = await boris.expectMessage(/Собеседник — .*Тихая Сова/);
     expect(introB.text).toMatch(/\/end/);
-    await anna.expectMessage(/Вы на связи с .*Смелый Кит/);
+    await anna.expectMessage(/Собеседник — .*Смелый Кит/);
 
     // The finished proposal's buttons change nothing; forged ids neither.
     const again = await anna.click({
       message_id: toAnna.message_id,
       data: `m:d:${/m:a:(\d+)/.exec(JSON.stringify(toAnna.reply_markup))?.[1]}`,
     });
-    expect(again.text).toMatch(/неактуально/);
+    expect(again.text).toMatch(/кнопка уже не работает/);
     const forged = await anna.click({ message_id: toAnna.message_id, data: "m:a:999999" });
-    expect(forged.text).toMatch(/неактуально/);
+    expect(forged.text).toMatch(/кнопка уже не работает/);
     await anna.send("/find");
     await anna.expectMessage(/Ты уже в разговоре/);
   });

@@ -23,7 +23,14 @@ import {
 } from "../../src/sandbox/index.ts";
 import { RULES_VERSION } from "../../src/services/profile.ts";
 import { dumpDatabase } from "../helpers/db-dump.ts";
-import { acceptRules, buttonsOf, chooseTopics, fillProfile, registeredPerson } from "../helpers/people.ts";
+import {
+  ACCEPT_RULES,
+  acceptRules,
+  buttonsOf,
+  chooseTopics,
+  fillProfile,
+  registeredPerson,
+} from "../helpers/people.ts";
 
 describe("invalid input in onboarding and the profile: a reason, the question again, nothing saved", () => {
   let sandbox: Sandbox;
@@ -91,42 +98,38 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
     ["Здоровье и состояние", "Тревога"],
   ];
 
-  it("a forged «Понятно, принимаю» before the age question registers no one and asks the age", async () => {
+  it("a forged or stale «принимаю» registers no one and shows the card again", async () => {
     const fedya = await client.user("Федя");
+    // A press without any /start card (forged data) is refused.
+    await fedya.send("привет");
+    const gate = await fedya.expectMessage(/познакомимся с правилами/);
+    const forged = await fedya.click({ message_id: gate.message_id, data: "ob:accept" });
+    expect(forged).toMatchObject({ show_alert: true });
+    expect(forged.text).toMatch(/кнопка уже не работает/);
+    await fedya.expectMessage(/не психотерапия/);
+    expect(await userRow(fedya)).toBeUndefined();
+
+    // «Мне нет 18» and then the accept button of the same card, forged: still no one is registered.
     await fedya.send("/start");
     const card = await fedya.expectMessage(/не психотерапия/);
-
-    const forged = await fedya.click({ message_id: card.message_id, data: "ob:accept" });
-    expect(forged).toMatchObject({ show_alert: true });
-    expect(forged.text).toMatch(/на вопрос о возрасте/);
-    const asked = await fedya.expectMessage(/исполнилось 18/);
-    expect(buttonsOf(asked)).toEqual(["Да, мне 18 или больше", "Нет, мне меньше 18"]);
+    await fedya.click("Мне нет 18");
+    const answered = (await fedya.chat()).find((e) => e.message_id === card.message_id);
+    expect(answered?.text).toMatch(/8-800-2000-122/);
+    const afterMinor = await fedya.click({ message_id: card.message_id, data: "ob:accept" });
+    expect(afterMinor.text).toMatch(/кнопка уже не работает/);
     expect(await userRow(fedya)).toBeUndefined();
     await fedya.send("/profile");
     await fedya.expectMessage(/познакомимся с правилами/);
 
-    // «Мне меньше 18» and then a forged accept: still no one is registered.
-    await fedya.click("Нет, мне меньше 18");
-    const answered = (await fedya.chat()).find((e) => e.message_id === asked.message_id);
-    expect(answered?.text).toMatch(/8-800-2000-122/);
-    const afterMinor = await fedya.click({ message_id: card.message_id, data: "ob:accept" });
-    expect(afterMinor.text).toMatch(/на вопрос о возрасте/);
-    expect(await userRow(fedya)).toBeUndefined();
-
-    // A fresh /start asks the age again: an earlier «18+» does not carry over to a new walk-through.
-    await fedya.send("/start");
-    for (let i = 0; i < 4; i++) await fedya.click("Дальше →");
-    await fedya.click("Да, мне 18 или больше");
-    await fedya.send("/start");
-    const again = await fedya.expectMessage(/не психотерапия/);
-    await fedya.click({ message_id: again.message_id, data: "ob:accept" });
+    // Buttons of the old four-card onboarding lead to today's card.
+    const old = await fedya.click({ message_id: card.message_id, data: "ob:card:2" });
+    expect(old.text).toMatch(/кнопка уже не работает/);
     expect(await userRow(fedya)).toBeUndefined();
 
     // The honest way still works.
-    for (let i = 0; i < 4; i++) await fedya.click("Дальше →");
-    await fedya.click("Да, мне 18 или больше");
-    await fedya.click("Понятно, принимаю");
-    await fedya.expectMessage(/Шаг 1 из 9/);
+    await fedya.send("/start");
+    await fedya.click(ACCEPT_RULES);
+    await fedya.expectMessage(/Шаг 1 из 3/);
     expect(await userRow(fedya)).toMatchObject({ safetyAck: true, rulesVersion: RULES_VERSION });
   });
 
@@ -153,7 +156,7 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
     await acceptRules(tanya);
     await tanya.send("Тихая Таня");
     await tanya.click("Москва");
-    await tanya.expectMessage(/Шаг 3 из 9/);
+    await tanya.expectMessage(/Шаг 3 из 3/);
     await chooseTopics(tanya, SEVEN);
 
     await openGroup(tanya, "Трудный опыт");
@@ -162,7 +165,7 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
     expect(eighth.text).toBe("Можно выбрать не больше 7 тем.");
     // The same question, with the seven still chosen and «Травля» not among them.
     const screen = await tanya.lastBotMessage();
-    expect(screen?.text).toMatch(/Шаг 3 из 9/);
+    expect(screen?.text).toMatch(/Шаг 3 из 3/);
     expect(screen?.text).toMatch(/Выбрано \(7\)/);
     expect(buttonsOf(screen)).toContain("Травля");
     expect(await topicCount(tanya, userTopics)).toBe(0);
@@ -175,32 +178,30 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
 
     // A forged toggle of an eighth topic is refused the same way.
     const forged = await tanya.click({ message_id: screen!.message_id, data: "p:topics:t:999999" });
-    expect(forged.text).toMatch(/неактуально/);
+    expect(forged.text).toMatch(/кнопка уже не работает/);
 
     await tanya.click("← К разделам");
     await tanya.click("Готово ✓");
-    await tanya.expectMessage(/Шаг 4 из 9/);
-    await tanya.click("Готово ✓");
-    await tanya.expectMessage(/Шаг 5 из 9/);
+    await tanya.expectMessage(/Можно искать собеседника/);
     expect(await topicCount(tanya, userTopics)).toBe(7);
   });
 
-  it("«Другой…» time zone: nonsense is refused and nothing saved; a city, an IANA name and an offset are understood", async () => {
+  it("«Другой город…» time zone: nonsense is refused and nothing saved; a city, an IANA name and an offset are understood", async () => {
     const zoya = await client.user("Зоя");
     await acceptRules(zoya);
     await zoya.send("Зоркая Зоя");
-    await zoya.expectMessage(/Шаг 2 из 9/);
-    await zoya.click("Другой…");
+    await zoya.expectMessage(/Шаг 2 из 3/);
+    await zoya.click("Другой город…");
     await zoya.expectMessage(/Напиши город, название пояса/);
     for (const bad of ["Нарния", "Europe/Atlantis", "UTC+15", "3", "x".repeat(4096)]) {
       await zoya.send(bad);
       await zoya.expectMessage(/Не получилось понять «.+»\. Напиши город, пояс вроде Europe\/Berlin/);
-      await zoya.expectMessage(/Шаг 2 из 9/);
+      await zoya.expectMessage(/Шаг 2 из 3/);
       expect((await userRow(zoya))?.tz).toBeNull();
     }
     await zoya.send("новосибирск");
     await zoya.expectMessage(/Часовой пояс: Новосибирск/);
-    await zoya.expectMessage(/Шаг 3 из 9/);
+    await zoya.expectMessage(/Шаг 3 из 3/);
     expect((await userRow(zoya))?.tz).toBe("Asia/Novosibirsk");
 
     const kim = await registeredPerson(client, "Ким", {
@@ -210,18 +211,19 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
         ["Утрата", "Потеря питомца"],
       ],
     });
+    await kim.send("/profile");
     await kim.click("✏️ Часовой пояс");
-    await kim.click("Другой…");
+    await kim.click("Другой город…");
     await kim.send("Asia/Nowhere");
     await kim.expectMessage(/Не получилось понять «Asia\/Nowhere»/);
-    await kim.expectMessage(/Шаг 2 из 9/);
+    await kim.expectMessage(/Где ты сейчас/);
     expect((await userRow(kim))?.tz).toBe("Europe/Moscow");
     await kim.send("Asia/Tbilisi");
     await kim.expectMessage(/Сохранено/);
     expect((await userRow(kim))?.tz).toBe("Asia/Tbilisi");
 
     await kim.click("✏️ Часовой пояс");
-    await kim.click("Другой…");
+    await kim.click("Другой город…");
     await kim.send("UTC+99");
     await kim.expectMessage(/Не получилось понять «UTC\+99»/);
     expect((await userRow(kim))?.tz).toBe("Asia/Tbilisi");
@@ -230,7 +232,7 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
     expect((await userRow(kim))?.tz).toBe("Etc/GMT+3");
   });
 
-  it("a ko-list over 7 topics is refused with the reason and nothing is saved until Готово", async () => {
+  it("topics for the future: over 7 is refused with the reason and nothing is saved until Готово", async () => {
     const lev = await registeredPerson(client, "Лев", {
       nickname: "Лесной Лев",
       topics: [
@@ -238,20 +240,21 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
         ["Утрата", "Потеря питомца"],
       ],
     });
-    await lev.click("✏️ Ко-лист");
-    await lev.expectMessage(/ко-лист/);
+    await lev.send("/profile");
+    await lev.click("✏️ На будущее");
+    await lev.expectMessage(/Темы на будущее/);
     await chooseTopics(lev, SEVEN);
     await openGroup(lev, "Трудный опыт");
     const eighth = await lev.click("Травля");
     expect(eighth).toMatchObject({ show_alert: true });
-    expect(eighth.text).toBe("В ко-листе может быть не больше 7 тем.");
+    expect(eighth.text).toBe("Тем на будущее может быть не больше 7.");
     const screen = await lev.lastBotMessage();
-    expect(screen?.text).toMatch(/ко-лист/);
+    expect(screen?.text).toMatch(/Темы на будущее/);
     expect(screen?.text).toMatch(/Выбрано \(7\)/);
     expect(await topicCount(lev, userWishlistTopics)).toBe(0);
 
     await lev.click("Готово ✓");
-    await lev.expectMessage(/Ко-лист: .*Выгорание/);
+    await lev.expectMessage(/Темы на будущее: .*Выгорание/);
     expect(await topicCount(lev, userWishlistTopics)).toBe(7);
   });
 
@@ -278,14 +281,9 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
 
     await vera.send("/start");
     await vera.expectMessage(/Правила обновились/);
-    const card = await vera.expectMessage(/не психотерапия/);
-    // Accepting without the age answer does not count either.
-    await vera.click({ message_id: card.message_id, data: "ob:accept" });
+    await vera.expectMessage(/не психотерапия/);
     expect((await userRow(vera))?.rulesVersion).toBe(RULES_VERSION - 1);
-
-    for (let i = 0; i < 4; i++) await vera.click("Дальше →");
-    await vera.click("Да, мне 18 или больше");
-    await vera.click("Понятно, принимаю");
+    await vera.click(ACCEPT_RULES);
     const profileCard = await vera.expectMessage(/Темы:/);
     expect(profileCard.text).toContain("Верная Ива");
     const after = await userRow(vera);
@@ -302,10 +300,8 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
     await ann.expectMessage(/не психотерапия/);
     expect(await kv.get(`start-payload:${ann.id}`)).toBe("spring_2025-ref");
     expect(await userRow(ann)).toBeUndefined();
-    for (let i = 0; i < 4; i++) await ann.click("Дальше →");
-    await ann.click("Да, мне 18 или больше");
-    await ann.click("Понятно, принимаю");
-    await ann.expectMessage(/Шаг 1 из 9/);
+    await ann.click(ACCEPT_RULES);
+    await ann.expectMessage(/Шаг 1 из 3/);
     expect((await userRow(ann))?.startPayload).toBe("spring_2025-ref");
     expect(await kv.get(`start-payload:${ann.id}`)).toBeNull();
 

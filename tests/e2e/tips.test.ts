@@ -44,8 +44,15 @@ describe("tips in Telegram Stars, through the sandbox", () => {
 
     const paid = await olga.pay();
     expect(paid.status).toBe("paid");
-    await olga.expectMessage(/Оплата прошла[\s\S]*Доля собеседника: 9 ⭐/);
-    await pavel.expectMessage(/поблагодарил тебя звёздами/);
+    // The breakdown is shown once (before paying): the receipt confirms without repeating it.
+    const receipt = await olga.expectMessage(/Оплата прошла/);
+    expect(receipt.text).toMatch(/10 ⭐/);
+    expect(receipt.text).not.toMatch(/Комиссия|9 ⭐/);
+    // The person thanked learns how much is theirs and how it reaches them.
+    const thanksNote = await pavel.expectMessage(/поблагодарил тебя звёздами/);
+    expect(thanksNote.text).toMatch(/Тебе — 9 ⭐ из 10 ⭐/);
+    expect(thanksNote.text).toMatch(/выплату проводит оператор/);
+    expect(String(invoice.invoice?.description ?? "")).not.toMatch(/комисси/i);
 
     // Telegram may deliver the same successful_payment twice: it is recorded and announced once.
     const bot = e2e.sandbox.world.defaultBot();

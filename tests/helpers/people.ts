@@ -6,16 +6,15 @@ export function buttonsOf(entry: { reply_markup?: Record<string, unknown> } | un
   return rows.flat().map((b) => b.text);
 }
 
-/** /start → four cards → 18+ → rules → «Понятно, принимаю» → the first profile step. */
+export const ACCEPT_RULES = "Мне есть 18, принимаю правила";
+
+/** /start → the welcome card with the rules → «Мне есть 18, принимаю правила» → the first profile step. */
 export async function acceptRules(person: SandboxUserHandle): Promise<void> {
   await person.send("/start");
-  await person.expectMessage(/не психотерапия/);
-  for (let i = 0; i < 4; i++) await person.click("Дальше →");
-  expect((await person.lastBotMessage())?.text).toMatch(/исполнилось 18/);
-  await person.click("Да, мне 18 или больше");
-  expect((await person.lastBotMessage())?.text).toMatch(/Правила/);
-  await person.click("Понятно, принимаю");
-  await person.expectMessage(/Шаг 1 из 9/);
+  const card = await person.expectMessage(/не психотерапия/);
+  expect(card.text).toMatch(/Правила/);
+  await person.click(ACCEPT_RULES);
+  await person.expectMessage(/Шаг 1 из 3/);
 }
 
 /** Opens each group (its button may carry a count, «Утрата (1)») and toggles the topic. */
@@ -37,7 +36,7 @@ export interface QuickProfile {
   bio?: string;
 }
 
-/** A registered person with a complete profile, made through the real flow. */
+/** A registered person who can search (the three first steps; a bio through «more»), made through the real flow. */
 export async function registeredPerson(
   client: SandboxClient,
   firstName: string,
@@ -49,23 +48,27 @@ export async function registeredPerson(
   return person;
 }
 
-/** From the first profile step (after the rules) to «Профиль готов», through the real flow. */
+/**
+ * From the first profile step (after the rules) to «Можно искать собеседника», through the real
+ * flow; with a bio, on through «Рассказать о себе подробнее» (weights as they are, the bio, then stop).
+ */
 export async function fillProfile(person: SandboxUserHandle, profile: QuickProfile): Promise<void> {
   await person.send(profile.nickname);
   await person.click(profile.city ?? "Москва");
-  await person.expectMessage(/Шаг 3 из 9/);
+  await person.expectMessage(/Шаг 3 из 3/);
   await chooseTopics(person, profile.topics);
   await person.click("Готово ✓");
-  await person.click("Готово ✓");
-  if (profile.bio) await person.send(profile.bio);
-  else await person.click("Пропустить");
-  await person.click("Поддержки");
-  await person.click("Непростые — да");
-  await person.click("Любое время");
-  await person.click("Готово ✓");
-  await person.click("Нет, только когда ищу");
-  await person.click("Пропустить");
-  await person.expectMessage(/Профиль готов/);
+  await person.expectMessage(/Можно искать собеседника/);
+  if (profile.bio) {
+    await person.click("✍️ Рассказать о себе подробнее");
+    await person.expectMessage(/Подробнее о себе — 1 из 7/);
+    await person.click("Готово ✓");
+    await person.expectMessage(/Пара слов о себе/);
+    await person.send(profile.bio);
+    await person.expectMessage(/Чего ты ждёшь/);
+    await person.click("Отмена");
+    await person.expectMessage(/Темы:/);
+  }
 }
 
 /** Two registered people sharing two topics, matched and in an active chat. */
@@ -87,7 +90,7 @@ export async function matchedPair(
   await b.expectMessage(/Нашёлся человек/, { timeoutMs: 10_000 });
   await a.click("✅ Принять");
   await b.click("✅ Принять");
-  await a.expectMessage(/Вы на связи/);
-  await b.expectMessage(/Вы на связи/);
+  await a.expectMessage(/Собеседник — /);
+  await b.expectMessage(/Собеседник — /);
   return [a, b];
 }

@@ -4,13 +4,21 @@ import type { MatchingService } from "../../services/matching.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 
-/** /find, cancelling a search, and ✅/➖ on proposals. */
-export function createMatchingFeature(deps: { matching: MatchingService; notifier: Notifier; clock: Clock }) {
+export interface MatchingFeatureDeps {
+  matching: MatchingService;
+  notifier: Notifier;
+  clock: Clock;
+  /** Whether a started search should offer «Рассказать о себе подробнее» (nothing told beyond the minimum yet). */
+  offerDetails?: (userId: number) => Promise<boolean>;
+}
+
+/** /find (and its buttons), cancelling a search, and ✅/➖ on proposals. */
+export function createMatchingFeature(deps: MatchingFeatureDeps) {
   const { matching, notifier } = deps;
   const feature = new Composer<BotContext>();
   const registered = feature.filter((ctx) => ctx.user !== null);
 
-  registered.command("find", async (ctx) => {
+  async function find(ctx: BotContext) {
     const user = ctx.user!;
     const res = await matching.requestSearch(user.id);
     if (!res.ok) {
@@ -36,7 +44,19 @@ export function createMatchingFeature(deps: { matching: MatchingService; notifie
       }
     }
     const kb = new InlineKeyboard().text(ctx.t("btn-cancel-search"), "m:cancel");
+    // While the search runs is a good moment for the optional rest of the profile.
+    if (!res.alreadySearching && (await deps.offerDetails?.(user.id))) {
+      kb.row().text(ctx.t("btn-profile-more"), "p:card:more");
+    }
     await ctx.reply(ctx.t(res.alreadySearching ? "find-already" : "find-started"), { reply_markup: kb });
+  }
+
+  registered.command("find", find);
+  // «🔍 Найти собеседника» under «Профиль готов»: the same as /find.
+  registered.callbackQuery("m:find", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup();
+    await find(ctx);
   });
 
   registered.callbackQuery("m:cancel", async (ctx) => {

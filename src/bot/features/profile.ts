@@ -19,17 +19,21 @@ import {
   choiceKeyboard,
   nicknameKeyboard,
   profileCardKeyboard,
+  readyKeyboard,
   TIMEZONE_BUTTONS,
   timezoneKeyboard,
   topicGroupsKeyboard,
   topicToggleKeyboard,
+  weightChoiceKeyboard,
   weightsKeyboard,
 } from "../keyboards/profile.ts";
 
-export const PROFILE_STEPS = [
-  "nickname",
-  "timezone",
-  "topics",
+/**
+ * The three steps a search needs, asked right after the rules: the shortest way to a first
+ * conversation. Everything else is «more» — offered once a search runs, or from /profile.
+ */
+export const FIRST_STEPS = ["nickname", "timezone", "topics"] as const;
+export const MORE_STEPS = [
   "weights",
   "bio",
   "purpose",
@@ -38,11 +42,17 @@ export const PROFILE_STEPS = [
   "proposals",
   "wishlist",
 ] as const;
+export const PROFILE_STEPS = [...FIRST_STEPS, ...MORE_STEPS] as const;
 export type ProfileStep = (typeof PROFILE_STEPS)[number];
+
+/** «profile»: the first steps after the rules; «more»: the optional ones in a row; «edit»: one field. */
+type Flow = "profile" | "more" | "edit";
 
 /** Steps reachable from the card's edit buttons. Topics editing goes on to weights. */
 const EDITABLE = new Set<string>(PROFILE_STEPS.filter((s) => s !== "weights"));
 const TEXT_STEPS = new Set<string>(["nickname", "timezone", "bio"]);
+const SUGGESTIONS = 4;
+const DEFAULT_WEIGHT = 2;
 
 /**
  * What the person has entered in this flow. It travels forward and back with the flow, so «Назад»
@@ -52,15 +62,33 @@ interface FlowData {
   suggestions?: string[];
   /** topicId → weight, while choosing topics. */
   selected?: Record<string, number>;
+  /** topicId → weight of a topic unticked in this flow: ticking it again brings its weight back. */
+  unticked?: Record<string, number>;
   /** Index of the open topic group, or absent on the group list. */
   group?: number;
+  /** The topic whose weight is being chosen on the weights step. */
+  focus?: number;
   windows?: number;
   wish?: number[];
   /** Steps already answered in this flow: their prompt shows the current answer. */
   answered?: string[];
 }
 
-type Flow = "profile" | "edit";
+/** What a button press answers with (a toast, or an alert when `alert`). */
+type Answer = { text?: string; alert?: boolean } | undefined;
+
+/** One pressed button, with everything its handler needs. */
+interface Press {
+  ctx: BotContext;
+  state: FlowState;
+  data: FlowData;
+  step: ProfileStep;
+  arg: string | undefined;
+  userId: number;
+  t: (key: string, vars?: Record<string, string | number>) => string;
+}
+
+type ButtonHandler = (press: Press) => Promise<Answer>;
 
 export interface ProfileFeatureDeps {
   profiles: ProfileService;
@@ -72,6 +100,12 @@ export interface ProfileFeatureDeps {
 
 function isStep(value: string | undefined): value is ProfileStep {
   return PROFILE_STEPS.includes(value as ProfileStep);
+}
+
+function stepsOf(flow: string): readonly ProfileStep[] {
+  if (flow === "profile") return FIRST_STEPS;
+  if (flow === "more") return MORE_STEPS;
+  return [];
 }
 
 export function createProfileFeature(deps: ProfileFeatureDeps) {
@@ -86,6 +120,13 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
 
   async function titles(): Promise<Map<number, string>> {
     return new Map((await profiles.catalogue()).flatMap((g) => g.topics).map((x) => [x.id, x.title]));
+  }
+
+  /** Calm pseudonyms nobody else goes by. */
+  async function suggestNicknames(id: number): Promise<string[]> {
+    const candidates = generatePseudonyms(SUGGESTIONS * 3, random);
+    const taken = await profiles.nicknamesInUse(candidates, id);
+    return candidates.filter((n) => !taken.has(n)).slice(0, SUGGESTIONS);
   }
 
   /** The saved answer of a step that saves at once, shown when the person comes back to it. */
@@ -108,22 +149,41 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     }
   }
 
-  /** The prompt text and keyboard of a step, given the flow's data. */
-  async function view(ctx: BotContext, flow: string, step: ProfileStep, data: FlowData, profile: Profile) {
-    const v = await stepView(ctx, step, data, profile);
-    const isRevisit = flow === "edit" || (data.answered ?? []).includes(step);
-    const current = isRevisit ? currentAnswer(ctx, step, profile) : null;
-    return current === null
-      ? v
-      : { ...v, text: `${v.text}\n\n${ctx.t("profile-current-answer", { value: current })}` };
+  /** «Шаг 1 из 3» in the first steps, «2 из 7» in «more», nothing when one field is edited. */
+  function stepHeader(ctx: BotContext, flow: string, step: ProfileStep): string | null {
+    const steps = stepsOf(flow);
+    const n = steps.indexOf(step) + 1;
+    if (n === 0) return null;
+    return ctx.t(flow === "profile" ? "profile-step" : "profile-more-step", { n, total: steps.length });
   }
 
-  async function stepView(ctx: BotContext, step: ProfileStep, data: FlowData, profile: Profile) {
+  /** The prompt text and keyboard of a step, given the flow's data. */
+  async function view(ctx: BotContext, flow: string, step: ProfileStep, data: FlowData, profile: Profile) {
+    const v = await stepView(ctx, flow, step, data, profile);
+    const isRevisit = flow === "edit" || (data.answered ?? []).includes(step);
+    const current = isRevisit ? currentAnswer(ctx, step, profile) : null;
+    const header = stepHeader(ctx, flow, step);
+    const parts = [
+      header,
+      v.text,
+      current === null ? null : ctx.t("profile-current-answer", { value: current }),
+    ];
+    return { text: parts.filter((p) => p !== null).join("\n\n"), keyboard: v.keyboard };
+  }
+
+  async function stepView(
+    ctx: BotContext,
+    flow: string,
+    step: ProfileStep,
+    data: FlowData,
+    profile: Profile,
+  ) {
     const t = ctx.t.bind(ctx);
+    const skip = flow === "more";
     switch (step) {
       case "nickname":
         return {
-          text: data.suggestions?.length ? t("profile-nickname-suggestions") : t("profile-nickname-prompt"),
+          text: t("profile-nickname-prompt"),
           keyboard: nicknameKeyboard(t, data.suggestions ?? []),
         };
       case "timezone":
@@ -149,11 +209,28 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
         }
         return { text: `${head}\n\n${summary}`, keyboard: topicGroupsKeyboard(t, step, groups, chosen) };
       }
-      case "weights":
+      case "weights": {
+        const names = await titles();
+        const selected = data.selected ?? {};
+        const focus = data.focus;
+        const weight = focus === undefined ? undefined : selected[String(focus)];
+        if (focus !== undefined && weight !== undefined) {
+          const topic = names.get(focus) ?? String(focus);
+          return {
+            text: t("profile-weight-choice", { topic, weight: t(`weight-${weight}`) }),
+            keyboard: weightChoiceKeyboard(t, focus, weight),
+          };
+        }
+        const list = Object.entries(selected)
+          .map(([id, w]) =>
+            t("profile-weight-line", { topic: names.get(Number(id)) ?? id, weight: t(`weight-${w}`) }),
+          )
+          .join("\n");
         return {
-          text: t("profile-weights-prompt"),
-          keyboard: weightsKeyboard(t, await titles(), data.selected ?? {}),
+          text: `${t("profile-weights-prompt")}\n\n${list}`,
+          keyboard: weightsKeyboard(t, names, selected),
         };
+      }
       case "bio":
         return { text: t("profile-bio-prompt"), keyboard: bioKeyboard(t, profile.bio !== null) };
       case "purpose":
@@ -163,6 +240,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
             t,
             "purpose",
             PURPOSES.map((p) => ({ key: `purpose-${p}`, value: p })),
+            skip,
           ),
         };
       case "sensitivity":
@@ -172,20 +250,26 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
             t,
             "sensitivity",
             [1, 2, 3].map((n) => ({ key: `sensitivity-${n}`, value: String(n) })),
+            skip,
           ),
         };
       case "availability":
         return {
           text: t("profile-availability-prompt"),
-          keyboard: availabilityKeyboard(t, data.windows ?? 0),
+          keyboard: availabilityKeyboard(t, data.windows ?? 0, skip),
         };
       case "proposals":
         return {
           text: t("profile-proposals-prompt"),
-          keyboard: choiceKeyboard(t, "proposals", [
-            { key: "btn-proposals-yes", value: "yes" },
-            { key: "btn-proposals-no", value: "no" },
-          ]),
+          keyboard: choiceKeyboard(
+            t,
+            "proposals",
+            [
+              { key: "btn-proposals-yes", value: "yes" },
+              { key: "btn-proposals-no", value: "no" },
+            ],
+            skip,
+          ),
         };
     }
   }
@@ -210,6 +294,14 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     await ctx.editMessageText(v.text, { reply_markup: v.keyboard });
   }
 
+  /** Keeps a changed step's data and re-draws it in place. */
+  async function update(press: Press): Promise<Answer> {
+    const state = { ...press.state, data: press.data as Record<string, unknown> };
+    await profiles.setFlow(press.userId, state);
+    await redraw(press.ctx, state);
+    return undefined;
+  }
+
   /**
    * Starts a step: keeps what the flow carries (choices made earlier in it, forward or back) and
    * fills the rest from the saved profile, stores the flow, shows the prompt.
@@ -217,14 +309,15 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   async function enterStep(ctx: BotContext, flow: Flow, step: ProfileStep, carry: FlowData = {}) {
     const id = userId(ctx);
     const profile = await profiles.getProfile(id);
-    const { group: _group, ...data } = carry;
+    const { group: _group, focus: _focus, ...data } = carry;
+    if (step === "nickname" && !data.suggestions?.length) data.suggestions = await suggestNicknames(id);
     if (step !== "nickname") delete data.suggestions;
     const saved = () => Object.fromEntries(profile.topics.map((x) => [String(x.id), x.weight]));
     if (step === "topics" && !data.selected) data.selected = saved();
     if (step === "weights" && Object.keys(data.selected ?? {}).length < MIN_TOPICS) {
       data.selected = saved();
       // Weights of fewer than two topics could never be saved: choose the topics first.
-      if (Object.keys(data.selected).length < MIN_TOPICS) return enterStep(ctx, flow, "topics", data);
+      if (Object.keys(data.selected).length < MIN_TOPICS) return enterStep(ctx, "edit", "topics", data);
     }
     if (step === "wishlist" && !data.wish) data.wish = profile.wishlist.map((x) => x.id);
     if (step === "availability" && data.windows === undefined) data.windows = profile.availLocal;
@@ -233,23 +326,32 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     await showStep(ctx, state);
   }
 
-  /** A step is done: the next step of onboarding, or back to the card after an edit. */
+  /** The first steps are done: the profile can be found, and one tap starts a search. */
+  async function ready(ctx: BotContext) {
+    await profiles.clearFlow(userId(ctx));
+    const t = ctx.t.bind(ctx);
+    await ctx.reply(t("profile-ready"), { reply_markup: readyKeyboard(t) });
+  }
+
+  /** A step is done: the next step of its flow, the card after an edit, «ready» after the first steps. */
   async function advance(ctx: BotContext, state: FlowState) {
     const step = state.step as ProfileStep;
-    if (state.flow === "edit" && step !== "topics") {
+    const data = state.data as FlowData;
+    if (state.flow === "edit") {
+      // Topics go on to their weights; everything else is saved by now.
+      if (step === "topics") return enterStep(ctx, "edit", "weights", data);
       await profiles.clearFlow(userId(ctx));
       await ctx.reply(ctx.t("profile-saved"));
-      await showCard(ctx);
-      return;
+      return showCard(ctx);
     }
-    const next = PROFILE_STEPS[PROFILE_STEPS.indexOf(step) + 1];
+    const steps = stepsOf(state.flow);
+    const next = steps[steps.indexOf(step) + 1];
     if (!next) {
+      if (state.flow === "profile") return ready(ctx);
       await profiles.clearFlow(userId(ctx));
-      await showCard(ctx);
-      await ctx.reply(ctx.t("profile-done"));
-      return;
+      await ctx.reply(ctx.t("profile-more-done"));
+      return showCard(ctx);
     }
-    const data = state.data as FlowData;
     const answered = [...new Set([...(data.answered ?? []), step])];
     await enterStep(ctx, state.flow as Flow, next, { ...data, answered });
   }
@@ -257,56 +359,63 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   /** «Назад»: the previous step, with everything entered so far in this flow. */
   async function goBack(ctx: BotContext, state: FlowState) {
     const step = state.step as ProfileStep;
-    if (state.flow === "edit" && step !== "weights") return cancel(ctx, state);
-    const prev = PROFILE_STEPS[PROFILE_STEPS.indexOf(step) - 1];
+    if (state.flow === "edit") {
+      return step === "weights"
+        ? enterStep(ctx, "edit", "topics", state.data as FlowData)
+        : cancel(ctx, state);
+    }
+    const steps = stepsOf(state.flow);
+    const prev = steps[steps.indexOf(step) - 1];
     if (!prev) return showStep(ctx, state);
     await enterStep(ctx, state.flow as Flow, prev, state.data as FlowData);
   }
 
   async function cancel(ctx: BotContext, state: FlowState) {
     await profiles.clearFlow(userId(ctx));
-    if (state.flow === "edit") {
-      await ctx.reply(ctx.t("profile-edit-cancelled"));
-      await showCard(ctx);
-    } else {
+    if (state.flow === "profile") {
       await ctx.reply(ctx.t("profile-cancelled"));
+      return;
     }
+    // «more» saves each step as it goes: stopping keeps what was answered.
+    await ctx.reply(ctx.t(state.flow === "more" ? "profile-more-stopped" : "profile-edit-cancelled"));
+    await showCard(ctx);
   }
 
   async function showCard(ctx: BotContext) {
     const p = await profiles.getProfile(userId(ctx));
-    const empty = ctx.t("profile-card-empty-field");
+    const t = ctx.t.bind(ctx);
     const windows = maskToWindows(p.availLocal);
-    const text = ctx.t("profile-card", {
-      avatar: p.avatar ?? "🙂",
-      nickname: p.nickname ?? empty,
-      zone: p.tz ? formatZone(p.tz, clock.now()) : empty,
-      topics: p.topics.length
-        ? p.topics.map((x) => `${x.title} (${ctx.t(`weight-${x.weight}`)})`).join(", ")
-        : empty,
-      bio: p.bio ?? empty,
-      purpose: ctx.t(`purpose-${p.purpose}`),
-      sensitivity: ctx.t(`sensitivity-${p.sensitivity}`),
-      availability:
-        p.availLocal === ALL_WINDOWS_MASK
-          ? ctx.t("btn-any-time")
-          : windows.length
-            ? windows.map((w) => ctx.t(`window-${w}`)).join(", ")
-            : empty,
-      proposals: ctx.t(p.receiveProposals ? "profile-card-yes" : "profile-card-no"),
-      wishlist: p.wishlist.length ? p.wishlist.map((x) => x.title).join(", ") : empty,
-    });
-    const kb = profileCardKeyboard(ctx.t.bind(ctx));
-    let card = text;
+    // Only what the person has told: an empty field is not a line.
+    const lines: string[] = [`${p.avatar ?? "🙂"} ${p.nickname ?? t("profile-card-no-nickname")}`, ""];
+    const line = (key: string, value: string | null) => {
+      if (value !== null && value !== "") lines.push(t(key, { value }));
+    };
+    line("profile-card-zone", p.tz ? formatZone(p.tz, clock.now()) : null);
+    line(
+      "profile-card-topics",
+      p.topics.map((x) => `${x.title} (${t(`weight-${x.weight}`)})`).join(", ") || null,
+    );
+    line("profile-card-bio", p.bio);
+    line("profile-card-purpose", t(`purpose-${p.purpose}`));
+    line("profile-card-sensitivity", t(`sensitivity-${p.sensitivity}`));
+    line(
+      "profile-card-availability",
+      p.availLocal === ALL_WINDOWS_MASK || windows.length === 0
+        ? t("btn-any-time")
+        : windows.map((w) => t(`window-${w}`)).join(", "),
+    );
+    line("profile-card-proposals", t(p.receiveProposals ? "profile-card-yes" : "profile-card-no"));
+    line("profile-card-wishlist", p.wishlist.map((x) => x.title).join(", ") || null);
+    const kb = profileCardKeyboard(t);
     if (deps.coachSharing) {
       const shares = await deps.coachSharing(userId(ctx));
-      card += `\n${ctx.t("profile-card-coach-share", { value: ctx.t(shares ? "profile-card-yes" : "profile-card-no") })}`;
-      kb.row().text(ctx.t("btn-edit-coach-share"), "ai:share:toggle");
+      line("profile-card-coach-share", t(shares ? "profile-card-yes" : "profile-card-no"));
+      kb.row().text(t("btn-edit-coach-share"), "ai:share:toggle");
     }
-    await ctx.reply(card, { reply_markup: kb });
+    await ctx.reply(lines.join("\n"), { reply_markup: kb });
   }
 
-  /** Continues an unfinished flow, or starts onboarding's profile from its first missing step. */
+  /** Continues an unfinished flow, or starts the first steps from the first missing one. */
   async function resumeOrStart(ctx: BotContext) {
     const id = userId(ctx);
     const state = await profiles.getFlow(id);
@@ -354,160 +463,194 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     }
   }
 
-  /** Button presses inside a step. Returns a short answer for answerCallbackQuery (alert when set). */
-  async function onButton(
-    ctx: BotContext,
-    state: FlowState,
-    action: string,
-    arg: string | undefined,
-  ): Promise<{ text?: string; alert?: boolean } | undefined> {
-    const id = userId(ctx);
-    const data = state.data as FlowData;
-    const t = ctx.t.bind(ctx);
-    const step = state.step as ProfileStep;
-    if (action === "back") return void (await goBack(ctx, state));
-    if (action === "cancel") return void (await cancel(ctx, state));
+  const next = async (p: Press): Promise<Answer> => void (await advance(p.ctx, p.state));
+  const stale = (p: Press): Answer => ({ text: p.t("stale-button") });
 
-    switch (step) {
-      case "nickname": {
-        if (action === "gen") {
-          data.suggestions = generatePseudonyms(4, random);
-          await profiles.setFlow(id, { ...state, data: data as Record<string, unknown> });
-          return void (await redraw(ctx, state));
+  // ---------------------------------------------------------------- buttons, step by step
+
+  const topicButtons: Record<string, ButtonHandler> = {
+    async group(p) {
+      const groups = await profiles.catalogue();
+      const index = Number(p.arg);
+      if (!groups[index]) return stale(p);
+      p.data.group = index;
+      return update(p);
+    },
+    async groups(p) {
+      delete p.data.group;
+      return update(p);
+    },
+    async topic(p) {
+      const groups = await profiles.catalogue();
+      const topicId = Number(p.arg);
+      if (!groups.some((g) => g.topics.some((x) => x.id === topicId))) return stale(p);
+      const key = String(topicId);
+      if (p.step === "topics") {
+        const selected = p.data.selected ?? {};
+        const unticked = p.data.unticked ?? {};
+        if (selected[key] !== undefined) {
+          unticked[key] = selected[key];
+          delete selected[key];
+        } else if (Object.keys(selected).length >= MAX_TOPICS) {
+          return { text: p.t("topics-error-too_many"), alert: true };
+        } else {
+          // Ticking a topic again brings back the weight it had: a tap never lowers a choice.
+          selected[key] = unticked[key] ?? DEFAULT_WEIGHT;
+          delete unticked[key];
         }
-        if (action === "pick") {
-          const choice = data.suggestions?.[Number(arg)];
-          if (choice === undefined) return { text: t("stale-button") };
-          const res = await profiles.setNickname(id, choice);
-          if (!res.ok) return { text: t(`nickname-error-${res.reason}`), alert: true };
-          return void (await advance(ctx, state));
-        }
-        break;
+        p.data.selected = selected;
+        p.data.unticked = unticked;
+      } else {
+        const wish = new Set(p.data.wish ?? []);
+        if (wish.has(topicId)) wish.delete(topicId);
+        else if (wish.size >= MAX_WISHLIST_TOPICS)
+          return { text: p.t("wishlist-error-too_many"), alert: true };
+        else wish.add(topicId);
+        p.data.wish = [...wish];
       }
-      case "timezone": {
-        if (action === "other") return void (await ctx.reply(t("profile-timezone-other")));
-        if (action === "city") {
-          const city = TIMEZONE_BUTTONS[Number(arg)];
-          if (!city) return { text: t("stale-button") };
-          await profiles.setTimezone(id, city.zone);
-          await ctx.reply(t("timezone-saved", { zone: formatZone(city.zone, clock.now()) }));
-          return void (await advance(ctx, state));
+      return update(p);
+    },
+    async done(p) {
+      if (p.step === "topics") {
+        const selected = p.data.selected ?? {};
+        if (Object.keys(selected).length < MIN_TOPICS) {
+          return { text: p.t("topics-error-too_few"), alert: true };
         }
-        break;
-      }
-      case "topics":
-      case "wishlist": {
-        const groups = await profiles.catalogue();
-        if (action === "g") {
-          const index = Number(arg);
-          if (!groups[index]) return { text: t("stale-button") };
-          data.group = index;
-        } else if (action === "groups") {
-          delete data.group;
-        } else if (action === "t") {
-          const topicId = Number(arg);
-          if (!groups.some((g) => g.topics.some((x) => x.id === topicId))) return { text: t("stale-button") };
-          if (step === "topics") {
-            const selected = data.selected ?? {};
-            if (selected[String(topicId)] !== undefined) delete selected[String(topicId)];
-            else if (Object.keys(selected).length >= MAX_TOPICS) {
-              return { text: t("topics-error-too_many"), alert: true };
-            } else selected[String(topicId)] = 2;
-            data.selected = selected;
-          } else {
-            const wish = new Set(data.wish ?? []);
-            if (wish.has(topicId)) wish.delete(topicId);
-            else if (wish.size >= MAX_WISHLIST_TOPICS)
-              return { text: t("wishlist-error-too_many"), alert: true };
-            else wish.add(topicId);
-            data.wish = [...wish];
-          }
-        } else if (action === "done" || action === "skip") {
-          if (step === "topics") {
-            if (Object.keys(data.selected ?? {}).length < MIN_TOPICS) {
-              return { text: t("topics-error-too_few"), alert: true };
-            }
-            return void (await advance(ctx, state));
-          }
-          if (action === "done") {
-            const res = await profiles.setWishlist(id, data.wish ?? []);
-            if (!res.ok) return { text: t(`wishlist-error-${res.reason}`), alert: true };
-          }
-          return void (await advance(ctx, state));
-        } else break;
-        await profiles.setFlow(id, { ...state, data: data as Record<string, unknown> });
-        return void (await redraw(ctx, state));
-      }
-      case "weights": {
-        const selected = data.selected ?? {};
-        if (action === "w") {
-          const current = selected[String(arg)];
-          if (current === undefined) return { text: t("stale-button") };
-          // очень важно → важно → немного → очень важно
-          selected[String(arg)] = current === 1 ? 3 : current - 1;
-          data.selected = selected;
-          await profiles.setFlow(id, { ...state, data: data as Record<string, unknown> });
-          return void (await redraw(ctx, state));
-        }
-        if (action === "done") {
+        // In the first steps the topics are saved here, with their weights (важно unless chosen):
+        // their weights can be told later, from «more» or /profile.
+        if (p.state.flow !== "edit") {
           const res = await profiles.setTopics(
-            id,
+            p.userId,
             Object.entries(selected).map(([topicId, weight]) => ({ topicId: Number(topicId), weight })),
           );
-          if (!res.ok) return { text: t(`topics-error-${res.reason}`), alert: true };
-          return void (await advance(ctx, state));
+          if (!res.ok) return { text: p.t(`topics-error-${res.reason}`), alert: true };
         }
-        break;
+        return next(p);
       }
-      case "bio": {
-        if (action === "skip") return void (await advance(ctx, state));
-        if (action === "clear") {
-          await profiles.setBio(id, null);
-          return void (await advance(ctx, state));
-        }
-        break;
-      }
-      case "purpose": {
-        if (action === "set") {
-          const res = await profiles.setPurpose(id, String(arg));
-          if (!res.ok) return { text: t("stale-button") };
-          return void (await advance(ctx, state));
-        }
-        break;
-      }
-      case "sensitivity": {
-        if (action === "set") {
-          const res = await profiles.setSensitivity(id, Number(arg));
-          if (!res.ok) return { text: t("stale-button") };
-          return void (await advance(ctx, state));
-        }
-        break;
-      }
-      case "availability": {
-        if (action === "toggle") {
-          const bit = Number(arg);
-          if (!Number.isInteger(bit) || bit < 0 || bit >= WINDOWS.length) return { text: t("stale-button") };
-          data.windows = (data.windows ?? 0) ^ (1 << bit);
-        } else if (action === "all") {
-          data.windows = ALL_WINDOWS_MASK;
-        } else if (action === "done") {
-          if (!data.windows) return { text: t("availability-error-empty"), alert: true };
-          await profiles.setAvailability(id, data.windows);
-          return void (await advance(ctx, state));
-        } else break;
-        await profiles.setFlow(id, { ...state, data: data as Record<string, unknown> });
-        return void (await redraw(ctx, state));
-      }
-      case "proposals": {
-        if (action === "set" && (arg === "yes" || arg === "no")) {
-          await profiles.setReceiveProposals(id, arg === "yes");
-          return void (await advance(ctx, state));
-        }
-        break;
-      }
-    }
-    return { text: t("stale-button") };
-  }
+      const res = await profiles.setWishlist(p.userId, p.data.wish ?? []);
+      if (!res.ok) return { text: p.t(`wishlist-error-${res.reason}`), alert: true };
+      return next(p);
+    },
+  };
+
+  const BUTTONS: Record<ProfileStep, Record<string, ButtonHandler>> = {
+    nickname: {
+      async more(p) {
+        p.data.suggestions = await suggestNicknames(p.userId);
+        return update(p);
+      },
+      async pick(p) {
+        const choice = p.data.suggestions?.[Number(p.arg)];
+        if (choice === undefined) return stale(p);
+        const res = await profiles.setNickname(p.userId, choice);
+        if (!res.ok) return { text: p.t(`nickname-error-${res.reason}`), alert: true };
+        return next(p);
+      },
+    },
+    timezone: {
+      async other(p) {
+        await p.ctx.reply(p.t("profile-timezone-other"));
+        return undefined;
+      },
+      async city(p) {
+        const city = TIMEZONE_BUTTONS[Number(p.arg)];
+        if (!city) return stale(p);
+        await profiles.setTimezone(p.userId, city.zone);
+        await p.ctx.reply(p.t("timezone-saved", { zone: formatZone(city.zone, clock.now()) }));
+        return next(p);
+      },
+    },
+    topics: topicButtons,
+    wishlist: topicButtons,
+    weights: {
+      /** Opens one topic's three weights; nothing changes until one of them is pressed. */
+      async topic(p) {
+        if (p.data.selected?.[String(p.arg)] === undefined) return stale(p);
+        p.data.focus = Number(p.arg);
+        return update(p);
+      },
+      async set(p) {
+        const [id, weight] = (p.arg ?? "").split("-").map(Number);
+        const selected = p.data.selected ?? {};
+        if (selected[String(id)] === undefined || ![1, 2, 3].includes(weight ?? 0)) return stale(p);
+        selected[String(id)] = weight!;
+        delete p.data.focus;
+        return update(p);
+      },
+      async list(p) {
+        delete p.data.focus;
+        return update(p);
+      },
+      async done(p) {
+        const res = await profiles.setTopics(
+          p.userId,
+          Object.entries(p.data.selected ?? {}).map(([topicId, weight]) => ({
+            topicId: Number(topicId),
+            weight,
+          })),
+        );
+        if (!res.ok) return { text: p.t(`topics-error-${res.reason}`), alert: true };
+        return next(p);
+      },
+    },
+    bio: {
+      async clear(p) {
+        await profiles.setBio(p.userId, null);
+        return next(p);
+      },
+    },
+    purpose: {
+      async set(p) {
+        const res = await profiles.setPurpose(p.userId, String(p.arg));
+        if (!res.ok) return stale(p);
+        return next(p);
+      },
+    },
+    sensitivity: {
+      async set(p) {
+        const res = await profiles.setSensitivity(p.userId, Number(p.arg));
+        if (!res.ok) return stale(p);
+        return next(p);
+      },
+    },
+    availability: {
+      async toggle(p) {
+        const bit = Number(p.arg);
+        if (!Number.isInteger(bit) || bit < 0 || bit >= WINDOWS.length) return stale(p);
+        p.data.windows = (p.data.windows ?? 0) ^ (1 << bit);
+        return update(p);
+      },
+      async all(p) {
+        p.data.windows = ALL_WINDOWS_MASK;
+        return update(p);
+      },
+      async done(p) {
+        if (!p.data.windows) return { text: p.t("availability-error-empty"), alert: true };
+        await profiles.setAvailability(p.userId, p.data.windows);
+        return next(p);
+      },
+    },
+    proposals: {
+      async set(p) {
+        if (p.arg !== "yes" && p.arg !== "no") return stale(p);
+        await profiles.setReceiveProposals(p.userId, p.arg === "yes");
+        return next(p);
+      },
+    },
+  };
+
+  /** Buttons every step has: «Назад», «Отмена», and «Пропустить» (moves on, saves nothing). */
+  const COMMON: Record<string, ButtonHandler> = {
+    async back(p) {
+      await goBack(p.ctx, p.state);
+      return undefined;
+    },
+    async cancel(p) {
+      await cancel(p.ctx, p.state);
+      return undefined;
+    },
+    skip: next,
+  };
 
   const registered = feature.filter((ctx) => ctx.user !== null);
 
@@ -524,16 +667,33 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     await ctx.answerCallbackQuery();
   });
 
+  // «Рассказать о себе подробнее»: the optional steps in a row, each one skippable.
+  registered.callbackQuery("p:card:more", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    const profile = await profiles.getProfile(userId(ctx));
+    if (profiles.missingForSearch(profile).length > 0) return resumeOrStart(ctx);
+    await enterStep(ctx, "more", MORE_STEPS[0]);
+  });
+
   registered.callbackQuery(/^p:([a-z]+):([a-z]+)(?::([^:]{1,40}))?$/, async (ctx) => {
     const [, step, action, arg] = ctx.match;
     const state = await profiles.getFlow(userId(ctx));
-    if (!state || state.step !== step || !isStep(step)) {
+    const handler = isStep(step) ? (BUTTONS[step][action ?? ""] ?? COMMON[action ?? ""]) : undefined;
+    if (!state || state.step !== step || !isStep(step) || !handler) {
       // A button of a finished or another step: change nothing, show where we are.
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
       if (state && isStep(state.step)) await showStep(ctx, state);
       return;
     }
-    const answer = await onButton(ctx, state, action ?? "", arg);
+    const answer = await handler({
+      ctx,
+      state,
+      data: state.data as FlowData,
+      step,
+      arg,
+      userId: userId(ctx),
+      t: ctx.t.bind(ctx),
+    });
     await ctx.answerCallbackQuery(
       answer?.text ? { text: answer.text, ...(answer.alert ? { show_alert: true } : {}) } : {},
     );

@@ -149,16 +149,19 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       return;
     }
     if (!res.shouldNotify) return;
+    // The breakdown was shown once, before paying; the receipt only confirms.
     await ctx.reply(
       ctx.t("tips-receipt", {
         amount: res.tip.amount,
-        commission: res.tip.ourCommission,
-        share: res.tip.recipientShare,
         policy: ctx.t(`tips-receipt-policy-${deps.payoutPolicy}`),
       }),
     );
-    if (res.recipientUserId !== null)
-      await notifier.send(res.recipientUserId, notifier.t("tips-thanks-to-peer"));
+    if (res.recipientUserId !== null) {
+      // The person thanked learns how much is theirs and how it reaches them.
+      const amounts = { amount: res.tip.amount, share: res.tip.recipientShare };
+      const policy = notifier.t(`tips-thanks-policy-${deps.payoutPolicy}`, amounts);
+      await notifier.send(res.recipientUserId, notifier.t("tips-thanks-to-peer", { policy }));
+    }
   });
 
   payments.on("message:refunded_payment", async (ctx) => {

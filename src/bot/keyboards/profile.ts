@@ -1,6 +1,6 @@
 import { InlineKeyboard } from "grammy";
 import { WINDOWS } from "../../domain/availability.ts";
-import { CITY_ZONES } from "../../domain/timezone.ts";
+import { CITY_ALIASES, CITY_ZONES, normalizePlace } from "../../domain/timezone.ts";
 import type { TopicGroupInfo } from "../../services/profile.ts";
 
 type T = (key: string, vars?: Record<string, string | number>) => string;
@@ -9,33 +9,67 @@ type T = (key: string, vars?: Record<string, string | number>) => string;
 export const cb = (step: string, action: string, arg?: string | number) =>
   arg === undefined ? `p:${step}:${action}` : `p:${step}:${action}:${arg}`;
 
+/** «Назад» and «Отмена» under a step; «Пропустить» too where the step is optional («more»). */
 export function navRow(
   kb: InlineKeyboard,
   t: T,
   step: string,
-  opts: { back?: boolean; cancel?: boolean } = {},
+  opts: { back?: boolean; cancel?: boolean; skip?: boolean } = {},
 ) {
+  if (opts.skip) kb.row().text(t("btn-skip"), cb(step, "skip"));
   kb.row();
   if (opts.back !== false) kb.text(t("btn-back"), cb(step, "back"));
   if (opts.cancel !== false) kb.text(t("btn-cancel"), cb(step, "cancel"));
   return kb;
 }
 
-export function nicknameKeyboard(t: T, suggestions: string[] = []) {
+/** Suggested pseudonyms, one tap each; typing one's own works too. */
+export function nicknameKeyboard(t: T, suggestions: string[]) {
   const kb = new InlineKeyboard();
   suggestions.forEach((s, i) => {
     kb.text(s, cb("nickname", "pick", i));
     if (i % 2 === 1) kb.row();
   });
-  kb.row().text(
-    t(suggestions.length ? "btn-more-nicknames" : "btn-generate-nickname"),
-    cb("nickname", "gen"),
-  );
+  kb.row().text(t("btn-more-nicknames"), cb("nickname", "more"));
   return navRow(kb, t, "nickname", { back: false });
 }
 
-/** Cities shown as buttons: the first ones of the catalogue cover most of RU and the CIS capitals. */
-export const TIMEZONE_BUTTONS = CITY_ZONES.slice(0, 21);
+/**
+ * Cities shown as buttons: Russia's biggest zones and the cities where many Russian speakers live
+ * now. Any other place is typed («Другой город…»).
+ */
+const BUTTON_CITIES = [
+  "Москва",
+  "Санкт-Петербург",
+  "Калининград",
+  "Самара",
+  "Екатеринбург",
+  "Новосибирск",
+  "Красноярск",
+  "Иркутск",
+  "Владивосток",
+  "Минск",
+  "Киев",
+  "Алматы",
+  "Ташкент",
+  "Бишкек",
+  "Тбилиси",
+  "Ереван",
+  "Баку",
+  "Белград",
+  "Стамбул",
+  "Тель-Авив",
+  "Берлин",
+  "Варшава",
+  "Рига",
+  "Лимасол",
+] as const;
+
+export const TIMEZONE_BUTTONS = BUTTON_CITIES.map((label) => {
+  const city = CITY_ZONES.find((c) => c.label === label) ?? CITY_ALIASES.get(normalizePlace(label));
+  if (!city) throw new Error(`no time zone for the city button ${label}`);
+  return city;
+});
 
 export function timezoneKeyboard(t: T, step = "timezone") {
   const kb = new InlineKeyboard();
@@ -52,7 +86,7 @@ export function topicGroupsKeyboard(t: T, step: string, groups: TopicGroupInfo[]
   const kb = new InlineKeyboard();
   groups.forEach((g, i) => {
     const n = g.topics.filter((x) => chosen.has(x.id)).length;
-    kb.text(n > 0 ? `${g.title} (${n})` : g.title, cb(step, "g", i)).row();
+    kb.text(n > 0 ? `${g.title} (${n})` : g.title, cb(step, "group", i)).row();
   });
   kb.text(t("btn-done"), cb(step, "done"));
   if (step === "wishlist") kb.text(t("btn-skip"), cb(step, "skip"));
@@ -63,20 +97,36 @@ export function topicGroupsKeyboard(t: T, step: string, groups: TopicGroupInfo[]
 export function topicToggleKeyboard(t: T, step: string, group: TopicGroupInfo, chosen: Set<number>) {
   const kb = new InlineKeyboard();
   group.topics.forEach((x, i) => {
-    kb.text(chosen.has(x.id) ? `✅ ${x.title}` : x.title, cb(step, "t", x.id));
+    kb.text(chosen.has(x.id) ? `✅ ${x.title}` : x.title, cb(step, "topic", x.id));
     if (i % 2 === 1) kb.row();
   });
   kb.row().text(t("btn-to-groups"), cb(step, "groups")).text(t("btn-done"), cb(step, "done"));
   return navRow(kb, t, step);
 }
 
+/** Each topic with its weight in words; a tap opens that topic's three weights. */
 export function weightsKeyboard(t: T, titles: Map<number, string>, selected: Record<string, number>) {
   const kb = new InlineKeyboard();
   for (const [id, weight] of Object.entries(selected)) {
-    kb.text(`${titles.get(Number(id)) ?? id} — ${t(`weight-${weight}`)}`, cb("weights", "w", id)).row();
+    kb.text(`${titles.get(Number(id)) ?? id} — ${t(`weight-${weight}`)}`, cb("weights", "topic", id)).row();
   }
   kb.text(t("btn-done"), cb("weights", "done"));
   return navRow(kb, t, "weights");
+}
+
+/** One topic's weights, the current one ticked: a tap sets exactly what was pressed. */
+export function weightChoiceKeyboard(t: T, topicId: number, current: number) {
+  const kb = new InlineKeyboard();
+  for (const w of [1, 2, 3]) {
+    const label = t(`weight-${w}`);
+    kb.text(w === current ? `✅ ${label}` : label, cb("weights", "set", `${topicId}-${w}`));
+  }
+  return kb.row().text(t("btn-to-weights"), cb("weights", "list"));
+}
+
+/** After the first steps: the search, or the optional rest of the profile. */
+export function readyKeyboard(t: T) {
+  return new InlineKeyboard().text(t("btn-find"), "m:find").row().text(t("btn-profile-more"), "p:card:more");
 }
 
 export function bioKeyboard(t: T, hasBio: boolean) {
@@ -85,13 +135,18 @@ export function bioKeyboard(t: T, hasBio: boolean) {
   return navRow(kb, t, "bio");
 }
 
-export function choiceKeyboard(t: T, step: string, options: Array<{ key: string; value: string }>) {
+export function choiceKeyboard(
+  t: T,
+  step: string,
+  options: Array<{ key: string; value: string }>,
+  skip = false,
+) {
   const kb = new InlineKeyboard();
   for (const o of options) kb.text(t(o.key), cb(step, "set", o.value)).row();
-  return navRow(kb, t, step);
+  return navRow(kb, t, step, { skip });
 }
 
-export function availabilityKeyboard(t: T, mask: number) {
+export function availabilityKeyboard(t: T, mask: number, skip = false) {
   const kb = new InlineKeyboard();
   WINDOWS.forEach((w, bit) => {
     const on = (mask & (1 << bit)) !== 0;
@@ -99,7 +154,7 @@ export function availabilityKeyboard(t: T, mask: number) {
     if (bit % 2 === 1) kb.row();
   });
   kb.row().text(t("btn-any-time"), cb("availability", "all")).text(t("btn-done"), cb("availability", "done"));
-  return navRow(kb, t, "availability");
+  return navRow(kb, t, "availability", { skip });
 }
 
 export function profileCardKeyboard(t: T) {

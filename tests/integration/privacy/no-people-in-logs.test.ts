@@ -81,7 +81,6 @@ describe("logs contain no people", () => {
       });
     // Registration and the first profile steps, with a nickname that is a real-looking name.
     await send(textUpdate(person, "/start"));
-    await send(callbackUpdate(person, "ob:adult"));
     await send(callbackUpdate(person, "ob:accept"));
     await send(textUpdate(person, person.first_name));
     await send(callbackUpdate(person, "p:timezone:city:1"));

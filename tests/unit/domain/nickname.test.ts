@@ -7,8 +7,8 @@ import {
   graphemeCount,
   type NicknameRejection,
   PSEUDONYM_ADJECTIVE_COUNT,
-  PSEUDONYM_ANIMAL_COUNT,
   PSEUDONYM_COMBINATIONS,
+  PSEUDONYM_NOUN_COUNT,
   validateNickname,
 } from "../../../src/domain/nickname.ts";
 
@@ -154,10 +154,26 @@ describe("graphemeCount", () => {
 });
 
 describe("generatePseudonyms", () => {
-  it("has at least 40 adjectives and 40 animals", () => {
+  it("has at least 40 adjectives and 60 nouns", () => {
     expect(PSEUDONYM_ADJECTIVE_COUNT).toBeGreaterThanOrEqual(40);
-    expect(PSEUDONYM_ANIMAL_COUNT).toBeGreaterThanOrEqual(40);
-    expect(PSEUDONYM_COMBINATIONS).toBe(PSEUDONYM_ADJECTIVE_COUNT * PSEUDONYM_ANIMAL_COUNT);
+    expect(PSEUDONYM_NOUN_COUNT).toBeGreaterThanOrEqual(60);
+    expect(PSEUDONYM_COMBINATIONS).toBe(PSEUDONYM_ADJECTIVE_COUNT * PSEUDONYM_NOUN_COUNT);
+  });
+
+  it("suggests calm names of nature and things: nothing playful, no animals", () => {
+    const all = allPseudonyms();
+    for (const playful of ["Весёлый", "Весёлая", "Озорной", "Шустрая", "Бодрый"]) {
+      expect(
+        all.some((n) => n.startsWith(`${playful} `)),
+        playful,
+      ).toBe(false);
+    }
+    for (const animal of ["Дельфин", "Ёж", "Лиса", "Попугай", "Кот"]) {
+      expect(
+        all.some((n) => n.endsWith(` ${animal}`)),
+        animal,
+      ).toBe(false);
+    }
   });
 
   it("every possible pseudonym is distinct and passes validateNickname unchanged", () => {
@@ -166,20 +182,20 @@ describe("generatePseudonyms", () => {
     for (const name of all) expect(validateNickname(name)).toEqual({ ok: true, value: name });
   });
 
-  it("adjectives agree with the animal's gender", () => {
+  it("adjectives agree with the noun's gender", () => {
     const names = allPseudonyms();
-    const feminine = ["Сова", "Лиса", "Панда", "Черепаха", "Рысь", "Лошадь", "Белка"];
-    const masculine = ["Ёж", "Кот", "Лис", "Медведь", "Лебедь", "Кенгуру", "Фламинго"];
+    const feminine = ["Ива", "Гавань", "Ель", "Сосна", "Свеча", "Тропа", "Капля"];
+    const masculine = ["Клён", "Ветер", "Камень", "Месяц", "Ручей", "Колокольчик", "Мох"];
     for (const name of names) {
-      const [adjective, animal] = name.split(" ");
+      const [adjective, noun] = name.split(" ");
       expect(adjective).toMatch(/^[А-ЯЁ][а-яё]+$/);
-      if (feminine.includes(animal!)) expect(adjective, name).toMatch(/(ая|яя)$/);
-      if (masculine.includes(animal!)) expect(adjective, name).toMatch(/(ый|ий|ой)$/);
+      if (feminine.includes(noun!)) expect(adjective, name).toMatch(/(ая|яя)$/);
+      if (masculine.includes(noun!)) expect(adjective, name).toMatch(/(ый|ий|ой)$/);
     }
-    expect(names).toContain("Тихий Ёж");
-    expect(names).toContain("Добрая Сова");
-    expect(names).toContain("Искренняя Лиса");
-    expect(names).toContain("Рыжий Лис");
+    expect(names).toContain("Тихий Клён");
+    expect(names).toContain("Добрая Гавань");
+    expect(names).toContain("Искренняя Ива");
+    expect(names).toContain("Осенний Лист");
   });
 
   it.each([0, 1, 5, 100])("returns %i distinct names", (count) => {
@@ -205,12 +221,12 @@ describe("generatePseudonyms", () => {
     }
   });
 
-  it("spreads over adjectives and animals", () => {
+  it("spreads over adjectives and nouns", () => {
     const names = generatePseudonyms(400, seeded(3));
     const adjectives = new Set(names.map((n) => n.split(" ")[0]!.slice(0, -2)));
-    const animals = new Set(names.map((n) => n.split(" ")[1]));
+    const nouns = new Set(names.map((n) => n.split(" ")[1]));
     expect(adjectives.size).toBeGreaterThan(PSEUDONYM_ADJECTIVE_COUNT * 0.8);
-    expect(animals.size).toBeGreaterThan(PSEUDONYM_ANIMAL_COUNT * 0.8);
+    expect(nouns.size).toBeGreaterThan(PSEUDONYM_NOUN_COUNT * 0.8);
   });
 
   it.each([-1, 1.5, Number.NaN, PSEUDONYM_COMBINATIONS + 1])("rejects count %s", (count) => {
@@ -219,7 +235,7 @@ describe("generatePseudonyms", () => {
 });
 
 describe("avatarFor", () => {
-  it("offers at least 30 distinct animal emoji", () => {
+  it("offers at least 30 distinct emoji", () => {
     expect(new Set(AVATAR_EMOJI).size).toBeGreaterThanOrEqual(30);
     expect(AVATAR_EMOJI.length).toBe(new Set(AVATAR_EMOJI).size);
   });
@@ -234,12 +250,15 @@ describe("avatarFor", () => {
     ["Кит_Синий", "🐋"],
     ["  Мудрая   Черепаха ", "🐢"],
     ["Ласковая Кошка", "🐈"],
-  ])("%s → %s (animal word)", (name, emoji) => expect(avatarFor(name)).toBe(emoji));
+  ])("%s → %s (an animal of earlier suggestions keeps its emoji)", (name, emoji) =>
+    expect(avatarFor(name)).toBe(emoji),
+  );
 
-  it("uses the animal's emoji for every generated pseudonym", () => {
+  it("uses the noun's emoji for every generated pseudonym", () => {
     for (const name of allPseudonyms()) expect(AVATAR_EMOJI).toContain(avatarFor(name));
+    expect(avatarFor("Тихий Клён")).toBe("🍁");
+    expect(avatarFor("Тёплая Свеча")).toBe("🕯️");
     expect(avatarFor("Весёлый Пингвин")).toBe("🐧");
-    expect(avatarFor("Весёлая Панда")).toBe("🐼");
   });
 
   it("is stable and within the set for other names", () => {
