@@ -24,6 +24,7 @@ import { createSafetyFeature } from "./features/safety.ts";
 import { createTipsFeature } from "./features/tips.ts";
 import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
+import { type BotOperations, createBotOperations } from "./operations.ts";
 import { createOutgoing, type Outgoing } from "./outgoing.ts";
 
 export interface BotDeps {
@@ -66,6 +67,8 @@ export interface AppBot {
   };
   /** Outgoing pacing; scheduler jobs wrap their sends in `outgoing.bulk`. */
   outgoing: Outgoing;
+  /** What the rest of the service asks of Telegram outside updates (invoice links, refunds, evidence). */
+  operations: BotOperations;
   /** Resolves when every update being handled now has finished (graceful shutdown). */
   drain(): Promise<void>;
 }
@@ -348,6 +351,7 @@ export function createBot(deps: BotDeps): AppBot {
       askExtension: chat.askExtension,
       announceExpired: (ended) => chat.announceEnd(ended, null),
     },
+    operations: createBotOperations({ api: bot.api, i18n, modChatId: deps.modChatId ?? null, logger }),
     async drain() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },

@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import type { FastifyPluginAsync } from "fastify";
+import { webhookCallback } from "grammy";
+import type { AppBot } from "../bot/create-bot.ts";
+import type { Config } from "../config.ts";
+import { isMigrated } from "../db/migrate.ts";
+import { adminRoutes } from "../http/routes/admin.ts";
+import { aiRoutes } from "../http/routes/ai.ts";
+import { matchRoutes } from "../http/routes/match.ts";
+import { tipRoutes } from "../http/routes/tips.ts";
+import { createServer } from "../http/server.ts";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Secrets } from "../secrets.ts";
+import type { Services } from "../services/index.ts";
+import type { DecisionOutcome } from "../services/matching.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+import type { Storage } from "./storage.ts";
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    return pkg.version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+type Area = { plugin: FastifyPluginAsync<never>; opts: unknown };
+
+interface HttpDeps {
+  config: Config;
+  storage: Storage;
+  services: Services;
+  secrets: Secrets;
+  metrics: Metrics;
+  logger: Logger;
+  appBot: AppBot | undefined;
+  servesBot: boolean;
+  life: Lifecycle;
+}
+
+/** The route areas this process serves: admin always; the coach's when it is on; match and tips with a bot. */
+function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): Area[] {
+  // A signed internal request is good once, across replicas: its signature is remembered in the store.
+  const replayGuard = (signature: string, ttlMs: number) =>
+    storage.infra.kv.setIfAbsent(`signed:${signature}`, "1", ttlMs);
+  const areas: Area[] = [
+    {
+      plugin: adminRoutes as FastifyPluginAsync<never>,
+      opts: {
+        token: secrets.adminToken,
+        moderation: services.moderation,
+        sos: services.sos,
+        ...(appBot
+          ? { onAct: appBot.notifier.moderated, onAppealDecision: appBot.notifier.appealDecided }
+          : {}),
+      },
+    },
+  ];
+  if (config.AI_COACH_ENABLED) {
+    areas.push({
+      plugin: aiRoutes as FastifyPluginAsync<never>,
+      opts: {
+        coach: services.coach,
+        secret: secrets.internalApiSecret,
+        replayGuard,
+        resolveSession: async (userId: number) => {
+          const chat = await services.chats.activeChat(userId);
+          if (!chat) return null;
+          return {
+            sessionId: chat.sessionId,
+            topicSlugs: await services.profiles.sharedTopicSlugs(userId, chat.peerId),
+            crisisFlagged: await services.moderation.hasRecentCrisisFlag(chat.sessionId, 2 * 3600_000),
+          };
+        },
+      },
+    });
+  }
+  if (appBot) {
+    areas.push(
+      {
+        plugin: matchRoutes as FastifyPluginAsync<never>,
+        opts: {
+          matching: services.matching,
+          secret: secrets.internalApiSecret,
+          replayGuard,
+          onDecision: (o: DecisionOutcome) => appBot.notifier.decision(o),
+        },
+      },
+      {
+        plugin: tipRoutes as FastifyPluginAsync<never>,
+        opts: {
+          tips: services.tips,
+          profiles: services.profiles,
+          internalSecret: secrets.internalApiSecret,
+          replayGuard,
+          adminToken: secrets.adminToken,
+          createInvoiceLink: appBot.operations.payments.createInvoiceLink,
+          refundStarPayment: appBot.operations.payments.refundStarPayment,
+          onRefund: appBot.notifier.refunded,
+        },
+      },
+    );
+  }
+  return areas;
+}
+
+/**
+ * Step 4: the HTTP server — health, readiness, metrics, OpenAPI, the route areas, and the webhook
+ * route when updates come by webhook — listening on HOST:PORT.
+ */
+export async function startHttp(deps: HttpDeps) {
+  const { config, storage, appBot } = deps;
+  const { db, infra } = storage;
+  const readiness = [
+    { name: "database", check: () => db.ping() },
+    { name: "migrations", check: () => isMigrated(db.db) },
+    { name: infra.kind === "redis" ? "redis" : "queue", check: () => infra.ping() },
+  ];
+  const webhook =
+    deps.servesBot && appBot && config.BOT_MODE === "webhook" && config.WEBHOOK_SECRET
+      ? {
+          secret: config.WEBHOOK_SECRET,
+          // Answer Telegram within 2 s even when handling takes longer; handling goes on.
+          handle: webhookCallback(appBot.bot, "fastify", {
+            secretToken: config.WEBHOOK_SECRET,
+            onTimeout: "return",
+            timeoutMilliseconds: 2000,
+          }),
+        }
+      : undefined;
+  const server = await createServer({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness,
+    version: packageVersion(),
+    areas: routeAreas(deps),
+    ...(webhook ? { webhook } : {}),
+  });
+  deps.life.started("http", () => server.close());
+  await server.listen({ host: config.HOST, port: config.PORT });
+  const address = server.server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  return { server, url: `http://${config.HOST}:${port}` };
+}
