@@ -1,6 +1,7 @@
 import type { I18n } from "@grammyjs/i18n";
 import { type Api, InlineKeyboard } from "grammy";
 import type { Logger } from "../logger.ts";
+import { modAction, modEvidence, modText } from "./callbacks.ts";
 import type { BotContext } from "./context.ts";
 
 /**
@@ -38,23 +39,23 @@ export function createModeratorAlerts(deps: {
 
   function reportActions(reportId: number): InlineKeyboard {
     return new InlineKeyboard()
-      .text(t("btn-mod-evidence"), `mod:evidence:r:${reportId}`)
-      .text(t("btn-mod-text"), `mod:text:r:${reportId}`)
+      .text(t("btn-mod-evidence"), modEvidence.pack({ kind: "r", report: reportId }))
+      .text(t("btn-mod-text"), modText.pack({ kind: "r", target: reportId }))
       .row()
-      .text(t("btn-mod-dismiss"), `mod:dismiss:r:${reportId}`)
-      .text(t("btn-mod-warn"), `mod:warn:r:${reportId}`)
+      .text(t("btn-mod-dismiss"), modAction.pack({ action: "dismiss", kind: "r", target: reportId }))
+      .text(t("btn-mod-warn"), modAction.pack({ action: "warn", kind: "r", target: reportId }))
       .row()
-      .text(t("btn-mod-suspend"), `mod:suspend:r:${reportId}`)
-      .text(t("btn-mod-ban"), `mod:ban:r:${reportId}`);
+      .text(t("btn-mod-suspend"), modAction.pack({ action: "suspend", kind: "r", target: reportId }))
+      .text(t("btn-mod-ban"), modAction.pack({ action: "ban", kind: "r", target: reportId }));
   }
 
   function userActions(userId: number): InlineKeyboard {
     return new InlineKeyboard()
-      .text(t("btn-mod-warn"), `mod:warn:u:${userId}`)
-      .text(t("btn-mod-suspend"), `mod:suspend:u:${userId}`)
+      .text(t("btn-mod-warn"), modAction.pack({ action: "warn", kind: "u", target: userId }))
+      .text(t("btn-mod-suspend"), modAction.pack({ action: "suspend", kind: "u", target: userId }))
       .row()
-      .text(t("btn-mod-ban"), `mod:ban:u:${userId}`)
-      .text(t("btn-mod-dismiss"), `mod:unsuspend:u:${userId}`);
+      .text(t("btn-mod-ban"), modAction.pack({ action: "ban", kind: "u", target: userId }))
+      .text(t("btn-mod-dismiss"), modAction.pack({ action: "unsuspend", kind: "u", target: userId }));
   }
 
   return {
@@ -65,10 +66,10 @@ export function createModeratorAlerts(deps: {
     userActions,
     appealActions(appealId: number): InlineKeyboard {
       return new InlineKeyboard()
-        .text(t("btn-mod-text"), `mod:text:a:${appealId}`)
+        .text(t("btn-mod-text"), modText.pack({ kind: "a", target: appealId }))
         .row()
-        .text(t("btn-mod-grant"), `mod:grant:a:${appealId}`)
-        .text(t("btn-mod-reject"), `mod:reject:a:${appealId}`);
+        .text(t("btn-mod-grant"), modAction.pack({ action: "grant", kind: "a", target: appealId }))
+        .text(t("btn-mod-reject"), modAction.pack({ action: "reject", kind: "a", target: appealId }));
     },
     /** Copies a message the reporter forwarded into the moderators' chat; returns the copy's id. */
     async copyEvidence(fromChatId: number, messageId: number): Promise<number | null> {

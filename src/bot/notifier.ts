@@ -5,6 +5,7 @@ import type { Logger } from "../logger.ts";
 import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching.ts";
 import type { ActResult, DecideAppealResult } from "../services/moderation.ts";
 import type { ProfileService } from "../services/profile.ts";
+import { proposalAnswer } from "./callbacks.ts";
 import type { BotContext } from "./context.ts";
 import { menuKeyboard } from "./keyboards/menu.ts";
 
@@ -87,8 +88,8 @@ export function createNotifier(deps: {
     /** Both people at once: neither waits for the other's delivery. */
     async proposal(p: Proposal): Promise<void> {
       const kb = new InlineKeyboard()
-        .text(t("btn-accept"), `m:a:${p.matchId}`)
-        .text(t("btn-decline"), `m:d:${p.matchId}`);
+        .text(t("btn-accept"), proposalAnswer.pack({ answer: "a", match: p.matchId }))
+        .text(t("btn-decline"), proposalAnswer.pack({ answer: "d", match: p.matchId }));
       const sent = await Promise.allSettled(
         [p.a, p.b].map(async (side) => send(side.userId, await proposalText(side), kb)),
       );

@@ -11,6 +11,17 @@ import {
   TIMER_HOURS,
 } from "../../services/chats.ts";
 import { personKeys } from "../../services/person-keys.ts";
+import {
+  endChatAnswer,
+  extendAnswer,
+  piiAnswer,
+  RATING_STARS,
+  rating,
+  sosButton,
+  timerAnswer,
+  timerOffer,
+  tipMenu,
+} from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 
@@ -97,8 +108,8 @@ function isImageFile(msg: Message): boolean {
 
 function ratingKeyboard(sessionId: number): InlineKeyboard {
   const kb = new InlineKeyboard();
-  for (const [i, emoji] of RATING_EMOJI.entries())
-    kb.text(`${emoji} ${i + 1}`, `c:rate:${sessionId}:${i + 1}`);
+  for (const [i, stars] of RATING_STARS.entries())
+    kb.text(`${RATING_EMOJI[i]} ${stars}`, rating.pack({ session: sessionId, stars }));
   return kb;
 }
 
@@ -158,7 +169,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
         await notifier.send(
           p.userId,
           notifier.t("tips-cta"),
-          new InlineKeyboard().text(notifier.t("btn-tip-open"), `t:menu:${ended.sessionId}`),
+          new InlineKeyboard().text(notifier.t("btn-tip-open"), tipMenu.pack({ session: ended.sessionId })),
         );
       }),
     );
@@ -264,18 +275,18 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     if (!chat) return ctx.reply(ctx.t("end-no-chat"));
     await ctx.reply(ctx.t("end-confirm"), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-end-yes"), "c:end:yes")
-        .text(ctx.t("btn-end-no"), "c:end:no"),
+        .text(ctx.t("btn-end-yes"), endChatAnswer.pack({ answer: "yes" }))
+        .text(ctx.t("btn-end-no"), endChatAnswer.pack({ answer: "no" })),
     });
   });
 
-  registered.callbackQuery("c:end:no", async (ctx) => {
+  registered.callbackQuery(endChatAnswer.pack({ answer: "no" }), async (ctx) => {
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("end-kept"));
     await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery("c:end:yes", async (ctx) => {
+  registered.callbackQuery(endChatAnswer.pack({ answer: "yes" }), async (ctx) => {
     const ended = await chats.endChat(ctx.user!.id, "ended");
     await ctx.editMessageReplyMarkup();
     if (!ended) {
@@ -296,12 +307,12 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       );
     }
     const kb = new InlineKeyboard();
-    for (const hours of TIMER_HOURS) kb.text(ctx.t("btn-timer-hours", { hours }), `c:tm:offer:${hours}`);
+    for (const hours of TIMER_HOURS) kb.text(ctx.t("btn-timer-hours", { hours }), timerOffer.pack({ hours }));
     await ctx.reply(ctx.t("timer-choose"), { reply_markup: kb });
   });
 
-  registered.callbackQuery(/^c:tm:offer:(\d{1,3})$/, async (ctx) => {
-    const res = await chats.offerTimer(ctx.user!.id, Number(ctx.match[1]));
+  registered.callbackQuery(timerOffer.filter, async (ctx) => {
+    const res = await chats.offerTimer(ctx.user!.id, timerOffer.unpack(ctx.callbackQuery.data)!.hours);
     await ctx.editMessageReplyMarkup();
     if (!res.ok) {
       const key =
@@ -317,15 +328,16 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       res.chat.peerId,
       notifier.t("timer-offer-to-peer", { hours: res.hours }),
       new InlineKeyboard()
-        .text(notifier.t("btn-timer-yes"), `c:tm:yes:${res.chat.sessionId}`)
-        .text(notifier.t("btn-timer-no"), `c:tm:no:${res.chat.sessionId}`),
+        .text(notifier.t("btn-timer-yes"), timerAnswer.pack({ answer: "yes", session: res.chat.sessionId }))
+        .text(notifier.t("btn-timer-no"), timerAnswer.pack({ answer: "no", session: res.chat.sessionId })),
     );
     await ctx.reply(ctx.t("timer-offered"));
     await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery(/^c:tm:(yes|no):(\d{1,15})$/, async (ctx) => {
-    const res = await chats.answerTimer(ctx.user!.id, Number(ctx.match[2]), ctx.match[1] === "yes");
+  registered.callbackQuery(timerAnswer.filter, async (ctx) => {
+    const { answer, session } = timerAnswer.unpack(ctx.callbackQuery.data)!;
+    const res = await chats.answerTimer(ctx.user!.id, session, answer === "yes");
     await ctx.editMessageReplyMarkup();
     if (!res.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
@@ -341,9 +353,9 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     }
   });
 
-  registered.callbackQuery(/^c:ext:(yes|no):(\d{1,15})$/, async (ctx) => {
-    const sessionId = Number(ctx.match[2]);
-    const vote = await chats.voteExtension(ctx.user!.id, sessionId, ctx.match[1] === "yes");
+  registered.callbackQuery(extendAnswer.filter, async (ctx) => {
+    const { answer, session: sessionId } = extendAnswer.unpack(ctx.callbackQuery.data)!;
+    const vote = await chats.voteExtension(ctx.user!.id, sessionId, answer === "yes");
     await ctx.editMessageReplyMarkup();
     if (vote.kind === "stale") {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
@@ -368,13 +380,14 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   async function askExtension(ask: ExtensionAsk) {
     const left = timeLeft(notifier.t, ask.expiresAt, deps.now());
     const kb = new InlineKeyboard()
-      .text(notifier.t("btn-extend-yes"), `c:ext:yes:${ask.sessionId}`)
-      .text(notifier.t("btn-extend-no"), `c:ext:no:${ask.sessionId}`);
+      .text(notifier.t("btn-extend-yes"), extendAnswer.pack({ answer: "yes", session: ask.sessionId }))
+      .text(notifier.t("btn-extend-no"), extendAnswer.pack({ answer: "no", session: ask.sessionId }));
     for (const p of ask.participants) await notifier.send(p.userId, notifier.t("extend-ask", { left }), kb);
   }
 
-  registered.callbackQuery(/^c:rate:(\d{1,15}):([1-5])$/, async (ctx) => {
-    const res = await chats.rate(ctx.user!.id, Number(ctx.match[1]), Number(ctx.match[2]));
+  registered.callbackQuery(rating.filter, async (ctx) => {
+    const { session, stars } = rating.unpack(ctx.callbackQuery.data)!;
+    const res = await chats.rate(ctx.user!.id, session, stars);
     if (!res.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t("rate-error") });
       return;
@@ -384,9 +397,9 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   });
 
   // The first message that looks like a contact waits for the sender's confirmation.
-  registered.callbackQuery(/^c:pii:(send|drop):(\d{1,15})$/, async (ctx) => {
+  registered.callbackQuery(piiAnswer.filter, async (ctx) => {
+    const { answer, message: messageId } = piiAnswer.unpack(ctx.callbackQuery.data)!;
     const chat = await chats.activeChat(ctx.user!.id);
-    const messageId = Number(ctx.match[2]);
     const heldKey = chat ? `held:${chat.sessionId}:${chat.userId}:${messageId}` : "";
     const held = chat ? await kv.get(heldKey) : null;
     await ctx.editMessageReplyMarkup();
@@ -395,7 +408,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       return;
     }
     await kv.delete(heldKey);
-    if (ctx.match[1] === "drop") {
+    if (answer === "drop") {
       await ctx.reply(ctx.t("relay-pii-dropped"));
     } else {
       const original = { message_id: messageId, chat: { id: ctx.chat!.id } } as Message;
@@ -421,7 +434,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       await ctx.reply(
         ctx.t("relay-rate-limited", { seconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) }),
         {
-          reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), "s:sos"),
+          reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), sosButton.pack({})),
         },
       );
     }
@@ -450,8 +463,8 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     return ctx.reply(ctx.t(reasonKey), {
       reply_parameters: { message_id: messageId },
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-pii-send"), `c:pii:send:${messageId}`)
-        .text(ctx.t("btn-pii-drop"), `c:pii:drop:${messageId}`),
+        .text(ctx.t("btn-pii-send"), piiAnswer.pack({ answer: "send", message: messageId }))
+        .text(ctx.t("btn-pii-drop"), piiAnswer.pack({ answer: "drop", message: messageId })),
     });
   }
 

@@ -6,6 +6,7 @@ import type { ActiveChat, ChatService } from "../../services/chats.ts";
 import type { CoachService } from "../../services/coach.ts";
 import type { ModerationService } from "../../services/moderation.ts";
 import type { ProfileService } from "../../services/profile.ts";
+import { coachHint, coachSend, coachShare, coachToggle } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import { formatUtc } from "../notifier.ts";
 
@@ -53,13 +54,13 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       await ctx.reply(ctx.t("coach-share-question"), { reply_markup: shareKeyboard(ctx) });
     }
     if (!recorded.offerToRecipient) return undefined;
-    return new InlineKeyboard().text(ctx.t("btn-coach-hint"), `ai:h:${chat.sessionId}`);
+    return new InlineKeyboard().text(ctx.t("btn-coach-hint"), coachHint.pack({ session: chat.sessionId }));
   }
 
   const shareKeyboard = (ctx: BotContext) =>
     new InlineKeyboard()
-      .text(ctx.t("btn-coach-share-yes"), "ai:share:yes")
-      .text(ctx.t("btn-coach-share-no"), "ai:share:no");
+      .text(ctx.t("btn-coach-share-yes"), coachShare.pack({ answer: "yes" }))
+      .text(ctx.t("btn-coach-share-no"), coachShare.pack({ answer: "no" }));
 
   /** What /coach says: hints on or off, and (with a model) whether the person's own words may be used. */
   async function statusText(ctx: BotContext, userId: number): Promise<string> {
@@ -77,21 +78,22 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
     const on = await coach.isCoachEnabled(userId);
     const kb = new InlineKeyboard().text(
       ctx.t(on ? "btn-coach-off" : "btn-coach-on"),
-      on ? "ai:off" : "ai:on",
+      coachToggle.pack({ state: on ? "off" : "on" }),
     );
     if (coach.usesModel) {
       const shares = await coach.sharesWords(userId);
       kb.row().text(
         ctx.t(shares ? "btn-coach-share-stop" : "btn-coach-share-allow"),
-        shares ? "ai:share:no" : "ai:share:yes",
+        coachShare.pack({ answer: shares ? "no" : "yes" }),
       );
     }
     return kb;
   }
 
-  registered.callbackQuery(/^ai:h:(\d{1,15})$/, async (ctx) => {
+  registered.callbackQuery(coachHint.filter, async (ctx) => {
+    const { session } = coachHint.unpack(ctx.callbackQuery.data)!;
     const chat = await chats.activeChat(ctx.user!.id);
-    if (!chat || chat.sessionId !== Number(ctx.match[1])) {
+    if (!chat || chat.sessionId !== session) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
       return;
     }
@@ -121,14 +123,14 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       await ctx.reply(text, {
         reply_markup: new InlineKeyboard()
           .copyText(ctx.t("btn-coach-copy"), hint.text)
-          .text(ctx.t("btn-coach-send"), `ai:s:${hint.id}`),
+          .text(ctx.t("btn-coach-send"), coachSend.pack({ hint: hint.id })),
       });
     }
   });
 
   // «Отправить»: the hint goes to the peer as this person's own message — only on this tap.
-  registered.callbackQuery(/^ai:s:(\d{1,15})$/, async (ctx) => {
-    const hintId = Number(ctx.match[1]);
+  registered.callbackQuery(coachSend.filter, async (ctx) => {
+    const { hint: hintId } = coachSend.unpack(ctx.callbackQuery.data)!;
     const key = `coach:hint-text:${ctx.user!.id}:${hintId}`;
     const text = await kv.get(key);
     const chat = await chats.activeChat(ctx.user!.id);
@@ -175,8 +177,9 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       reply_markup: await statusKeyboard(ctx, ctx.user!.id),
     });
   });
-  registered.callbackQuery(/^ai:(on|off)$/, async (ctx) => {
-    await coach.setCoachEnabled(ctx.user!.id, ctx.match[1] === "on");
+  registered.callbackQuery(coachToggle.filter, async (ctx) => {
+    const { state } = coachToggle.unpack(ctx.callbackQuery.data)!;
+    await coach.setCoachEnabled(ctx.user!.id, state === "on");
     await ctx.editMessageReplyMarkup();
     await ctx.reply(await statusText(ctx, ctx.user!.id), {
       reply_markup: await statusKeyboard(ctx, ctx.user!.id),
@@ -184,9 +187,10 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
     await ctx.answerCallbackQuery();
   });
   // Consent for the person's own words: from the one-time question, /coach or the profile card.
-  registered.callbackQuery(/^ai:share:(yes|no|toggle)$/, async (ctx) => {
+  registered.callbackQuery(coachShare.filter, async (ctx) => {
     const userId = ctx.user!.id;
-    const on = ctx.match[1] === "toggle" ? !(await coach.sharesWords(userId)) : ctx.match[1] === "yes";
+    const { answer } = coachShare.unpack(ctx.callbackQuery.data)!;
+    const on = answer === "toggle" ? !(await coach.sharesWords(userId)) : answer === "yes";
     await coach.setShareConsent(userId, on);
     await ctx.editMessageReplyMarkup();
     await ctx.answerCallbackQuery();

@@ -8,6 +8,7 @@ import type { CheckInService, DueCheckIn } from "../../services/check-ins.ts";
 import type { ModerationService } from "../../services/moderation.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosEntry, SosService } from "../../services/sos.ts";
+import { checkInAnswer, checkInOffer, sosButton } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import { menuCommand, menuKeyboard } from "../keyboards/menu.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
@@ -116,7 +117,8 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     return country && SOS_COUNTRIES.includes(country) ? country : "RU";
   }
 
-  const otherCountry = () => new InlineKeyboard().text(t("btn-sos-other-country"), "s:sos:pick");
+  const otherCountry = () =>
+    new InlineKeyboard().text(t("btn-sos-other-country"), sosButton.pack({ choice: "pick" }));
 
   async function showSos(ctx: BotContext) {
     await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: otherCountry() });
@@ -125,21 +127,21 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
   }
 
   feature.command("sos", showSos);
-  feature.callbackQuery("s:sos", async (ctx) => {
+  feature.callbackQuery(sosButton.pack({}), async (ctx) => {
     await ctx.answerCallbackQuery();
     await showSos(ctx);
   });
-  feature.callbackQuery("s:sos:pick", async (ctx) => {
+  feature.callbackQuery(sosButton.pack({ choice: "pick" }), async (ctx) => {
     const kb = new InlineKeyboard();
     SOS_COUNTRIES.forEach((c, i) => {
-      kb.text(ctx.t(`country-${c}`), `s:sos:${c}`);
+      kb.text(ctx.t(`country-${c}`), sosButton.pack({ choice: c }));
       if (i % 3 === 2) kb.row();
     });
     await ctx.reply(ctx.t("sos-pick-country"), { reply_markup: kb });
     await ctx.answerCallbackQuery();
   });
-  feature.callbackQuery(/^s:sos:([A-Z]{2})$/, async (ctx) => {
-    const country = ctx.match[1] ?? "RU";
+  feature.callbackQuery(sosButton.filter, async (ctx) => {
+    const country = sosButton.unpack(ctx.callbackQuery.data)?.choice ?? "RU";
     if (SOS_COUNTRIES.includes(country))
       await ctx.reply(await sosText(country), { reply_markup: otherCountry() });
     await ctx.answerCallbackQuery();
@@ -204,15 +206,17 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     await notifier.send(
       userId,
       t("crisis-after-end"),
-      new InlineKeyboard().text(t("btn-check-in-yes"), "ci:yes").text(t("btn-check-in-no"), "ci:no"),
+      new InlineKeyboard()
+        .text(t("btn-check-in-yes"), checkInOffer.pack({ answer: "yes" }))
+        .text(t("btn-check-in-no"), checkInOffer.pack({ answer: "no" })),
     );
   }
 
-  feature.callbackQuery(/^ci:(yes|no)$/, async (ctx) => {
+  feature.callbackQuery(checkInOffer.filter, async (ctx) => {
     await ctx.editMessageReplyMarkup();
     await ctx.answerCallbackQuery();
     if (!ctx.user) return;
-    if (ctx.match[1] === "yes") {
+    if (checkInOffer.unpack(ctx.callbackQuery.data)!.answer === "yes") {
       await checkIns.schedule(ctx.user.id);
       deps.metrics?.safety.checkIns.inc({ event: "accepted" });
       await ctx.reply(ctx.t("check-in-scheduled"), { reply_markup: menuKeyboard(t) });
@@ -222,10 +226,11 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     }
   });
 
-  feature.callbackQuery(/^ci:a:(\d{1,15}):(better|same|worse)$/, async (ctx) => {
+  feature.callbackQuery(checkInAnswer.filter, async (ctx) => {
     await ctx.editMessageReplyMarkup();
     if (!ctx.user) return ctx.answerCallbackQuery();
-    const res = await checkIns.answer(ctx.user.id, Number(ctx.match[1]), ctx.match[2] ?? "");
+    const { checkIn, answer } = checkInAnswer.unpack(ctx.callbackQuery.data)!;
+    const res = await checkIns.answer(ctx.user.id, checkIn, answer);
     if (!res.ok) return ctx.answerCallbackQuery({ text: ctx.t("check-in-stale") });
     await ctx.answerCallbackQuery();
     deps.metrics?.safety.checkIns.inc({ event: `answer_${res.answer}` });
@@ -245,9 +250,9 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
         c.userId,
         t("check-in-ask"),
         new InlineKeyboard()
-          .text(t("btn-check-in-better"), `ci:a:${c.id}:better`)
-          .text(t("btn-check-in-same"), `ci:a:${c.id}:same`)
-          .text(t("btn-check-in-worse"), `ci:a:${c.id}:worse`),
+          .text(t("btn-check-in-better"), checkInAnswer.pack({ checkIn: c.id, answer: "better" }))
+          .text(t("btn-check-in-same"), checkInAnswer.pack({ checkIn: c.id, answer: "same" }))
+          .text(t("btn-check-in-worse"), checkInAnswer.pack({ checkIn: c.id, answer: "worse" })),
       );
       if (sent) deps.metrics?.safety.checkIns.inc({ event: "sent" });
     }

@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Clock } from "../../clock.ts";
 import type { MatchingService } from "../../services/matching.ts";
+import { profileCard, proposalAnswer, searchButton } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 
@@ -43,32 +44,32 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
           return ctx.reply(ctx.t("gate-rules-first"));
       }
     }
-    const kb = new InlineKeyboard().text(ctx.t("btn-cancel-search"), "m:cancel");
+    const kb = new InlineKeyboard().text(ctx.t("btn-cancel-search"), searchButton.pack({ action: "cancel" }));
     // While the search runs is a good moment for the optional rest of the profile.
     if (!res.alreadySearching && (await deps.offerDetails?.(user.id))) {
-      kb.row().text(ctx.t("btn-profile-more"), "p:card:more");
+      kb.row().text(ctx.t("btn-profile-more"), profileCard.pack({ action: "more" }));
     }
     await ctx.reply(ctx.t(res.alreadySearching ? "find-already" : "find-started"), { reply_markup: kb });
   }
 
   registered.command("find", find);
   // «🔍 Найти собеседника» under «Профиль готов»: the same as /find.
-  registered.callbackQuery("m:find", async (ctx) => {
-    await ctx.answerCallbackQuery();
+  registered.callbackQuery(searchButton.pack({ action: "find" }), async (ctx) => {
     await ctx.editMessageReplyMarkup();
     await find(ctx);
+    await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery("m:cancel", async (ctx) => {
+  registered.callbackQuery(searchButton.pack({ action: "cancel" }), async (ctx) => {
     const cancelled = await matching.cancelSearch(ctx.user!.id);
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t(cancelled ? "search-cancelled" : "search-not-active"));
     await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery(/^m:([ad]):(\d{1,15})$/, async (ctx) => {
-    const action = ctx.match[1] === "a" ? "accept" : "decline";
-    const matchId = Number(ctx.match[2]);
+  registered.callbackQuery(proposalAnswer.filter, async (ctx) => {
+    const { answer, match: matchId } = proposalAnswer.unpack(ctx.callbackQuery.data)!;
+    const action = answer === "a" ? "accept" : "decline";
     const outcome = await matching.decide(ctx.user!.id, matchId, action);
     if (outcome.kind === "stale") {
       await ctx.answerCallbackQuery({ text: ctx.t("proposal-stale") });

@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { KeyValue } from "../../infra/ports.ts";
 import { personKeys } from "../../services/person-keys.ts";
 import type { ProfileService } from "../../services/profile.ts";
+import { sosButton, welcomeAnswer } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import { menuKeyboard } from "../keyboards/menu.ts";
 
@@ -40,9 +41,9 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     return {
       text: parts.join("\n\n"),
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-accept-rules"), "ob:accept")
+        .text(ctx.t("btn-accept-rules"), welcomeAnswer.pack({ answer: "accept" }))
         .row()
-        .text(ctx.t("btn-age-minor"), "ob:minor"),
+        .text(ctx.t("btn-age-minor"), welcomeAnswer.pack({ answer: "minor" })),
     };
   };
 
@@ -73,13 +74,13 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     await showCard(ctx);
   });
 
-  feature.callbackQuery("ob:minor", async (ctx) => {
+  feature.callbackQuery(welcomeAnswer.pack({ answer: "minor" }), async (ctx) => {
     await kv.delete(personKeys.startPayload(ctx.from.id), cardKey(ctx.from.id));
     await ctx.editMessageText(ctx.t("onboarding-minor"));
     await ctx.answerCallbackQuery();
   });
 
-  feature.callbackQuery("ob:accept", async (ctx) => {
+  feature.callbackQuery(welcomeAnswer.pack({ answer: "accept" }), async (ctx) => {
     const tgId = ctx.from.id;
     if (ctx.user && profiles.hasCurrentRules(ctx.user)) {
       await ctx.answerCallbackQuery();
@@ -113,7 +114,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     if (ctx.user && profiles.hasCurrentRules(ctx.user)) return next();
     const text = ctx.message?.text ?? "";
     // Help and the crisis lines are for everyone, registered or not.
-    if (/^\/(help|sos)\b/.test(text) || ctx.callbackQuery?.data?.startsWith("s:sos")) return next();
+    if (/^\/(help|sos)\b/.test(text) || sosButton.unpack(ctx.callbackQuery?.data)) return next();
     if (ctx.callbackQuery) {
       await ctx.answerCallbackQuery({ text: ctx.t("gate-rules-first"), show_alert: true });
       return;

@@ -12,6 +12,7 @@ import {
   type ProfileService,
   PURPOSES,
 } from "../../services/profile.ts";
+import { coachShare, type ProfileAction, profileButton, profileCard } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import {
   availabilityKeyboard,
@@ -27,23 +28,9 @@ import {
   weightChoiceKeyboard,
   weightsKeyboard,
 } from "../keyboards/profile.ts";
+import { FIRST_STEPS, MORE_STEPS, PROFILE_STEPS, type ProfileStep } from "../profile-steps.ts";
 
-/**
- * The three steps a search needs, asked right after the rules: the shortest way to a first
- * conversation. Everything else is «more» — offered once a search runs, or from /profile.
- */
-export const FIRST_STEPS = ["nickname", "timezone", "topics"] as const;
-export const MORE_STEPS = [
-  "weights",
-  "bio",
-  "purpose",
-  "sensitivity",
-  "availability",
-  "proposals",
-  "wishlist",
-] as const;
-export const PROFILE_STEPS = [...FIRST_STEPS, ...MORE_STEPS] as const;
-export type ProfileStep = (typeof PROFILE_STEPS)[number];
+export { FIRST_STEPS, MORE_STEPS, PROFILE_STEPS, type ProfileStep } from "../profile-steps.ts";
 
 /** «profile»: the first steps after the rules; «more»: the optional ones in a row; «edit»: one field. */
 type Flow = "profile" | "more" | "edit";
@@ -89,6 +76,7 @@ interface Press {
 }
 
 type ButtonHandler = (press: Press) => Promise<Answer>;
+type Buttons = Partial<Record<ProfileAction, ButtonHandler>>;
 
 export interface ProfileFeatureDeps {
   profiles: ProfileService;
@@ -410,7 +398,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     if (deps.coachSharing) {
       const shares = await deps.coachSharing(userId(ctx));
       line("profile-card-coach-share", t(shares ? "profile-card-yes" : "profile-card-no"));
-      kb.row().text(t("btn-edit-coach-share"), "ai:share:toggle");
+      kb.row().text(t("btn-edit-coach-share"), coachShare.pack({ answer: "toggle" }));
     }
     await ctx.reply(lines.join("\n"), { reply_markup: kb });
   }
@@ -468,7 +456,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
 
   // ---------------------------------------------------------------- buttons, step by step
 
-  const topicButtons: Record<string, ButtonHandler> = {
+  const topicButtons: Buttons = {
     async group(p) {
       const groups = await profiles.catalogue();
       const index = Number(p.arg);
@@ -533,7 +521,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     },
   };
 
-  const BUTTONS: Record<ProfileStep, Record<string, ButtonHandler>> = {
+  const BUTTONS: Record<ProfileStep, Buttons> = {
     nickname: {
       async more(p) {
         p.data.suggestions = await suggestNicknames(p.userId);
@@ -640,7 +628,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   };
 
   /** Buttons every step has: «Назад», «Отмена», and «Пропустить» (moves on, saves nothing). */
-  const COMMON: Record<string, ButtonHandler> = {
+  const COMMON: Buttons = {
     async back(p) {
       await goBack(p.ctx, p.state);
       return undefined;
@@ -660,26 +648,27 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
     await resumeOrStart(ctx);
   });
 
-  // Edit buttons under the profile card.
-  registered.callbackQuery(/^p:card:edit:([a-z]+)$/, async (ctx) => {
-    const field = ctx.match[1] ?? "";
-    if (EDITABLE.has(field) && isStep(field)) await enterStep(ctx, "edit", field);
-    await ctx.answerCallbackQuery();
-  });
-
-  // «Рассказать о себе подробнее»: the optional steps in a row, each one skippable.
-  registered.callbackQuery("p:card:more", async (ctx) => {
-    await ctx.answerCallbackQuery();
+  // Under the profile card: edit one field, or «Рассказать о себе подробнее» (the optional steps in a
+  // row, each one skippable).
+  // The answer comes after the new step is shown, so a person (and a test) sees the step with it.
+  registered.callbackQuery(profileCard.filter, async (ctx) => {
+    const { action, field } = profileCard.unpack(ctx.callbackQuery.data)!;
     const profile = await profiles.getProfile(userId(ctx));
-    if (profiles.missingForSearch(profile).length > 0) return resumeOrStart(ctx);
-    await enterStep(ctx, "more", MORE_STEPS[0]);
+    if (action === "edit") {
+      if (field && EDITABLE.has(field)) await enterStep(ctx, "edit", field);
+    } else if (profiles.missingForSearch(profile).length > 0) {
+      await resumeOrStart(ctx);
+    } else {
+      await enterStep(ctx, "more", MORE_STEPS[0]);
+    }
+    await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery(/^p:([a-z]+):([a-z]+)(?::([^:]{1,40}))?$/, async (ctx) => {
-    const [, step, action, arg] = ctx.match;
+  registered.callbackQuery(profileButton.filter, async (ctx) => {
+    const { step, action, arg } = profileButton.unpack(ctx.callbackQuery.data)!;
     const state = await profiles.getFlow(userId(ctx));
-    const handler = isStep(step) ? (BUTTONS[step][action ?? ""] ?? COMMON[action ?? ""]) : undefined;
-    if (!state || state.step !== step || !isStep(step) || !handler) {
+    const handler = BUTTONS[step][action] ?? COMMON[action];
+    if (!state || state.step !== step || !handler) {
       // A button of a finished or another step: change nothing, show where we are.
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
       if (state && isStep(state.step)) await showStep(ctx, state);

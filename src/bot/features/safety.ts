@@ -15,6 +15,15 @@ import { personKeys } from "../../services/person-keys.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SafetyTier } from "../../services/safety-tier.ts";
+import {
+  blockAnswer,
+  deleteAnswer,
+  modAction,
+  modEvidence,
+  modText,
+  reportDraft,
+  reportReason,
+} from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
 import { formatUtc, type Notifier } from "../notifier.ts";
@@ -117,35 +126,36 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     if (!target) return ctx.reply(ctx.t("report-no-peer"));
     const kb = new InlineKeyboard();
     for (const r of REPORT_REASONS)
-      kb.text(ctx.t(`report-reason-${r}`), `rp:r:${target.sessionId}:${r}`).row();
-    kb.text(ctx.t("btn-report-cancel"), "rp:cancel");
+      kb.text(ctx.t(`report-reason-${r}`), reportReason.pack({ session: target.sessionId, reason: r })).row();
+    kb.text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" }));
     await ctx.reply(ctx.t("report-choose-reason"), { reply_markup: kb });
   });
 
-  registered.callbackQuery(/^rp:r:(\d{1,15}):(spam|abuse|danger|other)$/, async (ctx) => {
+  registered.callbackQuery(reportReason.filter, async (ctx) => {
+    const { session, reason } = reportReason.unpack(ctx.callbackQuery.data)!;
     await saveDraft(ctx.user!.id, {
-      reason: ctx.match[2] ?? "other",
-      sessionId: Number(ctx.match[1]),
+      reason,
+      sessionId: session,
       comment: "",
       evidence: [],
     });
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("report-details"), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-report-send"), "rp:send")
-        .text(ctx.t("btn-report-cancel"), "rp:cancel"),
+        .text(ctx.t("btn-report-send"), reportDraft.pack({ action: "send" }))
+        .text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" })),
     });
     await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery("rp:cancel", async (ctx) => {
+  registered.callbackQuery(reportDraft.pack({ action: "cancel" }), async (ctx) => {
     await kv.delete(draftKey(ctx.user!.id));
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("report-cancelled"));
     await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery("rp:send", async (ctx) => {
+  registered.callbackQuery(reportDraft.pack({ action: "send" }), async (ctx) => {
     const me = ctx.user!;
     const draft = await loadDraft(me.id);
     await ctx.editMessageReplyMarkup();
@@ -241,15 +251,15 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     if (!(await chats.activeChat(ctx.user!.id))) return ctx.reply(ctx.t("block-no-peer"));
     await ctx.reply(ctx.t("block-confirm"), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-block-yes"), "bl:yes")
-        .text(ctx.t("btn-block-no"), "bl:no"),
+        .text(ctx.t("btn-block-yes"), blockAnswer.pack({ answer: "yes" }))
+        .text(ctx.t("btn-block-no"), blockAnswer.pack({ answer: "no" })),
     });
   });
-  registered.callbackQuery("bl:no", async (ctx) => {
+  registered.callbackQuery(blockAnswer.pack({ answer: "no" }), async (ctx) => {
     await ctx.editMessageReplyMarkup();
     await ctx.answerCallbackQuery({ text: ctx.t("end-kept") });
   });
-  registered.callbackQuery("bl:yes", async (ctx) => {
+  registered.callbackQuery(blockAnswer.pack({ answer: "yes" }), async (ctx) => {
     const res = await moderation.block(ctx.user!.id);
     await ctx.editMessageReplyMarkup();
     await ctx.answerCallbackQuery();
@@ -358,16 +368,16 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   registered.command("delete", async (ctx) => {
     await ctx.reply(ctx.t("delete-confirm"), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-delete-yes"), "del:yes")
-        .text(ctx.t("btn-delete-no"), "del:no"),
+        .text(ctx.t("btn-delete-yes"), deleteAnswer.pack({ answer: "yes" }))
+        .text(ctx.t("btn-delete-no"), deleteAnswer.pack({ answer: "no" })),
     });
   });
-  registered.callbackQuery("del:no", async (ctx) => {
+  registered.callbackQuery(deleteAnswer.pack({ answer: "no" }), async (ctx) => {
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("delete-kept"));
     await ctx.answerCallbackQuery();
   });
-  registered.callbackQuery("del:yes", async (ctx) => {
+  registered.callbackQuery(deleteAnswer.pack({ answer: "yes" }), async (ctx) => {
     const me = ctx.user!;
     const active = await chats.activeChat(me.id);
     const res = await privacy.erase(me.id);
@@ -392,12 +402,12 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   const modChat = new Composer<BotContext>();
   // Copies come down after 47 h (Telegram's 48 h limit on deleting); a moderator can bring them back
   // while the report keeps its evidence (until 30 days after it closes).
-  modChat.callbackQuery(/^mod:evidence:r:(\d{1,15})$/, async (ctx) => {
+  modChat.callbackQuery(modEvidence.filter, async (ctx) => {
     if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
       await ctx.answerCallbackQuery({ text: "—" });
       return;
     }
-    const reportId = Number(ctx.match[1]);
+    const reportId = modEvidence.unpack(ctx.callbackQuery.data)!.report;
     const { reporterTgId, items } = await moderation.evidenceSources(reportId);
     const hidden = items.filter((e) => !e.shown);
     if (reporterTgId === null || items.length === 0) {
@@ -420,54 +430,48 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-shown", { count: shown }) });
   });
   // A person's own words reach a moderator as a pop-up on request, never as a post that outlives them.
-  modChat.callbackQuery(/^mod:text:([ra]):(\d{1,15})$/, async (ctx) => {
+  modChat.callbackQuery(modText.filter, async (ctx) => {
     if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
       await ctx.answerCallbackQuery({ text: "—" });
       return;
     }
-    const text = await moderation.writtenText(
-      ctx.match[1] === "r" ? "report" : "appeal",
-      Number(ctx.match[2]),
-    );
+    const { kind, target } = modText.unpack(ctx.callbackQuery.data)!;
+    const text = await moderation.writtenText(kind === "r" ? "report" : "appeal", target);
     const shown = text ? (text.length > 190 ? `${text.slice(0, 190)}…` : text) : mods.t("mod-text-none");
     await ctx.answerCallbackQuery({ text: shown, show_alert: true });
   });
-  modChat.callbackQuery(
-    /^mod:(dismiss|warn|suspend|ban|unsuspend|unban|grant|reject):([rua]):(\d{1,15})$/,
-    async (ctx) => {
-      if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
-        await ctx.answerCallbackQuery({ text: "—" });
-        return;
+  modChat.callbackQuery(modAction.filter, async (ctx) => {
+    if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
+      await ctx.answerCallbackQuery({ text: "—" });
+      return;
+    }
+    const { action, kind, target: id } = modAction.unpack(ctx.callbackQuery.data)!;
+    const actor = deps.pseudonymize(ctx.from.id);
+    if (kind === "a") {
+      const res = await moderation.decideAppeal(id, { actor, grant: action === "grant" });
+      if (!res.ok)
+        return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
+      await notifier.appealDecided(res);
+    } else {
+      let targetUserId = id;
+      let reportId: number | null = null;
+      if (kind === "r") {
+        const report = await moderation.getReport(id);
+        if (!report)
+          return void (await ctx.answerCallbackQuery({
+            text: mods.t("mod-error", { reason: "not_found" }),
+          }));
+        targetUserId = report.toUser;
+        reportId = report.id;
       }
-      const [, action, kind, idText] = ctx.match;
-      const id = Number(idText);
-      const actor = deps.pseudonymize(ctx.from.id);
-      if (kind === "a") {
-        const res = await moderation.decideAppeal(id, { actor, grant: action === "grant" });
-        if (!res.ok)
-          return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
-        await notifier.appealDecided(res);
-      } else {
-        let targetUserId = id;
-        let reportId: number | null = null;
-        if (kind === "r") {
-          const report = await moderation.getReport(id);
-          if (!report)
-            return void (await ctx.answerCallbackQuery({
-              text: mods.t("mod-error", { reason: "not_found" }),
-            }));
-          targetUserId = report.toUser;
-          reportId = report.id;
-        }
-        const res = await moderation.act({ actor, targetUserId, action: action ?? "", reportId });
-        if (!res.ok)
-          return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
-        await notifier.moderated(res);
-      }
-      await ctx.editMessageReplyMarkup();
-      await ctx.answerCallbackQuery({ text: mods.t("mod-done", { action: action ?? "" }) });
-    },
-  );
+      const res = await moderation.act({ actor, targetUserId, action: action ?? "", reportId });
+      if (!res.ok)
+        return void (await ctx.answerCallbackQuery({ text: mods.t("mod-error", { reason: res.reason }) }));
+      await notifier.moderated(res);
+    }
+    await ctx.editMessageReplyMarkup();
+    await ctx.answerCallbackQuery({ text: mods.t("mod-done", { action: action ?? "" }) });
+  });
 
   return { feature, modChat, screen };
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../../logger.ts";
 import { personKeys } from "../../services/person-keys.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { TipService } from "../../services/tips.ts";
+import { tipCustom, tipMenu, tipPreset } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 
@@ -36,8 +37,8 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
     if (!elig.ok) return ctx.reply(ctx.t(`tips-error-${elig.reason}`));
     const sid = elig.session.id;
     const kb = new InlineKeyboard();
-    for (const amount of TIP_PRESETS) kb.text(`${amount} ⭐`, `t:p:${sid}:${amount}`);
-    kb.row().text(ctx.t("btn-tip-custom"), `t:c:${sid}`);
+    for (const amount of TIP_PRESETS) kb.text(`${amount} ⭐`, tipPreset.pack({ session: sid, amount }));
+    kb.row().text(ctx.t("btn-tip-custom"), tipCustom.pack({ session: sid }));
     await ctx.reply(ctx.t("tips-menu", { percent, policy: ctx.t(`tips-policy-${deps.payoutPolicy}`) }), {
       reply_markup: kb,
     });
@@ -68,24 +69,25 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
 
   registered.command("tips", (ctx) => showMenu(ctx));
 
-  registered.callbackQuery(/^t:menu:(\d{1,15})$/, async (ctx) => {
-    await showMenu(ctx, Number(ctx.match[1]));
+  registered.callbackQuery(tipMenu.filter, async (ctx) => {
+    await showMenu(ctx, tipMenu.unpack(ctx.callbackQuery.data)!.session);
     await ctx.answerCallbackQuery();
   });
 
-  registered.callbackQuery(/^t:p:(\d{1,15}):(\d{1,4})$/, async (ctx) => {
-    const amount = Number(ctx.match[2]);
+  registered.callbackQuery(tipPreset.filter, async (ctx) => {
+    const { session, amount } = tipPreset.unpack(ctx.callbackQuery.data)!;
     // Only the offered presets come from buttons; other amounts go through «Другая сумма».
     if (!(TIP_PRESETS as readonly number[]).includes(amount)) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
       return;
     }
-    const notice = await invoice(ctx, Number(ctx.match[1]), amount);
+    const notice = await invoice(ctx, session, amount);
     await ctx.answerCallbackQuery(notice ? { text: notice } : {});
   });
 
-  registered.callbackQuery(/^t:c:(\d{1,15})$/, async (ctx) => {
-    await kv.set(personKeys.tipCustom(ctx.user!.id), ctx.match[1] ?? "", CUSTOM_TTL_MS);
+  registered.callbackQuery(tipCustom.filter, async (ctx) => {
+    const { session } = tipCustom.unpack(ctx.callbackQuery.data)!;
+    await kv.set(personKeys.tipCustom(ctx.user!.id), String(session), CUSTOM_TTL_MS);
     await ctx.reply(ctx.t("tips-custom-prompt"));
     await ctx.answerCallbackQuery();
   });

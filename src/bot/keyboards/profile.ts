@@ -2,18 +2,20 @@ import { InlineKeyboard } from "grammy";
 import { WINDOWS } from "../../domain/availability.ts";
 import { CITY_ALIASES, CITY_ZONES, normalizePlace } from "../../domain/timezone.ts";
 import type { TopicGroupInfo } from "../../services/profile.ts";
+import { type ProfileAction, profileButton, profileCard, searchButton } from "../callbacks.ts";
+import type { ProfileStep } from "../profile-steps.ts";
 
 type T = (key: string, vars?: Record<string, string | number>) => string;
 
-/** Callback data of the profile flow: `p:<step>:<action>[:<arg>]` — always well under Telegram's 64 bytes. */
-export const cb = (step: string, action: string, arg?: string | number) =>
-  arg === undefined ? `p:${step}:${action}` : `p:${step}:${action}:${arg}`;
+/** Callback data of a button inside a profile step (`callbacks.ts`: `p:<step>:<action>[:<arg>]`). */
+export const cb = (step: ProfileStep, action: ProfileAction, arg?: string | number) =>
+  profileButton.pack(arg === undefined ? { step, action } : { step, action, arg: String(arg) });
 
 /** «Назад» and «Отмена» under a step; «Пропустить» too where the step is optional («more»). */
 export function navRow(
   kb: InlineKeyboard,
   t: T,
-  step: string,
+  step: ProfileStep,
   opts: { back?: boolean; cancel?: boolean; skip?: boolean } = {},
 ) {
   if (opts.skip) kb.row().text(t("btn-skip"), cb(step, "skip"));
@@ -71,7 +73,7 @@ export const TIMEZONE_BUTTONS = BUTTON_CITIES.map((label) => {
   return city;
 });
 
-export function timezoneKeyboard(t: T, step = "timezone") {
+export function timezoneKeyboard(t: T, step: ProfileStep = "timezone") {
   const kb = new InlineKeyboard();
   TIMEZONE_BUTTONS.forEach((c, i) => {
     kb.text(c.label, cb(step, "city", i));
@@ -82,7 +84,12 @@ export function timezoneKeyboard(t: T, step = "timezone") {
 }
 
 /** Group list with a count of chosen topics in each group. */
-export function topicGroupsKeyboard(t: T, step: string, groups: TopicGroupInfo[], chosen: Set<number>) {
+export function topicGroupsKeyboard(
+  t: T,
+  step: "topics" | "wishlist",
+  groups: TopicGroupInfo[],
+  chosen: Set<number>,
+) {
   const kb = new InlineKeyboard();
   groups.forEach((g, i) => {
     const n = g.topics.filter((x) => chosen.has(x.id)).length;
@@ -94,7 +101,12 @@ export function topicGroupsKeyboard(t: T, step: string, groups: TopicGroupInfo[]
 }
 
 /** One group's topics as toggles; «Назад» and «Отмена» act on the whole step, as on the group list. */
-export function topicToggleKeyboard(t: T, step: string, group: TopicGroupInfo, chosen: Set<number>) {
+export function topicToggleKeyboard(
+  t: T,
+  step: "topics" | "wishlist",
+  group: TopicGroupInfo,
+  chosen: Set<number>,
+) {
   const kb = new InlineKeyboard();
   group.topics.forEach((x, i) => {
     kb.text(chosen.has(x.id) ? `✅ ${x.title}` : x.title, cb(step, "topic", x.id));
@@ -137,7 +149,7 @@ export function bioKeyboard(t: T, hasBio: boolean) {
 
 export function choiceKeyboard(
   t: T,
-  step: string,
+  step: ProfileStep,
   options: Array<{ key: string; value: string }>,
   skip = false,
 ) {
@@ -158,7 +170,7 @@ export function availabilityKeyboard(t: T, mask: number, skip = false) {
 }
 
 export function profileCardKeyboard(t: T) {
-  const fields = [
+  const fields: ProfileStep[] = [
     "nickname",
     "timezone",
     "topics",
@@ -171,7 +183,7 @@ export function profileCardKeyboard(t: T) {
   ];
   const kb = new InlineKeyboard();
   fields.forEach((f, i) => {
-    kb.text(`✏️ ${t(`btn-edit-${f}`)}`, `p:card:edit:${f}`);
+    kb.text(`✏️ ${t(`btn-edit-${f}`)}`, profileCard.pack({ action: "edit", field: f }));
     if (i % 3 === 2) kb.row();
   });
   return kb;
