@@ -138,7 +138,10 @@ export function weightChoiceKeyboard(t: T, topicId: number, current: number) {
 
 /** After the first steps: the search, or the optional rest of the profile. */
 export function readyKeyboard(t: T) {
-  return new InlineKeyboard().text(t("btn-find"), "m:find").row().text(t("btn-profile-more"), "p:card:more");
+  return new InlineKeyboard()
+    .text(t("btn-find"), searchButton.pack({ action: "find" }))
+    .row()
+    .text(t("btn-profile-more"), profileCard.pack({ action: "more" }));
 }
 
 export function bioKeyboard(t: T, hasBio: boolean) {
