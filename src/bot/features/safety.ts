@@ -23,6 +23,7 @@ import {
   modText,
   reportDraft,
   reportReason,
+  sosButton,
 } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
@@ -175,8 +176,8 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
       if (res.reason === "rate_limited" || res.reason === "comment_too_long") {
         return ctx.reply(ctx.t(`report-error-${res.reason}`), {
           reply_markup: new InlineKeyboard()
-            .text(ctx.t("btn-report-send"), "rp:send")
-            .text(ctx.t("btn-report-cancel"), "rp:cancel"),
+            .text(ctx.t("btn-report-send"), reportDraft.pack({ action: "send" }))
+            .text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" })),
         });
       }
       await kv.delete(draftKey(me.id));
@@ -313,7 +314,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     });
     const label = verdict.labels.find((l) => TOXIC_LABELS.has(l) && l !== "obscene") ?? "insult";
     await ctx.reply(ctx.t("toxic-withheld", { what: ctx.t(`toxic-what-${label}`) }), {
-      reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), "s:sos"),
+      reply_markup: new InlineKeyboard().text(ctx.t("btn-sos"), sosButton.pack({})),
     });
     if (strike.muted && strike.until)
       await ctx.reply(ctx.t("toxic-muted", { until: formatUtc(strike.until) }));
