@@ -132,6 +132,39 @@ describe("files the bot sent", () => {
   });
 });
 
+describe("commands in bot texts", () => {
+  it("get bot_command entities like Telegram finds them, outside code and links, in text and captions", async () => {
+    const zoya = await h.client.user("Зоя");
+    await zoya.send("/hello");
+    const plain = await h.api("sendMessage", {
+      chat_id: zoya.id,
+      text: "Профиль готов 🎉 — /find, или (/help@tyneodin_bot).",
+    });
+    expect(plain.body.result.entities).toEqual([
+      { type: "bot_command", offset: 19, length: 5 },
+      { type: "bot_command", offset: 31, length: 18 },
+    ]);
+    const html = await h.api("sendMessage", {
+      chat_id: zoya.id,
+      text: "<code>/find</code> <b>/end</b> http://x.ru/tips",
+      parse_mode: "HTML",
+    });
+    expect(html.body.result.entities).toEqual([
+      { type: "code", offset: 0, length: 5 },
+      { type: "bold", offset: 6, length: 4 },
+      { type: "bot_command", offset: 6, length: 4 },
+    ]);
+    const photo = await h.api("sendPhoto", {
+      chat_id: zoya.id,
+      photo: "https://example.org/a.jpg",
+      caption: "Ещё — /tips",
+    });
+    expect(photo.body.result.caption_entities).toEqual([{ type: "bot_command", offset: 6, length: 5 }]);
+    const last = (await zoya.chat()).at(-1);
+    expect(last?.caption_entities).toEqual([{ type: "bot_command", offset: 6, length: 5 }]);
+  });
+});
+
 describe("the command menu a person sees", () => {
   it("resolves scope and language like Telegram: chat → all private chats → default, each in the person's language first", async () => {
     const egor = await h.client.user("Егор");
