@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,8 +29,16 @@ if (!CHROMIUM && !IS_CI) {
   );
 }
 
-/** Screenshots of every run, kept by CI as artefacts (gitignored). */
-export const SCREENSHOT_DIR = join(new URL("../../", import.meta.url).pathname, "artifacts", "playground");
+/**
+ * Screenshots of every step at both widths, kept by CI as artefacts (gitignored): one folder per storage
+ * mode, since .ci/run runs the suite embedded and against PostgreSQL + Redis. Emptied at the start of a run.
+ */
+const SCREENSHOT_DIR = join(
+  new URL("../../", import.meta.url).pathname,
+  "artifacts",
+  "playground",
+  process.env.DATABASE_URL ? "servers" : "embedded",
+);
 
 it.runIf(!CHROMIUM && IS_CI)("Chromium is installed where CI runs the browser test", () => {
   throw new Error(
@@ -236,6 +244,7 @@ async function controlsReachable(page: Page, name: string, width: number): Promi
 describe.skipIf(!CHROMIUM)("the sandbox playground in a real browser", () => {
   let browser: Browser;
   beforeAll(async () => {
+    rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -362,6 +371,37 @@ describe.skipIf(!CHROMIUM)("the sandbox playground in a real browser", () => {
         }
         await shot("4-tip");
 
+        if (viewport.width >= 600) {
+          // Report evidence: the command in the bot's text is a link, and a message is forwarded from the page.
+          await botMessage(b, /Вы на связи/)
+            .getByTestId("command-link")
+            .filter({ hasText: "/report" })
+            .click();
+          await b.getByRole("button", { name: "Оскорбления", exact: true }).last().click();
+          await botMessage(b, /переслать сюда сообщения/).waitFor({ timeout: 10_000 });
+          await b
+            .locator("[data-testid=message]", { has: page.getByTestId("photo") })
+            .last()
+            .getByTestId("forward")
+            .click();
+          await botMessage(b, /прикреплено к жалобе/).waitFor({ timeout: 10_000 });
+          const forwarded = e2e.sandbox.world.updates.findLast((u) => u.type === "message");
+          expect(forwarded?.update.message).toMatchObject({ forward_origin: { type: "user" } });
+          await b.getByRole("button", { name: "Отправить жалобу", exact: true }).last().click();
+          await botMessage(b, /Спасибо, что сообщил/).waitFor({ timeout: 10_000 });
+
+          // /export: the bot's document opens from the page.
+          await a.getByTestId("composer-input").fill("/export");
+          await a.getByTestId("send").click();
+          const open = a.getByTestId("open-document").last();
+          await open.waitFor({ timeout: 10_000 });
+          const [tab] = await Promise.all([page.context().waitForEvent("page"), open.click()]);
+          await tab.waitForLoadState();
+          expect(JSON.parse((await tab.textContent("body")) ?? "")).toBeTypeOf("object");
+          await tab.close();
+          await shot("5-report-and-export");
+        }
+
         // The developer panel: the calls and updates of this flow, bounded, with their answers.
         await page.getByTestId("raw-panel").locator("summary").first().click();
         const entries = page.getByTestId("raw-entry");
@@ -373,7 +413,7 @@ describe.skipIf(!CHROMIUM)("the sandbox playground in a real browser", () => {
         await invoiceCall.locator("summary").click();
         await expect.poll(() => invoiceCall.locator("pre").textContent()).toContain('"currency": "XTR"');
         if (viewport.width < 600) await noSidewaysScroll(page, viewport.width);
-        await shot("5-raw-panel");
+        await shot("6-raw-panel");
       } catch (err) {
         await shot("failure").catch(() => undefined);
         throw err;
