@@ -26,6 +26,9 @@ interface StoredFile {
   size: number;
   path: string;
   data?: Buffer;
+  /** What the uploader said the bytes are (an upload's content type, a person's file). */
+  mimeType?: string;
+  fileName?: string;
   /** The message field value every file_id of this media resolves to. */
   value: MediaValue;
 }
@@ -43,6 +46,17 @@ export interface MediaSpec {
   title?: string;
   performer?: string;
   file_size?: number;
+  /** Real bytes of a person's file (the control API takes them base64-encoded). */
+  data_base64?: string;
+}
+
+/** What `GET /sandbox/files/:file_id` serves: real bytes when someone uploaded them, else nothing. */
+export interface FileContent {
+  fileId: string;
+  size: number;
+  data?: Buffer;
+  mimeType?: string;
+  fileName?: string;
 }
 
 const PREFIX: Record<MediaKind, string> = {
@@ -72,6 +86,11 @@ export class FileStore {
 
   /** Creates a new media object (a user's photo, or a bot's upload) and returns the message field value. */
   create(kind: MediaKind, spec: MediaSpec = {}, data?: Buffer): MediaValue {
+    if (kind === "photo" && data && (spec.width === undefined || spec.height === undefined)) {
+      // A real picture keeps its real size, as Telegram reports it (thumbnails are not re-encoded here).
+      const dims = imageSize(data);
+      if (dims) spec = { ...spec, width: spec.width ?? dims.width, height: spec.height ?? dims.height };
+    }
     const size = data?.length ?? spec.file_size ?? 1024 + Math.floor(Math.random() * 50_000);
     const register = (
       value: Record<string, unknown>,
@@ -83,10 +102,12 @@ export class FileStore {
         fileUniqueId: ids.fileUniqueId,
         kind,
         size: bytes,
-        path: `${kind}s/file_${this.seq}.${extension(kind, spec.file_name)}`,
+        path: `${kind}s/file_${this.seq}.${extension(kind, spec.file_name, data ? spec.mime_type : undefined)}`,
         value: [],
       };
       if (data) file.data = data;
+      if (spec.mime_type) file.mimeType = spec.mime_type;
+      if (spec.file_name) file.fileName = spec.file_name;
       this.files.set(ids.fileId, file);
       return { file, value };
     };
@@ -166,7 +187,11 @@ export class FileStore {
         (kind === "document" && file.kind !== "photo" && file.kind !== "sticker") ||
         (kind === "animation" && file.kind === "document");
       if (!compatible) throw badRequest(`can't use file of type ${typeName(file.kind)} as ${typeName(kind)}`);
-      return file.kind === kind ? file.value : this.create(kind, { file_size: file.size }, file.data);
+      if (file.kind === kind) return file.value;
+      const spec: MediaSpec = { file_size: file.size };
+      if (file.mimeType) spec.mime_type = file.mimeType;
+      if (file.fileName) spec.file_name = file.fileName;
+      return this.create(kind, spec, file.data);
     }
     if (/^https?:\/\/\S+$/i.test(ref)) {
       const name = decodeURIComponent(new URL(ref).pathname.split("/").pop() ?? "") || undefined;
@@ -179,6 +204,21 @@ export class FileStore {
     fileId: string,
   ): { fileId: string; fileUniqueId: string; size: number; path: string; data?: Buffer } | undefined {
     return this.files.get(fileId);
+  }
+
+  /** The bytes behind a file_id, if anyone uploaded real ones (simulated media have none). */
+  content(fileId: string): FileContent | undefined {
+    const f = this.files.get(fileId);
+    if (!f) return undefined;
+    const out: FileContent = { fileId: f.fileId, size: f.size };
+    if (f.data) out.data = f.data;
+    if (f.mimeType) out.mimeType = f.mimeType;
+    if (f.fileName) out.fileName = f.fileName;
+    return out;
+  }
+
+  hasContent(fileId: unknown): boolean {
+    return typeof fileId === "string" && this.files.get(fileId)?.data !== undefined;
   }
 
   byPath(path: string): StoredFile | undefined {
@@ -198,9 +238,25 @@ function typeName(kind: MediaKind): string {
     .join("");
 }
 
-function extension(kind: MediaKind, fileName?: string): string {
+const MIME_EXTENSIONS: Record<string, string> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+  "audio/ogg": "oga",
+  "audio/mpeg": "mp3",
+  "audio/webm": "weba",
+  "audio/wav": "wav",
+  "application/pdf": "pdf",
+  "application/json": "json",
+  "text/plain": "txt",
+};
+
+function extension(kind: MediaKind, fileName?: string, mimeType?: string): string {
   const fromName = fileName ? /\.([A-Za-z0-9]{1,8})$/.exec(fileName)?.[1] : undefined;
   if (fromName) return fromName;
+  const fromMime = mimeType ? MIME_EXTENSIONS[mimeType.toLowerCase()] : undefined;
+  if (fromMime) return fromMime;
   const byKind: Record<MediaKind, string> = {
     photo: "jpg",
     video: "mp4",
@@ -217,8 +273,41 @@ function extension(kind: MediaKind, fileName?: string): string {
 export function mediaSummary(kind: MediaKind, value: MediaValue): Record<string, unknown> {
   const main = Array.isArray(value) ? value.at(-1) : value;
   const out: Record<string, unknown> = { type: kind, file_id: main?.file_id };
-  for (const key of ["file_name", "mime_type", "duration", "width", "height", "emoji", "title"]) {
+  for (const key of [
+    "file_name",
+    "mime_type",
+    "file_size",
+    "duration",
+    "width",
+    "height",
+    "emoji",
+    "title",
+  ]) {
     if (main && main[key] !== undefined) out[key] = main[key];
   }
   return out;
+}
+
+/** Width and height of a PNG, GIF or baseline/progressive JPEG, read from its header; undefined otherwise. */
+export function imageSize(data: Buffer): { width: number; height: number } | undefined {
+  if (data.length >= 24 && data.readUInt32BE(0) === 0x89504e47 && data.toString("ascii", 12, 16) === "IHDR") {
+    return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+  }
+  if (data.length >= 10 && data.toString("ascii", 0, 3) === "GIF") {
+    return { width: data.readUInt16LE(6), height: data.readUInt16LE(8) };
+  }
+  if (data.length >= 4 && data[0] === 0xff && data[1] === 0xd8) {
+    let i = 2;
+    while (i + 9 < data.length) {
+      if (data[i] !== 0xff) return undefined;
+      const marker = data[i + 1]!;
+      const length = data.readUInt16BE(i + 2);
+      // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { width: data.readUInt16BE(i + 7), height: data.readUInt16BE(i + 5) };
+      }
+      i += 2 + length;
+    }
+  }
+  return undefined;
 }

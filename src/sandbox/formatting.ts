@@ -39,7 +39,42 @@ export function formatText(text: string, parseMode: unknown, entities: unknown):
   } else {
     throw badRequest(`unsupported parse_mode`);
   }
-  return trimFormatted(parsed);
+  return withCommandEntities(trimFormatted(parsed));
+}
+
+/** Entities inside which Telegram does not look for commands. */
+const OPAQUE = new Set([
+  "code",
+  "pre",
+  "url",
+  "text_link",
+  "email",
+  "mention",
+  "text_mention",
+  "custom_emoji",
+]);
+
+/**
+ * Telegram's server finds `/command` (and `/command@bot`) in a bot's text by itself, without parse_mode,
+ * and clients draw it as a tappable command: add those bot_command entities, ordered by offset.
+ */
+export function withCommandEntities({ text, entities }: FormattedText): FormattedText {
+  const found: MessageEntity[] = [];
+  const re = /(^|[\s([{«"',;:—–-])(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)(?![A-Za-z0-9_@/])/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const offset = m.index + m[1]!.length;
+    const length = m[2]!.length;
+    const covered = entities.some(
+      (e) =>
+        (OPAQUE.has(e.type) || e.type === "bot_command") &&
+        e.offset < offset + length &&
+        offset < e.offset + e.length,
+    );
+    if (!covered) found.push({ type: "bot_command", offset, length });
+  }
+  if (found.length === 0) return { text, entities };
+  const all = [...entities, ...found].sort((a, b) => a.offset - b.offset || b.length - a.length);
+  return { text, entities: all };
 }
 
 function trimFormatted({ text, entities }: FormattedText): FormattedText {

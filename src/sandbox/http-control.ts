@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ControlError } from "./errors.ts";
-import { commandsKey } from "./methods.ts";
-import type { SandboxEvent } from "./types.ts";
+import { commandsFor, commandsKey } from "./methods.ts";
+import type { RawEvent, SandboxEvent } from "./types.ts";
 import { type BotState, publicUser, toInt, type World } from "./world.ts";
 
 const userInput = z.object({
@@ -28,6 +28,8 @@ const mediaSpec = z
     title: z.string().optional(),
     performer: z.string().optional(),
     file_size: z.number().int().positive().optional(),
+    /** A real file (the playground's upload): base64 of at most 20 MB. */
+    data_base64: z.string().min(1).max(28_000_000).optional(),
   })
   .strict();
 
@@ -100,6 +102,37 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+/** `?limit=N`: the last N records; absent = all. */
+function limitOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = toInt(value);
+  if (n === undefined || n < 1 || n > 20_000) {
+    throw new ControlError(400, "bad_input", "limit must be an integer from 1 to 20000");
+  }
+  return n;
+}
+
+const lastOf = <T>(items: T[], limit: number | undefined): T[] =>
+  limit === undefined ? items : items.slice(-limit);
+
+/** Content types the playground may show inline; anything else is served as a download. */
+const INLINE_TYPES =
+  /^(image\/(png|jpeg|gif|webp)|audio\/[a-z0-9.+-]+|video\/(mp4|webm)|text\/plain|application\/(json|pdf))$/;
+
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  oga: "audio/ogg",
+  ogg: "audio/ogg",
+  mp3: "audio/mpeg",
+  json: "application/json",
+  pdf: "application/pdf",
+  txt: "text/plain",
+};
+
 function userId(request: FastifyRequest): number {
   const id = toInt((request.params as { id: string }).id);
   if (id === undefined) throw new ControlError(400, "bad_input", "user id must be a positive integer");
@@ -166,6 +199,14 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
     };
   });
 
+  // The command menu this person sees in the private chat (scope and language resolved like Telegram).
+  app.get("/users/:id/commands", async (request) => {
+    const bot = botOf(request);
+    const user = world.user(userId(request));
+    const menu = bot.texts.get(`menu|${user.id}`) ?? bot.texts.get("menu|");
+    return { ...commandsFor(bot, user), menu_button: menu ? JSON.parse(menu) : { type: "commands" } };
+  });
+
   app.post("/users/:id/messages", async (request, reply) => {
     const input = parse(messageInput, request.body);
     const { stored, cursor } = world.userSends(botOf(request), userId(request), input);
@@ -225,11 +266,57 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
   });
 
   app.get("/calls", async (request) => {
-    const q = request.query as { method?: string; since?: string };
+    const q = request.query as { method?: string; since?: string; limit?: string };
     const since = q.since === undefined ? 0 : toInt(q.since);
     if (since === undefined) throw new ControlError(400, "bad_input", "since must be a non-negative integer");
+    const limit = limitOf(q.limit);
     const method = q.method?.toLowerCase();
-    return world.calls.filter((c) => c.seq > since && (!method || c.method.toLowerCase() === method));
+    return lastOf(
+      world.calls.filter((c) => c.seq > since && (!method || c.method.toLowerCase() === method)),
+      limit,
+    );
+  });
+  app.get("/updates", async (request) => {
+    const q = request.query as { since?: string; limit?: string };
+    const since = q.since === undefined ? 0 : toInt(q.since);
+    if (since === undefined) throw new ControlError(400, "bad_input", "since must be a non-negative integer");
+    const bot = botOf(request);
+    return lastOf(
+      world.updates.filter((u) => u.seq > since && u.bot_id === bot.id),
+      limitOf(q.limit),
+    );
+  });
+
+  // A file's bytes, for the playground to show a photo, play a voice message or open a document.
+  app.get("/files/:fileId", async (request, reply) => {
+    const { fileId } = request.params as { fileId: string };
+    const file = world.files.content(fileId);
+    if (!file) throw new ControlError(404, "file_not_found", `no file with id ${fileId}`);
+    if (!file.data) {
+      throw new ControlError(404, "no_content", "this file was simulated: nobody uploaded its bytes");
+    }
+    const ext = file.fileName ? /\.([A-Za-z0-9]{1,8})$/.exec(file.fileName)?.[1]?.toLowerCase() : undefined;
+    const given = file.mimeType && file.mimeType !== "application/octet-stream" ? file.mimeType : undefined;
+    const type = (
+      given ??
+      (ext ? TYPE_BY_EXTENSION[ext] : undefined) ??
+      "application/octet-stream"
+    ).toLowerCase();
+    const download =
+      (request.query as { download?: string }).download !== undefined || !INLINE_TYPES.test(type);
+    const name = encodeURIComponent(file.fileName ?? fileId);
+    return (
+      reply
+        .header(
+          "content-type",
+          type.startsWith("text/") || type === "application/json" ? `${type}; charset=utf-8` : type,
+        )
+        .header("content-disposition", `${download ? "attachment" : "inline"}; filename*=UTF-8''${name}`)
+        // Bytes anyone uploaded must not run as a page of the sandbox's origin.
+        .header("content-security-policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'")
+        .header("x-content-type-options", "nosniff")
+        .send(file.data)
+    );
   });
   app.delete("/calls", async () => {
     world.calls = [];
@@ -251,17 +338,22 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
       "x-accel-buffering": "no",
     });
     res.write("retry: 1000\n\n");
-    const send = (event: SandboxEvent) => {
+    const send = (event: SandboxEvent | RawEvent) => {
       res.write(`data: ${JSON.stringify(event)}\n\n`);
     };
+    // `?raw=1`: also every Bot API call and queued update (the playground's developer panel).
+    const raw = (request.query as { raw?: string }).raw;
+    const wantsRaw = raw !== undefined && raw !== "0" && raw !== "false";
     const heartbeat = setInterval(() => res.write(": ping\n\n"), 15_000);
     const end = () => {
       clearInterval(heartbeat);
       world.events.off("event", send);
+      world.events.off("raw", send);
       world.events.off("close", end);
       if (!res.writableEnded) res.end();
     };
     world.events.on("event", send);
+    if (wantsRaw) world.events.on("raw", send);
     world.events.once("close", end);
     request.raw.socket.once("close", end);
   });

@@ -287,7 +287,7 @@ function applyEdit(
   }
   stored.msg.edit_date = ctx.world.now();
   stored.edited = true;
-  ctx.world.emit({ type: "edit", user_id: chat.user.id, entry: toEntry(stored) });
+  ctx.world.emit({ type: "edit", user_id: chat.user.id, entry: toEntry(stored, ctx.world.files) });
   return stored.msg;
 }
 
@@ -295,6 +295,25 @@ export function commandsKey(params: Record<string, unknown>): string {
   const scope = isObject(params.scope) ? params.scope : { type: "default" };
   const lang = typeof params.language_code === "string" ? params.language_code : "";
   return `${scope.type}:${scope.chat_id ?? ""}:${scope.user_id ?? ""}|${lang}`;
+}
+
+/**
+ * The command menu Telegram shows a person in the private chat with the bot: the first non-empty list
+ * of chat scope, all private chats, default — each first in the person's language, then without one.
+ */
+export function commandsFor(
+  bot: BotState,
+  user: { id: number; language_code?: string },
+): { commands: unknown[]; scope: string; language_code: string } {
+  const scopes = [{ type: "chat", chat_id: user.id }, { type: "all_private_chats" }, { type: "default" }];
+  const languages = user.language_code ? [user.language_code, ""] : [""];
+  for (const scope of scopes) {
+    for (const language_code of languages) {
+      const commands = bot.commands.get(commandsKey({ scope, language_code }));
+      if (commands && commands.length > 0) return { commands, scope: scope.type, language_code };
+    }
+  }
+  return { commands: [], scope: "default", language_code: "" };
 }
 
 // ------------------------------------------------------------ the methods
@@ -495,7 +514,7 @@ const HANDLERS: Record<string, Handler> = {
     const reaction = (ctx.params.reaction as unknown[] | undefined) ?? [];
     if (reaction.length > 1) throw badRequest("REACTIONS_TOO_MANY");
     stored.reactions = reaction;
-    ctx.world.emit({ type: "edit", user_id: chat.user.id, entry: toEntry(stored) });
+    ctx.world.emit({ type: "edit", user_id: chat.user.id, entry: toEntry(stored, ctx.world.files) });
     return true;
   },
 
@@ -514,13 +533,15 @@ const HANDLERS: Record<string, Handler> = {
     return true;
   },
 
-  setMyCommands: ({ bot, params }) => {
+  setMyCommands: ({ world, bot, params }) => {
     bot.commands.set(commandsKey(params), params.commands as unknown[]);
+    world.emit({ type: "commands", bot_id: bot.id });
     return true;
   },
   getMyCommands: ({ bot, params }) => bot.commands.get(commandsKey(params)) ?? [],
-  deleteMyCommands: ({ bot, params }) => {
+  deleteMyCommands: ({ world, bot, params }) => {
     bot.commands.delete(commandsKey(params));
+    world.emit({ type: "commands", bot_id: bot.id });
     return true;
   },
   setMyDescription: ({ bot, params }) => storeText(bot, "description", params),

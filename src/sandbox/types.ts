@@ -29,6 +29,7 @@ export interface ChatEntry {
   text?: string;
   entities?: unknown[];
   caption?: string;
+  caption_entities?: unknown[];
   media?: Record<string, unknown>;
   media_group_id?: string;
   reply_markup?: Record<string, unknown>;
@@ -56,6 +57,16 @@ export interface CallRecord {
   ok: boolean;
   result?: unknown;
   error?: { error_code: number; description: string; parameters?: unknown };
+  at: number;
+}
+
+/** An update the sandbox queued for a bot (kept for the playground's raw panel; the last 2 000). */
+export interface UpdateRecord {
+  seq: number;
+  bot_id: number;
+  update_id: number;
+  type: string;
+  update: Record<string, unknown>;
   at: number;
 }
 
@@ -94,4 +105,9 @@ export type SandboxEvent =
   | { type: "keyboard"; user_id: number; keyboard: Record<string, unknown> | null }
   | { type: "block"; user_id: number; blocked: boolean }
   | { type: "payment"; user_id: number; result: PaymentResult }
+  /** The bot changed its command menu (setMyCommands / deleteMyCommands): people's menus may differ now. */
+  | { type: "commands"; bot_id: number }
   | { type: "reset" };
+
+/** The developer's stream (`/sandbox/events?raw=1` adds these): every Bot API call and queued update. */
+export type RawEvent = { type: "call"; call: CallRecord } | { type: "update"; update: UpdateRecord };

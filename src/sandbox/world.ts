@@ -16,10 +16,12 @@ import type {
   FaultSpec,
   LoggerLike,
   PaymentResult,
+  RawEvent,
   SandboxEvent,
   TgMessage,
   TgUser,
   Update,
+  UpdateRecord,
 } from "./types.ts";
 import { Upload } from "./validate.ts";
 
@@ -192,6 +194,8 @@ export class World {
   readonly events = new EventEmitter();
   calls: CallRecord[] = [];
   private callSeq = 0;
+  updates: UpdateRecord[] = [];
+  private updateSeq = 0;
   faults: (FaultSpec & { remaining: number })[] = [];
   private nextUserId = 1_000_001;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -209,6 +213,11 @@ export class World {
 
   emit(event: SandboxEvent): void {
     this.events.emit("event", event);
+  }
+
+  /** Developer-only events (calls and updates); only subscribers of `?raw=1` pay for them. */
+  emitRaw(event: RawEvent): void {
+    if (this.events.listenerCount("raw") > 0) this.events.emit("raw", event);
   }
 
   // ------------------------------------------------------------ bots
@@ -279,7 +288,19 @@ export class World {
     const allowed = bot.allowedUpdates;
     const wanted = allowed.length > 0 ? allowed.includes(type) : !OPT_IN_UPDATES.has(type);
     if (!wanted) return;
-    bot.queue.push({ update_id: bot.nextUpdateId++, [type]: payload });
+    const update: Update = { update_id: bot.nextUpdateId++, [type]: payload };
+    bot.queue.push(update);
+    const record: UpdateRecord = {
+      seq: ++this.updateSeq,
+      bot_id: bot.id,
+      update_id: update.update_id,
+      type,
+      update,
+      at: this.opts.clock(),
+    };
+    this.updates.push(record);
+    if (this.updates.length > 2_000) this.updates.splice(0, this.updates.length - 2_000);
+    this.emitRaw({ type: "update", update: record });
     if (bot.queue.length > 100_000) bot.queue.shift();
     bot.poller?.finish("update");
     if (bot.webhook) void this.pumpWebhook(bot);
@@ -511,6 +532,7 @@ export class World {
     full.params = sanitize(record.params) as Record<string, unknown>;
     this.calls.push(full);
     if (this.calls.length > 20_000) this.calls.splice(0, this.calls.length - 20_000);
+    this.emitRaw({ type: "call", call: full });
     return full;
   }
 
@@ -576,7 +598,7 @@ export class World {
     if (extra.markup) stored.markup = extra.markup;
     if (extra.mediaKind) stored.mediaKind = extra.mediaKind;
     chat.messages.set(msg.message_id, stored);
-    this.emit({ type: "message", user_id: chat.user.id, entry: toEntry(stored) });
+    this.emit({ type: "message", user_id: chat.user.id, entry: toEntry(stored, this.files) });
     if (sender === "bot" && extra.markup) {
       if (extra.markup.keyboard) this.setReplyKeyboard(chat, extra.markup);
       else if (extra.markup.remove_keyboard) this.setReplyKeyboard(chat, null);
@@ -685,10 +707,16 @@ export class World {
     ] as const) {
       const spec = input[kind];
       if (spec === undefined) continue;
-      const mediaSpec = (typeof spec === "object" && spec !== null ? spec : {}) as MediaSpec;
+      const { data_base64, ...mediaSpec } = (
+        typeof spec === "object" && spec !== null ? spec : {}
+      ) as MediaSpec;
       const value: MediaValue = mediaSpec.file_id
         ? this.controlResolve(mediaSpec.file_id, kind)
-        : this.files.create(kind, mediaSpec);
+        : this.files.create(
+            kind,
+            mediaSpec,
+            data_base64 === undefined ? undefined : decodeUpload(data_base64),
+          );
       const content: Record<string, unknown> = { [kind]: value };
       if (kind === "animation") content.document = Array.isArray(value) ? value : { ...value };
       if (typeof input.caption === "string" && input.caption.length > 0) content.caption = input.caption;
@@ -766,7 +794,7 @@ export class World {
     }
     msg.edit_date = this.now();
     stored.edited = true;
-    this.emit({ type: "edit", user_id: userId, entry: toEntry(stored) });
+    this.emit({ type: "edit", user_id: userId, entry: toEntry(stored, this.files) });
     this.enqueue(bot, "edited_message", msg);
     return stored;
   }
@@ -1023,7 +1051,7 @@ export class World {
     return [...chat.messages.values()]
       .filter((m) => m.msg.message_id > after)
       .sort((a, b) => a.msg.message_id - b.msg.message_id)
-      .map(toEntry);
+      .map((m) => toEntry(m, this.files));
   }
 
   /** Resolves when the chat has a bot message newer than `after`, or after `waitMs`. */
@@ -1057,6 +1085,7 @@ export class World {
     this.users.clear();
     this.files.clear();
     this.calls = [];
+    this.updates = [];
     this.faults = [];
     this.emit({ type: "reset" });
   }
@@ -1091,6 +1120,20 @@ export function publicUser(user: TgUser): TgUser {
 function commandEntities(text: string): { type: string; offset: number; length: number }[] {
   const m = /^\/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,})?/.exec(text);
   return m ? [{ type: "bot_command", offset: 0, length: m[0].length }] : [];
+}
+
+/** A person's file as the control API receives it: base64, non-empty, at most 20 MB (what bots may download). */
+function decodeUpload(base64: string): Buffer {
+  const clean = base64.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
+    throw new ControlError(400, "bad_input", "data_base64 is not valid base64");
+  }
+  const data = Buffer.from(clean, "base64");
+  if (data.length === 0) throw new ControlError(400, "bad_input", "the file is empty");
+  if (data.length > 20 * 1024 * 1024) {
+    throw new ControlError(413, "file_too_large", "files over 20 MB cannot be sent to a bot");
+  }
+  return data;
 }
 
 function findInlineButton(m: StoredMessage, text: string): Record<string, unknown> | undefined {
@@ -1156,13 +1199,18 @@ export function toInt(v: unknown): number | undefined {
   return undefined;
 }
 
-export function toEntry(stored: StoredMessage): ChatEntry {
+/** A stored message as the person sees it; with `files`, media say whether real bytes stand behind them. */
+export function toEntry(stored: StoredMessage, files?: FileStore): ChatEntry {
   const m = stored.msg;
   const entry: ChatEntry = { message_id: m.message_id, from: stored.sender, date: m.date };
   if (typeof m.text === "string") entry.text = m.text;
   if (Array.isArray(m.entities)) entry.entities = m.entities;
   if (typeof m.caption === "string") entry.caption = m.caption;
-  if (stored.mediaKind) entry.media = mediaSummary(stored.mediaKind, m[stored.mediaKind] as MediaValue);
+  if (Array.isArray(m.caption_entities)) entry.caption_entities = m.caption_entities;
+  if (stored.mediaKind) {
+    entry.media = mediaSummary(stored.mediaKind, m[stored.mediaKind] as MediaValue);
+    if (files?.hasContent(entry.media.file_id)) entry.media.has_content = true;
+  }
   if (typeof m.media_group_id === "string") entry.media_group_id = m.media_group_id;
   if (stored.markup) entry.reply_markup = stored.markup;
   for (const key of [

@@ -54,12 +54,28 @@ describe("playground", () => {
       "toast",
       "alert",
       "block",
+      "menu-button",
+      "command-menu",
+      "command-item",
+      "command-link",
+      "attach",
+      "attach-option",
+      "file-input",
+      "attachment",
+      "forward",
+      "photo",
+      "open-document",
+      "person-tab",
+      "raw-panel",
+      "raw-entry",
     ]) {
       expect(html).toContain(`"${id}"`);
     }
     const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1];
     expect(script).toBeTruthy();
     expect(() => new Script(script!)).not.toThrow();
+    // Rules that set display must not resurrect hidden bars as empty strips.
+    expect(html).toMatch(/\[hidden\]\s*\{\s*display:\s*none\s*!important/);
   });
 
   it("streams live events over SSE: people, messages, edits, deletions", async () => {
