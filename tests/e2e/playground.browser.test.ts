@@ -314,7 +314,7 @@ describe.skipIf(!CHROMIUM)("the sandbox playground in a real browser", () => {
         for (const chat of [a, b]) {
           await chat.getByTestId("inline-button").filter({ hasText: "✅ Принять" }).last().click();
         }
-        for (const chat of [a, b]) await botMessage(chat, /Вы на связи/).waitFor({ timeout: 15_000 });
+        for (const chat of [a, b]) await botMessage(chat, /Собеседник — /).waitFor({ timeout: 15_000 });
 
         await a.getByTestId("composer-input").fill("Привет! Как ты сегодня?");
         await a.getByTestId("send").click();
@@ -373,7 +373,7 @@ describe.skipIf(!CHROMIUM)("the sandbox playground in a real browser", () => {
 
         if (viewport.width >= 600) {
           // Report evidence: the command in the bot's text is a link, and a message is forwarded from the page.
-          await botMessage(b, /Вы на связи/)
+          await botMessage(b, /Собеседник — /)
             .getByTestId("command-link")
             .filter({ hasText: "/report" })
             .click();
