@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
+import type { SandboxEvent, SandboxUserHandle } from "../sandbox/index.ts";
 import { systemClock } from "../src/clock.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { createMemoryInfra } from "../src/infra/memory.ts";
-import type { SandboxEvent, SandboxUserHandle } from "../src/sandbox/index.ts";
 import { createServices } from "../src/services/index.ts";
 import { MATCH_GROUP, MATCH_STREAM } from "../src/services/matching.ts";
 import { startE2E } from "../tests/helpers/bot-process.ts";

@@ -18,7 +18,7 @@ export async function connectTelegram(config: Config, servesBot: boolean, life: 
   };
   if (servesBot && config.BOT_MODE === "sandbox") {
     // Development only: production code never reaches the sandbox unless this mode is chosen.
-    const { createSandbox } = await import("../sandbox/index.ts");
+    const { createSandbox } = await import("../../sandbox/index.ts");
     const sandbox = await createSandbox({ port: config.SANDBOX_PORT, host: config.SANDBOX_HOST });
     life.started("sandbox", () => sandbox.close());
     // An explicit TELEGRAM_API_ROOT still wins, so a recording proxy can sit in between.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SandboxUserHandle } from "../../src/sandbox/index.ts";
+import type { SandboxUserHandle } from "../../sandbox/index.ts";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
 import { dumpDatabase } from "../helpers/db-dump.ts";
 import { matchedPair } from "../helpers/people.ts";

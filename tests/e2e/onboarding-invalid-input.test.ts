@@ -12,15 +12,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSandbox, type Sandbox, SandboxClient, type SandboxUserHandle } from "../../sandbox/index.ts";
 import { type RunningApp, startApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { flowStates, matchQueue, users, userTopics, userWishlistTopics } from "../../src/db/schema.ts";
-import {
-  createSandbox,
-  type Sandbox,
-  SandboxClient,
-  type SandboxUserHandle,
-} from "../../src/sandbox/index.ts";
 import { RULES_VERSION } from "../../src/services/profile.ts";
 import { dumpDatabase } from "../helpers/db-dump.ts";
 import {

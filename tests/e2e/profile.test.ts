@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SandboxUserHandle } from "../../src/sandbox/index.ts";
+import type { SandboxUserHandle } from "../../sandbox/index.ts";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
 import {
   ACCEPT_RULES,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSandbox, type Sandbox, SandboxClient } from "../../src/sandbox/index.ts";
+import { createSandbox, type Sandbox, SandboxClient } from "../../sandbox/index.ts";
 import { createScratchDatabase, dropScratchDatabase } from "./db.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { SandboxClient, SandboxUserHandle } from "../../src/sandbox/index.ts";
+import type { SandboxClient, SandboxUserHandle } from "../../sandbox/index.ts";
 
 export function buttonsOf(entry: { reply_markup?: Record<string, unknown> } | undefined): string[] {
   const rows = (entry?.reply_markup?.inline_keyboard ?? []) as Array<Array<{ text: string }>>;

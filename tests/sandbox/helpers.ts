@@ -1,5 +1,5 @@
 import { Bot } from "grammy";
-import { createSandbox, type Sandbox, SandboxClient, type SandboxOptions } from "../../src/sandbox/index.ts";
+import { createSandbox, type Sandbox, SandboxClient, type SandboxOptions } from "../../sandbox/index.ts";
 
 export interface Harness {
   sandbox: Sandbox;

@@ -1,7 +1,7 @@
 import { InputFile } from "grammy";
 import type { Message } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RawEvent, SandboxEvent } from "../../src/sandbox/types.ts";
+import type { RawEvent, SandboxEvent } from "../../sandbox/types.ts";
 import { solidPng } from "../helpers/png.ts";
 import { type Harness, startBot, startSandbox } from "./helpers.ts";
 

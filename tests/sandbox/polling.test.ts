@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSandbox } from "../../src/sandbox/index.ts";
+import { createSandbox } from "../../sandbox/index.ts";
 import { type Harness, startSandbox } from "./helpers.ts";
 
 let h: Harness;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 async function userOf(token: string) {
-  const { SandboxClient } = await import("../../src/sandbox/index.ts");
+  const { SandboxClient } = await import("../../sandbox/index.ts");
   const client = new SandboxClient(h.sandbox.url, { bot: token });
   return client.user("Борис");
 }

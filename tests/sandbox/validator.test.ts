@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { findMethod } from "../../src/sandbox/api-spec.ts";
-import { ApiError } from "../../src/sandbox/errors.ts";
-import { formatText, parseHtml, parseMarkdownV2 } from "../../src/sandbox/formatting.ts";
-import { Upload, validateParams } from "../../src/sandbox/validate.ts";
+import { findMethod } from "../../sandbox/api-spec.ts";
+import { ApiError } from "../../sandbox/errors.ts";
+import { formatText, parseHtml, parseMarkdownV2 } from "../../sandbox/formatting.ts";
+import { Upload, validateParams } from "../../sandbox/validate.ts";
 
 const method = (name: string) => findMethod(name)!;
 

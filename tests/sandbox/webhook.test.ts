@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, SandboxClient } from "../../src/sandbox/index.ts";
+import { createSandbox, SandboxClient } from "../../sandbox/index.ts";
 import { type Harness, startSandbox } from "./helpers.ts";
 
 interface Received {
