@@ -86,7 +86,7 @@ describe("matching 1-on-1 through the sandbox", () => {
     await galina.expectMessage(/Нашёлся человек/, { timeoutMs: 10_000 });
     await denis.click("➖ Пропустить");
     const declined = await denis.expectMessage(/пропускаем/);
-    await galina.expectMessage(/не готов к разговору. Продолжаю поиск/);
+    await galina.expectMessage(/не может начать разговор — так бывает. Продолжаю поиск/);
     const galinaCursor = (await galina.lastBotMessage())?.message_id ?? 0;
 
     // Denis searches again: Galina is still searching, but the 72 h cooldown keeps them apart.

@@ -236,7 +236,7 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
       ],
     });
     await lev.send("/profile");
-    await lev.click("✏️ На будущее");
+    await lev.click("✏️ Темы на будущее");
     await lev.expectMessage(/Темы на будущее/);
     await chooseTopics(lev, SEVEN);
     await openGroup(lev, "Трудный опыт");

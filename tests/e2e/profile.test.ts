@@ -310,7 +310,7 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
     await oleg.click("✏️ Предложения");
     await oleg.click("Да, можно");
     await oleg.expectMessage(/Предложения, когда не ищу: да/);
-    await oleg.click("✏️ На будущее");
+    await oleg.click("✏️ Темы на будущее");
     await chooseTopics(oleg, [["Работа и деньги", "Смена профессии"]]);
     await oleg.click("Готово ✓");
     await oleg.expectMessage(/Темы на будущее: Смена профессии/);

@@ -47,7 +47,7 @@ describe("safety and privacy, through the sandbox", () => {
 
     await kira.send("я больше не хочу жить, купила две пачки феназепама");
     await lev.expectMessage(/не хочу жить/);
-    await kira.expectMessage(/ты не один[\s\S]*8-800-2000-122/);
+    await kira.expectMessage(/в одиночку не нужно[\s\S]*8-800-2000-122/);
     // The peer: how to respond and «🆘 Помощь» — never a list of numbers (theirs or anyone's country).
     const note = await lev.expectMessage(/просто будь рядом[\s\S]*🆘 Помощь/);
     expect(note.text).not.toMatch(/112|8-800/);
@@ -86,7 +86,7 @@ describe("safety and privacy, through the sandbox", () => {
     await mila.send("Он мне что-то продаёт");
     await mila.expectMessage(/Комментарий добавлен/);
     await mila.click("Отправить жалобу");
-    await mila.expectMessage(/Спасибо, что сообщил/);
+    await mila.expectMessage(/Спасибо, жалоба отправлена/);
     await nikita.expectMessage(/Разговор завершён/);
     const alert = await moderator.expectMessage(/Жалоба #\d+: Спам или реклама[\s\S]*кнопкой «📝 Текст»/);
     expect(alert.text).not.toContain("что-то продаёт");
@@ -109,7 +109,7 @@ describe("safety and privacy, through the sandbox", () => {
     await mila.expectMessage(/Что случилось/);
     await mila.click("Спам или реклама");
     await mila.click("Отправить жалобу");
-    await mila.expectMessage(/уже пожаловал/);
+    await mila.expectMessage(/Жалоба на этот разговор уже отправлена/);
 
     await moderator.click({ message_id: alert.message_id, button_text: "Заблокировать" });
     await nikita.expectMessage(/закрыли для тебя доступ/);
@@ -127,9 +127,9 @@ describe("safety and privacy, through the sandbox", () => {
     await nikita.send("/appeal");
     await nikita.expectMessage(/почему решение/);
     await nikita.send("Ещё раз прошу");
-    await nikita.expectMessage(/уже обжаловал/);
+    await nikita.expectMessage(/Апелляция на это решение уже отправлена/);
     await moderator.click({ message_id: appeal.message_id, button_text: "Удовлетворить" });
-    await nikita.expectMessage(/Апелляция удовлетворена/);
+    await nikita.expectMessage(/приняли апелляцию/);
   });
 
   it("/block ends the chat at once; the blocked person is told only that the chat ended", async () => {
@@ -149,7 +149,7 @@ describe("safety and privacy, through the sandbox", () => {
     await pyotr.send("Она меня оскорбляла");
     await pyotr.expectMessage(/Комментарий добавлен/);
     await pyotr.click("Отправить жалобу");
-    await pyotr.expectMessage(/Спасибо, что сообщил/);
+    await pyotr.expectMessage(/Спасибо, жалоба отправлена/);
     const second = await moderator.expectMessage(/Жалоба #\d+: Оскорбления/);
     expect((await moderator.click({ message_id: second.message_id, button_text: "📝 Текст" })).text).toMatch(
       /Она меня оскорбляла/,

@@ -15,15 +15,15 @@ describe("temp-chat (/timer), through the sandbox", () => {
   it("a timer starts only when the peer agrees; /timer then shows the time left", async () => {
     const [anna, boris] = await matchedPair(e2e.client, ["Анна", "Борис"], ["Тихая Сова", "Смелый Кит"]);
     await anna.send("/timer");
-    await anna.expectMessage(/На сколько сделать чат временным/);
+    await anna.expectMessage(/На сколько сделать разговор временным/);
     await anna.click("48 ч");
     await anna.expectMessage(/Вопрос отправлен собеседнику/);
-    await boris.expectMessage(/предлагает сделать чат временным — на 48 ч/);
+    await boris.expectMessage(/предлагает сделать разговор временным — на 48 ч/);
     await boris.click("✅ Да");
-    await anna.expectMessage(/Договорились: чат временный, завершится через 48 ч/);
-    await boris.expectMessage(/Договорились: чат временный, завершится через 48 ч/);
+    await anna.expectMessage(/Договорились: разговор временный, завершится через 48 ч/);
+    await boris.expectMessage(/Договорились: разговор временный, завершится через 48 ч/);
     await boris.send("/timer");
-    await boris.expectMessage(/Чат завершится через (47 ч 59 мин|48 ч 0 мин)/);
+    await boris.expectMessage(/Разговор завершится через (47 ч 59 мин|48 ч 0 мин)/);
     await anna.send("/end");
     await anna.click("Да, завершить");
     await boris.expectMessage(/Собеседник завершил разговор/);
@@ -33,12 +33,12 @@ describe("temp-chat (/timer), through the sandbox", () => {
     const [vera, gleb] = await matchedPair(e2e.client, ["Вера", "Глеб"], ["Добрый Ёж", "Тёплый Лис"]);
     await gleb.send("/timer");
     await gleb.click("24 ч");
-    await vera.expectMessage(/предлагает сделать чат временным — на 24 ч/);
+    await vera.expectMessage(/предлагает сделать разговор временным — на 24 ч/);
     await vera.click("➖ Нет, без таймера");
     await vera.expectMessage(/Хорошо, без таймера/);
-    await gleb.expectMessage(/предпочёл без таймера/);
+    await gleb.expectMessage(/ответил «без таймера»/);
     await gleb.send("/timer");
-    await gleb.expectMessage(/На сколько сделать чат временным/);
+    await gleb.expectMessage(/На сколько сделать разговор временным/);
     await gleb.send("/end");
     await gleb.click("Да, завершить");
   });
@@ -59,23 +59,23 @@ describe("temp-chat (/timer), through the sandbox", () => {
         await move(
           "update chat_sessions set expires_at = now() + interval '90 minutes' where ended_at is null and expires_at is not null",
         );
-        await dina.expectMessage(/Чат завершится через 1 ч (29|30) мин. Продлить ещё на сутки/, {
+        await dina.expectMessage(/Разговор завершится через 1 ч (29|30) мин. Продлить ещё на сутки/, {
           timeoutMs: 10_000,
         });
         await egor.expectMessage(/Продлить ещё на сутки/);
         await dina.click("Продлить");
         await dina.expectMessage(/Ждём ответа собеседника/);
         await egor.click("Продлить");
-        await dina.expectMessage(/Продлили на сутки: чат завершится через 25 ч (29|30) мин/);
+        await dina.expectMessage(/Продлили на сутки: разговор завершится через 25 ч (29|30) мин/);
         await egor.expectMessage(/Продлили на сутки/);
 
         await move(
           "update chat_sessions set expires_at = now() + interval '30 minutes' where ended_at is null and expires_at is not null",
         );
-        await egor.expectMessage(/Чат завершится через (29|30) мин. Продлить/, { timeoutMs: 10_000 });
+        await egor.expectMessage(/Разговор завершится через (29|30) мин. Продлить/, { timeoutMs: 10_000 });
         await egor.click("Не продлевать");
         await egor.expectMessage(/Хорошо, не продлеваем/);
-        await dina.expectMessage(/Собеседник решил не продлевать/);
+        await dina.expectMessage(/Собеседник ответил «не продлевать»/);
         await move(
           "update chat_sessions set expires_at = now() where ended_at is null and expires_at is not null",
         );
@@ -83,7 +83,7 @@ describe("temp-chat (/timer), through the sandbox", () => {
         await egor.expectMessage(/Время разговора истекло/);
         await egor.expectMessage(/Насколько этот разговор тебе помог/);
         await egor.send("/timer");
-        await egor.expectMessage(/Таймер ставится в разговоре/);
+        await egor.expectMessage(/Таймер ставится во время разговора/);
         const [row] = (
           await move("select end_reason, extended_count from chat_sessions where end_reason = 'expired'")
         ).rows;

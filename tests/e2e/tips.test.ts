@@ -90,7 +90,7 @@ describe("tips in Telegram Stars, through the sandbox", () => {
     });
     expect(await refund.json()).toEqual({ status: "refunded", already_refunded: false });
     await olga.expectMessage(/Возврат: 10 ⭐/);
-    await pavel.expectMessage(/была возвращена/);
+    await pavel.expectMessage(/вернули отправителю/);
     const again = await fetch(`${e2e.bot.url}/admin/tips/${tipId}/refund`, {
       method: "POST",
       headers: admin,

@@ -39,7 +39,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
     const kb = new InlineKeyboard();
     for (const amount of TIP_PRESETS) kb.text(`${amount} ⭐`, tipPreset.pack({ session: sid, amount }));
     kb.row().text(ctx.t("btn-tip-custom"), tipCustom.pack({ session: sid }));
-    await ctx.reply(ctx.t("tips-menu", { percent, policy: ctx.t(`tips-policy-${deps.payoutPolicy}`) }), {
+    await ctx.reply(ctx.t("tips-menu", { policy: ctx.t(`tips-policy-${deps.payoutPolicy}`, { percent }) }), {
       reply_markup: kb,
     });
   }
@@ -55,7 +55,12 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
       return undefined;
     }
     if (res.reused) return ctx.t("tips-invoice-already");
-    const vars = { amount: res.amount, commission: res.ourCommission, share: res.recipientShare };
+    const vars = {
+      amount: res.amount,
+      commission: res.ourCommission,
+      share: res.recipientShare,
+      policy: deps.payoutPolicy,
+    };
     await ctx.reply(ctx.t("tips-summary", vars));
     await ctx.replyWithInvoice(
       ctx.t("tips-invoice-title"),

@@ -49,7 +49,7 @@ describe("the crisis journey in the bot (manual clock)", () => {
     const toWriter = sentTo(writer.id, from);
     expect(toWriter).toHaveLength(1);
     const support = textOf(toWriter[0]!);
-    expect(support).toMatch(/ты не один/);
+    expect(support).toMatch(/в одиночку не нужно/);
     expect(support).toContain("8-800-2000-122");
     expect(support.match(/112/g)).toHaveLength(1);
     expect(support).not.toMatch(/112[^\n]*анонимно|анонимно[^\n]*112/);
@@ -88,7 +88,7 @@ describe("the crisis journey in the bot (manual clock)", () => {
     await settle();
     expect(copiesTo(peer.id, from)).toEqual([]);
     const toWriter = sentTo(writer.id, from).map(textOf);
-    expect(toWriter.some((t) => /ты не один/.test(t))).toBe(true);
+    expect(toWriter.some((t) => /в одиночку не нужно/.test(t))).toBe(true);
     expect(toWriter.some((t) => /не доставлено/.test(t))).toBe(true);
     expect(
       sentTo(peer.id, from)
@@ -171,10 +171,10 @@ describe("the crisis journey in the bot (manual clock)", () => {
     const from = calls.length;
     await appBot.bot.handleUpdate(textUpdate(writer, "ничего уже не изменится, я устала") as never);
     await appBot.bot.handleUpdate(textUpdate(writer, "ладно") as never);
-    const supportBefore = sentTo(writer.id, from).filter((c) => /ты не один/.test(textOf(c))).length;
+    const supportBefore = sentTo(writer.id, from).filter((c) => /в одиночку не нужно/.test(textOf(c))).length;
     await appBot.bot.handleUpdate(textUpdate(writer, "спасибо тебе за всё. прощай") as never);
     await settle();
-    const supportAfter = sentTo(writer.id, from).filter((c) => /ты не один/.test(textOf(c))).length;
+    const supportAfter = sentTo(writer.id, from).filter((c) => /в одиночку не нужно/.test(textOf(c))).length;
     expect(supportAfter).toBeGreaterThan(supportBefore);
     const metric = await metrics.registry.getSingleMetricAsString("safety_crisis_support_total");
     expect(metric).toMatch(/source="(context|message)"/);
@@ -221,7 +221,7 @@ describe("the crisis journey in the bot (manual clock)", () => {
     release();
     await settle();
     const toWriter = tierCalls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === writer.id);
-    expect(toWriter.map((c) => String(c.payload.text)).join("\n")).toMatch(/ты не один/);
+    expect(toWriter.map((c) => String(c.payload.text)).join("\n")).toMatch(/в одиночку не нужно/);
     world.services.safetyTier = createSafetyTier({ provider: null, timeoutMs: 1000 });
   });
 
