@@ -15,6 +15,8 @@ export const COMMANDS = [
   "sos",
   "coach",
   "help",
+  "export",
+  "appeal",
   "delete",
 ] as const;
 

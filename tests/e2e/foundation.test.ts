@@ -113,6 +113,8 @@ for (const mode of ["polling", "webhook"] as const) {
         "block",
         "sos",
         "help",
+        "export",
+        "appeal",
         "delete",
       ]);
       const anna = await e2e.client.user("Анна");
