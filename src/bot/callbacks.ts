@@ -16,7 +16,7 @@ const yesNo = oneOf(["yes", "no"]);
 /** The welcome card's one answer: «Мне есть 18, принимаю правила» or «Мне нет 18». */
 export const welcomeAnswer = callbackCodec("ob", { answer: oneOf(["accept", "minor"]) });
 
-/** What a button inside a profile step does (its handler in `features/profile.ts` has the same name). */
+/** What a button inside a profile step does (its handler in `features/profile/buttons.ts` has the same name). */
 const PROFILE_ACTIONS = [
   "back",
   "cancel",

@@ -19,7 +19,7 @@ import { createCrisisFeature } from "./features/crisis.ts";
 import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
-import { createProfileFeature } from "./features/profile.ts";
+import { createProfileFeature } from "./features/profile/index.ts";
 import { createSafetyFeature } from "./features/safety.ts";
 import { createTipsFeature } from "./features/tips.ts";
 import { createModeratorAlerts } from "./moderators.ts";

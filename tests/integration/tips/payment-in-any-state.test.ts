@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROFILE_STEPS } from "../../../src/bot/features/profile.ts";
+import { PROFILE_STEPS } from "../../../src/bot/profile-steps.ts";
 import { tips, users } from "../../../src/db/schema.ts";
 import { createBotWorld, type From } from "../../helpers/bot-world.ts";
 import { callbackUpdate, textUpdate } from "../../helpers/fake-telegram.ts";
