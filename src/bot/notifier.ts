@@ -3,7 +3,7 @@ import { type Api, GrammyError, InlineKeyboard, type Keyboard } from "grammy";
 import { avatarFor } from "../domain/nickname.ts";
 import type { Logger } from "../logger.ts";
 import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching.ts";
-import type { ActResult, DecideAppealResult } from "../services/moderation.ts";
+import type { ActResult, DecideAppealResult } from "../services/moderation/index.ts";
 import type { ProfileService } from "../services/profile.ts";
 import type { BotContext } from "./context.ts";
 import { menuKeyboard } from "./keyboards/menu.ts";

@@ -10,7 +10,7 @@ import { createCrisisContext } from "./crisis-context.ts";
 import { createIdentityHash, type IdentityHash } from "./identity.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching.ts";
-import { createModerationService } from "./moderation.ts";
+import { createModerationService } from "./moderation/index.ts";
 import { createPrivacyService } from "./privacy.ts";
 import { createProfileService } from "./profile.ts";
 import { createSafetyTier, type SafetyTierProvider, type SecondOpinion } from "./safety-tier.ts";

@@ -29,7 +29,7 @@ import {
 import type { KeyValue } from "../infra/ports.ts";
 import { type EndedChat, endActiveChatIn } from "./chats.ts";
 import type { IdentityHash } from "./identity.ts";
-import { NEVER_AGAIN, withdrawProposalsIn } from "./moderation.ts";
+import { NEVER_AGAIN, withdrawProposalsIn } from "./moderation/index.ts";
 import { erasableKeys } from "./person-keys.ts";
 
 export type EraseResult =

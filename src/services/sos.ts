@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { sosHotlines } from "../db/schema.ts";
-import { cleanText } from "./moderation.ts";
+import { cleanText } from "./moderation/index.ts";
 
 /** An entry not checked at its source for this long is flagged for moderators. */
 export const SOS_STALE_AFTER_MONTHS = 6;

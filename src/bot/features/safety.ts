@@ -10,7 +10,8 @@ import {
   type EvidenceOrigin,
   type ModerationService,
   REPORT_COMMENT_MAX,
-} from "../../services/moderation.ts";
+  REPORT_REASONS,
+} from "../../services/moderation/index.ts";
 import { personKeys } from "../../services/person-keys.ts";
 import type { PrivacyService } from "../../services/privacy.ts";
 import type { ProfileService } from "../../services/profile.ts";
@@ -23,7 +24,6 @@ import type { CrisisFeature } from "./crisis.ts";
 
 const DRAFT_TTL_MS = 30 * 60 * 1000;
 const TOXIC_LABELS = new Set(["insult", "obscene", "harassment", "sexual_demand", "threat", "hate"]);
-const REPORT_REASONS = ["spam", "abuse", "danger", "other"] as const;
 
 interface ReportDraft {
   reason: string;
@@ -122,7 +122,7 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
     await ctx.reply(ctx.t("report-choose-reason"), { reply_markup: kb });
   });
 
-  registered.callbackQuery(/^rp:r:(\d{1,15}):(spam|abuse|danger|other)$/, async (ctx) => {
+  registered.callbackQuery(new RegExp(`^rp:r:(\\d{1,15}):(${REPORT_REASONS.join("|")})$`), async (ctx) => {
     await saveDraft(ctx.user!.id, {
       reason: ctx.match[2] ?? "other",
       sessionId: Number(ctx.match[1]),
