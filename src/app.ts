@@ -25,7 +25,7 @@ import { createOpenAiProvider } from "./services/coach/openai-provider.ts";
 import { createIdentityHash } from "./services/identity.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { type CandidateIndex, createCandidateIndex } from "./services/matching/candidates.ts";
-import type { DecisionOutcome } from "./services/matching.ts";
+import type { DecisionOutcome } from "./services/matching/index.ts";
 import { createOpenAiSafetyProvider } from "./services/safety-tier.ts";
 import { checkInsJob } from "./workers/jobs/check-ins.ts";
 import { startMatchWorker } from "./workers/match-worker.ts";

@@ -2,7 +2,7 @@ import type { I18n } from "@grammyjs/i18n";
 import { type Api, GrammyError, InlineKeyboard, type Keyboard } from "grammy";
 import { avatarFor } from "../domain/nickname.ts";
 import type { Logger } from "../logger.ts";
-import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching.ts";
+import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching/index.ts";
 import type { ActResult, DecideAppealResult } from "../services/moderation/index.ts";
 import type { ProfileService } from "../services/profile.ts";
 import type { BotContext } from "./context.ts";

@@ -3,7 +3,7 @@ import type { Message } from "grammy/types";
 import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService } from "../../services/chats.ts";
-import type { CoachService } from "../../services/coach.ts";
+import type { CoachService } from "../../services/coach/index.ts";
 import type { ModerationService } from "../../services/moderation/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { BotContext } from "../context.ts";
