@@ -11,11 +11,11 @@ import { createIdentityHash, type IdentityHash } from "./identity.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching/index.ts";
 import { createModerationService } from "./moderation/index.ts";
-import { createPrivacyService } from "./privacy.ts";
+import { createPrivacyService } from "./privacy/index.ts";
 import { createProfileService } from "./profile.ts";
 import { createSafetyTier, type SafetyTierProvider, type SecondOpinion } from "./safety-tier.ts";
 import { createSosService } from "./sos.ts";
-import { createTipService } from "./tips.ts";
+import { createTipService } from "./tips/index.ts";
 
 export interface ServiceOptions {
   db: Db;

@@ -13,7 +13,7 @@ import {
   REPORT_REASONS,
 } from "../../services/moderation/index.ts";
 import { personKeys } from "../../services/person-keys.ts";
-import type { PrivacyService } from "../../services/privacy.ts";
+import type { PrivacyService } from "../../services/privacy/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SafetyTier } from "../../services/safety-tier.ts";
 import type { BotContext } from "../context.ts";

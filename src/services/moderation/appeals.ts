@@ -3,7 +3,7 @@ import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
 import { appeals, moderationActions, users } from "../../db/schema.ts";
 import { cleanText, isValidActor, latestSanctionIn, restorePeopleIn } from "./people.ts";
-import { APPEAL_TEXT_MAX } from "./rules.ts";
+import { APPEAL_TEXT_MAX, isSanctionedAt } from "./rules.ts";
 
 export type AppealResult =
   | { ok: true; appealId: number; moderationActionId: number }
@@ -47,10 +47,7 @@ export function createAppeals(deps: { db: Db; clock: Clock }) {
       return db.transaction(async (tx): Promise<AppealResult> => {
         const [user] = await tx.select().from(users).where(eq(users.id, userId)).for("no key update");
         if (!user) return { ok: false, reason: "not_found" };
-        const sanctioned =
-          user.status === "banned" ||
-          (user.status === "suspended" && (user.suspendedUntil === null || user.suspendedUntil > now));
-        if (!sanctioned) return { ok: false, reason: "not_sanctioned" };
+        if (!isSanctionedAt(user, now)) return { ok: false, reason: "not_sanctioned" };
         const sanction = await latestSanctionIn(tx, userId);
         if (!sanction) return { ok: false, reason: "not_sanctioned" };
         const [row] = await tx

@@ -40,3 +40,11 @@ export const MODERATOR_ACTIONS: readonly ModeratorAction[] = [
 ];
 export type UserStatus = "active" | "suspended" | "banned" | "deleted";
 export const USER_STATUSES: readonly UserStatus[] = ["active", "suspended", "banned", "deleted"];
+
+/** Banned, or suspended with no end or an end still ahead: what an appeal is about, and what /delete keeps. */
+export function isSanctionedAt(user: { status: string; suspendedUntil: Date | null }, now: Date): boolean {
+  return (
+    user.status === "banned" ||
+    (user.status === "suspended" && (user.suspendedUntil === null || user.suspendedUntil > now))
+  );
+}
