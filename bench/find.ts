@@ -6,7 +6,7 @@ import { systemClock } from "../src/clock.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { createMemoryInfra } from "../src/infra/memory.ts";
 import { createServices } from "../src/services/index.ts";
-import { MATCH_GROUP, MATCH_STREAM } from "../src/services/matching.ts";
+import { MATCH_GROUP, MATCH_STREAM } from "../src/services/matching/index.ts";
 import { startE2E } from "../tests/helpers/bot-process.ts";
 import {
   DEFAULT_DATABASE_URL,

@@ -4,8 +4,9 @@
  * values with `unpack`. Data stays short and stable (`p:topics:topic:12`), well under 64 bytes.
  */
 
+import { REPORT_REASONS } from "../domain/report-reasons.ts";
 import { TIMER_HOURS } from "../services/chats.ts";
-import { MODERATOR_ACTIONS, REPORT_REASONS } from "../services/moderation.ts";
+import { MODERATOR_ACTIONS } from "../services/moderation/index.ts";
 import { callbackCodec, country, id, numberIn, oneOf, token } from "./callback-data.ts";
 import { PROFILE_STEPS } from "./profile-steps.ts";
 

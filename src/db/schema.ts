@@ -17,6 +17,7 @@ import {
   uniqueIndex,
   varchar,
 } from "drizzle-orm/pg-core";
+import { REPORT_REASONS } from "../domain/report-reasons.ts";
 
 /**
  * The spec's data model (spec-ty-ne-odin.md §Модель данных, sprint-2 §2, previous-mvp Sprint 3–5), extended.
@@ -29,6 +30,8 @@ const id = (name = "id") => bigserial(name, { mode: "number" }).primaryKey();
 const userRef = (name: string) => bigint(name, { mode: "number" });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => ts("created_at").notNull().defaultNow();
+/** `('spam','abuse',…)` for CHECK constraints, from the one list (the SQL text stays what migrations hold). */
+const reportReasonsSql = sql.raw(`(${REPORT_REASONS.map((r) => `'${r}'`).join(",")})`);
 
 /** 168 bits: one per hour of the week in UTC, Monday 00:00 first. Overlap is `bit_count(a & b)`. */
 export const weekMask = customType<{ data: string; driverData: string }>({
@@ -319,7 +322,7 @@ export const keptApartIdentities = pgTable(
     check("kept_apart_identities_reason_chk", sql`${t.reason} in ('blocked','reported')`),
     check(
       "kept_apart_identities_open_report_chk",
-      sql`${t.openReport} is null or ${t.openReport} in ('spam','abuse','danger','other')`,
+      sql`${t.openReport} is null or ${t.openReport} in ${reportReasonsSql}`,
     ),
   ],
 );
@@ -408,7 +411,7 @@ export const reports = pgTable(
     closedAt: ts("closed_at"),
   },
   (t) => [
-    check("reports_reason_chk", sql`${t.reason} in ('spam','abuse','danger','other')`),
+    check("reports_reason_chk", sql`${t.reason} in ${reportReasonsSql}`),
     check("reports_status_chk", sql`${t.status} in ('new','in_review','resolved','dismissed')`),
     check("reports_distinct_chk", sql`${t.fromUser} <> ${t.toUser}`),
     uniqueIndex("reports_once_per_session_uq")

@@ -3,19 +3,19 @@ import type { Db } from "../db/client.ts";
 import type { Infra } from "../infra/ports.ts";
 import { createChatService } from "./chats.ts";
 import { createCheckInService } from "./check-ins.ts";
+import { createCoachService } from "./coach/index.ts";
 import type { CoachMetrics } from "./coach/metrics.ts";
 import type { HintProvider } from "./coach/provider.ts";
-import { createCoachService } from "./coach.ts";
 import { createCrisisContext } from "./crisis-context.ts";
 import { createIdentityHash, type IdentityHash } from "./identity.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
-import { createMatchingService, type MatchingMetrics } from "./matching.ts";
-import { createModerationService } from "./moderation.ts";
-import { createPrivacyService } from "./privacy.ts";
+import { createMatchingService, type MatchingMetrics } from "./matching/index.ts";
+import { createModerationService } from "./moderation/index.ts";
+import { createPrivacyService } from "./privacy/index.ts";
 import { createProfileService } from "./profile.ts";
 import { createSafetyTier, type SafetyTierProvider, type SecondOpinion } from "./safety-tier.ts";
 import { createSosService } from "./sos.ts";
-import { createTipService } from "./tips.ts";
+import { createTipService } from "./tips/index.ts";
 
 export interface ServiceOptions {
   db: Db;

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { sosHotlines } from "../db/schema.ts";
-import { cleanText } from "./moderation.ts";
+import { cleanText } from "./moderation/index.ts";
 
 /** An entry not checked at its source for this long is flagged for moderators. */
 export const SOS_STALE_AFTER_MONTHS = 6;
@@ -206,6 +206,19 @@ function validate(input: Partial<SosInput>, partial: boolean): FieldProblem[] {
 const optionalText = (value: string | null | undefined) =>
   value == null ? null : cleanText(value) === "" ? null : cleanText(value);
 
+/** A new entry's text columns, cleaned, and its defaults (the seed and a moderator's create). */
+const entryColumns = (input: SosInput) => ({
+  country: input.country,
+  name: cleanText(input.name),
+  phone: input.phone.trim(),
+  description: optionalText(input.description),
+  hours: optionalText(input.hours),
+  source: cleanText(input.source),
+  sortOrder: input.sortOrder ?? 0,
+  kind: input.kind ?? "support",
+  russianSpeaking: input.russianSpeaking ?? false,
+});
+
 /** Digits only: "8-800-2000-122" and "8 800 2000 122" are the same number. */
 const phoneKey = (phone: string) => phone.replace(/\D/g, "");
 
@@ -259,16 +272,8 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
           );
         }
         return {
-          country: input.country,
-          name: cleanText(input.name),
-          phone: input.phone.trim(),
-          description: optionalText(input.description),
-          hours: optionalText(input.hours),
-          source: cleanText(input.source),
+          ...entryColumns(input),
           verifiedAt: new Date(`${e.verified_at as string}T00:00:00Z`),
-          sortOrder: input.sortOrder ?? 0,
-          kind: input.kind ?? "support",
-          russianSpeaking: input.russianSpeaking ?? false,
           active: true,
           updatedAt: clock.now(),
         };
@@ -337,16 +342,8 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
         const [row] = await tx
           .insert(sosHotlines)
           .values({
-            country: input.country,
-            name: cleanText(input.name),
-            phone: input.phone.trim(),
-            description: optionalText(input.description),
-            hours: optionalText(input.hours),
-            source: cleanText(input.source),
+            ...entryColumns(input),
             verifiedAt: now,
-            sortOrder: input.sortOrder ?? 0,
-            kind: input.kind ?? "support",
-            russianSpeaking: input.russianSpeaking ?? false,
             active: input.active ?? true,
             updatedAt: now,
           })

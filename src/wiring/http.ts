@@ -13,7 +13,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Secrets } from "../secrets.ts";
 import type { Services } from "../services/index.ts";
-import type { DecisionOutcome } from "../services/matching.ts";
+import type { DecisionOutcome } from "../services/matching/index.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import type { Storage } from "./storage.ts";
 

@@ -6,7 +6,7 @@ import {
   MATCH_STREAM,
   type MatchingService,
   type Proposal,
-} from "../services/matching.ts";
+} from "../services/matching/index.ts";
 
 export const MAX_DELIVERIES = 3;
 /** Entries a crashed or stuck worker left pending longer than this are taken over (XAUTOCLAIM). */

@@ -5,7 +5,7 @@ import type { Logger } from "../../logger.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { ActiveChat } from "../../services/chats.ts";
 import type { CheckInService, DueCheckIn } from "../../services/check-ins.ts";
-import type { ModerationService } from "../../services/moderation.ts";
+import type { ModerationService } from "../../services/moderation/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosEntry, SosService } from "../../services/sos.ts";
 import { checkInAnswer, checkInOffer, sosButton } from "../callbacks.ts";

@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Clock } from "../../clock.ts";
-import type { MatchingService } from "../../services/matching.ts";
+import type { MatchingService } from "../../services/matching/index.ts";
 import { profileCard, proposalAnswer, searchButton } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";

@@ -10,9 +10,10 @@ import {
   type EvidenceOrigin,
   type ModerationService,
   REPORT_COMMENT_MAX,
-} from "../../services/moderation.ts";
+  REPORT_REASONS,
+} from "../../services/moderation/index.ts";
 import { personKeys } from "../../services/person-keys.ts";
-import type { PrivacyService } from "../../services/privacy.ts";
+import type { PrivacyService } from "../../services/privacy/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SafetyTier } from "../../services/safety-tier.ts";
 import {
@@ -33,7 +34,6 @@ import type { CrisisFeature } from "./crisis.ts";
 
 const DRAFT_TTL_MS = 30 * 60 * 1000;
 const TOXIC_LABELS = new Set(["insult", "obscene", "harassment", "sexual_demand", "threat", "hate"]);
-const REPORT_REASONS = ["spam", "abuse", "danger", "other"] as const;
 
 interface ReportDraft {
   reason: string;

@@ -4,7 +4,7 @@ import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import { personKeys } from "../../services/person-keys.ts";
 import type { ProfileService } from "../../services/profile.ts";
-import type { TipService } from "../../services/tips.ts";
+import type { TipService } from "../../services/tips/index.ts";
 import { tipCustom, tipMenu, tipPreset } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";

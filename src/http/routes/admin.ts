@@ -6,7 +6,7 @@ import type {
   ModeratorAction,
   ReportStatus,
   UserStatus,
-} from "../../services/moderation.ts";
+} from "../../services/moderation/index.ts";
 import type { SosEntry, SosInput, SosService, SosWriteResult } from "../../services/sos.ts";
 import { requireAdminToken } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import type { CoachService } from "../../services/coach.ts";
+import type { CoachService } from "../../services/coach/index.ts";
 import { type ReplayGuard, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 

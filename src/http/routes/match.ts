@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import type { DecisionOutcome, MatchingService } from "../../services/matching.ts";
+import type { DecisionOutcome, MatchingService } from "../../services/matching/index.ts";
 import { type ReplayGuard, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 

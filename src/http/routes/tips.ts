@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { ProfileService } from "../../services/profile.ts";
-import type { RefundResult, TipService } from "../../services/tips.ts";
+import type { RefundResult, TipService } from "../../services/tips/index.ts";
 import { type ReplayGuard, requireAdminToken, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 

@@ -7,15 +7,15 @@ import { isCoachActiveForSession } from "../../../src/domain/coach/rollout.ts";
 import { HINT_TYPES } from "../../../src/domain/coach/types.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import type { Infra } from "../../../src/infra/ports.ts";
-import { createOpenAiProvider } from "../../../src/services/coach/openai-provider.ts";
-import { CURRENT_PROMPT_VERSION } from "../../../src/services/coach/prompts.ts";
 import {
   type CoachLimits,
   type CoachMetrics,
   type CoachService,
   createCoachService,
   type HintProvider,
-} from "../../../src/services/coach.ts";
+} from "../../../src/services/coach/index.ts";
+import { createOpenAiProvider } from "../../../src/services/coach/openai-provider.ts";
+import { CURRENT_PROMPT_VERSION } from "../../../src/services/coach/prompts.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../../helpers/fake-openai.ts";

@@ -9,7 +9,7 @@ import { createServer } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
-import { type CoachService, createCoachService } from "../../../src/services/coach.ts";
+import { type CoachService, createCoachService } from "../../../src/services/coach/index.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { startChat } from "../../helpers/fixtures.ts";

@@ -7,7 +7,7 @@ import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
-import type { DecisionOutcome } from "../../../src/services/matching.ts";
+import type { DecisionOutcome } from "../../../src/services/matching/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 import { nextTimestamp } from "../../helpers/signed.ts";

@@ -12,7 +12,7 @@ import {
   MATCH_STREAM,
   PROPOSAL_TTL_MS,
   type Proposal,
-} from "../../../src/services/matching.ts";
+} from "../../../src/services/matching/index.ts";
 import { RECLAIM_IDLE_MS, startMatchWorker } from "../../../src/workers/match-worker.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { eventually } from "../../helpers/eventually.ts";

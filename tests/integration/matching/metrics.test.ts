@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MatchingMetrics, variantFor } from "../../../src/services/matching.ts";
+import { type MatchingMetrics, variantFor } from "../../../src/services/matching/index.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 import { createWorld, type World } from "../moderation/world.ts";
 

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matches, topics } from "../../../src/db/schema.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createServices } from "../../../src/services/index.ts";
-import { MATCH_GROUP, MATCH_STREAM, type Proposal, variantFor } from "../../../src/services/matching.ts";
+import {
+  MATCH_GROUP,
+  MATCH_STREAM,
+  type Proposal,
+  variantFor,
+} from "../../../src/services/matching/index.ts";
 import { RECLAIM_IDLE_MS, startMatchWorker } from "../../../src/workers/match-worker.ts";
 import { eventually } from "../../helpers/eventually.ts";
 import { makePerson } from "../../helpers/fixtures.ts";

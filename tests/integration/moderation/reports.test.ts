@@ -9,7 +9,7 @@ import {
   reports,
   users,
 } from "../../../src/db/schema.ts";
-import { NEVER_AGAIN } from "../../../src/services/moderation.ts";
+import { NEVER_AGAIN } from "../../../src/services/moderation/index.ts";
 import { createWorld, DAY, MINUTE, type World } from "./world.ts";
 
 describe("reports and blocks", () => {

@@ -3,8 +3,8 @@ import { createManualClock } from "../../../src/clock.ts";
 import type { Db } from "../../../src/db/client.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createServices, type Services } from "../../../src/services/index.ts";
-import type { MatchingMetrics } from "../../../src/services/matching.ts";
-import { createModerationService } from "../../../src/services/moderation.ts";
+import type { MatchingMetrics } from "../../../src/services/matching/index.ts";
+import { createModerationService } from "../../../src/services/moderation/index.ts";
 import { createTestDatabase } from "../../helpers/db.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 

@@ -19,7 +19,7 @@ import {
   userTopics,
   userWishlistTopics,
 } from "../../../src/db/schema.ts";
-import { nextUtcMidnight, type PrivacyService } from "../../../src/services/privacy.ts";
+import { nextUtcMidnight, type PrivacyService } from "../../../src/services/privacy/index.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
 import { createWorld, DAY, dumpAllTables, MINUTE, type World } from "../moderation/world.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { visibleEndReason } from "../../../src/services/privacy.ts";
+import { visibleEndReason } from "../../../src/services/privacy/index.ts";
 import { createWorld } from "../moderation/world.ts";
 
 type World = Awaited<ReturnType<typeof createWorld>>;

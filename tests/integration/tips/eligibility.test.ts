@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TIP_WINDOW_MS } from "../../../src/services/tips.ts";
+import { TIP_WINDOW_MS } from "../../../src/services/tips/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import {
   addSession,

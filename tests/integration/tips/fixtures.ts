@@ -3,7 +3,7 @@ import { createManualClock } from "../../../src/clock.ts";
 import type { Db } from "../../../src/db/client.ts";
 import { chatSessions, matches, tips, users } from "../../../src/db/schema.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
-import { createTipService, type TipRow } from "../../../src/services/tips.ts";
+import { createTipService, type TipRow } from "../../../src/services/tips/index.ts";
 
 export const SECRET = "tips-integration-secret-0123456789";
 export const NOW = new Date("2026-03-10T12:00:00Z");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tips, users } from "../../../src/db/schema.ts";
-import { LEDGER_CSV_HEADER, type LedgerRow } from "../../../src/services/tips.ts";
+import { LEDGER_CSV_HEADER, type LedgerRow } from "../../../src/services/tips/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { addSession, addUser, createHarness, HOUR, nextChargeId } from "./fixtures.ts";
 

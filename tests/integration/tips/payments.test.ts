@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import { splitTip, TIP_MAX } from "../../../src/domain/commission.ts";
 import { signTipPayload, verifyTipPayload } from "../../../src/domain/tip-payload.ts";
-import { type PaymentCheckInput, TIP_REUSE_WINDOW_MS } from "../../../src/services/tips.ts";
+import { type PaymentCheckInput, TIP_REUSE_WINDOW_MS } from "../../../src/services/tips/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import {
   addSession,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger } from "../../../src/logger.ts";
-import { MATCH_GROUP, MATCH_STREAM, type MatchingService } from "../../../src/services/matching.ts";
+import { MATCH_GROUP, MATCH_STREAM, type MatchingService } from "../../../src/services/matching/index.ts";
 import { startMatchWorker } from "../../../src/workers/match-worker.ts";
 
 describe("match worker", () => {

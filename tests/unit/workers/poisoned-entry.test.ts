@@ -7,7 +7,7 @@ import {
   MATCH_GROUP,
   MATCH_STREAM,
   type MatchingService,
-} from "../../../src/services/matching.ts";
+} from "../../../src/services/matching/index.ts";
 import { RECLAIM_IDLE_MS, startMatchWorker } from "../../../src/workers/match-worker.ts";
 
 /** What Drizzle throws when the database fails: the query and its parameters in the message. */

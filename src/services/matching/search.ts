@@ -1,0 +1,140 @@
+import { and, eq, lt, sql } from "drizzle-orm";
+import type { Clock } from "../../clock.ts";
+import type { Db } from "../../db/client.ts";
+import { engagements, matches, matchQueue } from "../../db/schema.ts";
+import type { Stream } from "../../infra/ports.ts";
+import type { ProfileService } from "../profile.ts";
+import { assignVariant } from "./experiment.ts";
+import { MATCH_STREAM, RETRY_AFTER_MS, SEARCH_TTL_MS, type SearchRefusal } from "./rules.ts";
+
+/**
+ * The search: match_queue is the source of truth, the stream only wakes workers. A search lives 24 h
+ * and is woken again every RETRY_AFTER_MS until someone is proposed.
+ */
+export interface SearchDeps {
+  db: Db;
+  clock: Clock;
+  stream: Stream;
+}
+
+/** The proposal or chat the person is part of, if any. */
+export async function engagementOf(db: Db, userId: number) {
+  const [row] = await db
+    .select({ matchId: engagements.matchId, status: matches.status })
+    .from(engagements)
+    .innerJoin(matches, eq(matches.id, engagements.matchId))
+    .where(eq(engagements.userId, userId));
+  return row ?? null;
+}
+
+async function wake(deps: SearchDeps, userId: number): Promise<void> {
+  await deps.stream.add(MATCH_STREAM, {
+    user_id: String(userId),
+    requested_at: String(deps.clock.now().getTime()),
+  });
+}
+
+/** Puts a person back into the search (after a decline by the other, or an expiry they accepted). */
+export async function requeue(deps: SearchDeps, userId: number, requeueCount: number): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db
+    .insert(matchQueue)
+    .values({
+      userId,
+      enqueuedAt: now,
+      expiresAt: new Date(now.getTime() + SEARCH_TTL_MS),
+      scoreReadyAt: now,
+      requeueCount,
+      variant: await assignVariant(deps.db, userId),
+    })
+    .onConflictDoUpdate({ target: matchQueue.userId, set: { scoreReadyAt: now, requeueCount } });
+  await wake(deps, userId);
+}
+
+export function createSearch(deps: SearchDeps & { profiles: ProfileService }) {
+  const { db, clock, profiles } = deps;
+  return {
+    /** /find: checks everything, records the search, wakes a worker. */
+    async requestSearch(
+      userId: number,
+    ): Promise<
+      | { ok: true; alreadySearching: boolean }
+      | { ok: false; reason: SearchRefusal; missing?: string[]; until?: Date | null }
+    > {
+      const user = await profiles.findById(userId);
+      if (!user || user.status === "deleted") return { ok: false, reason: "not_registered" };
+      const now = clock.now();
+      if (user.status === "banned") return { ok: false, reason: "banned" };
+      if (user.status === "suspended" && (!user.suspendedUntil || user.suspendedUntil > now)) {
+        return { ok: false, reason: "suspended", until: user.suspendedUntil };
+      }
+      const missing = profiles.missingForSearch(await profiles.getProfile(userId));
+      if (missing.length > 0) return { ok: false, reason: "profile_incomplete", missing };
+      const engaged = await engagementOf(db, userId);
+      if (engaged) return { ok: false, reason: engaged.status === "active" ? "in_chat" : "has_proposal" };
+
+      const [live] = await db
+        .select({ userId: matchQueue.userId })
+        .from(matchQueue)
+        .where(and(eq(matchQueue.userId, userId), sql`${matchQueue.expiresAt} > ${now}`));
+      if (live) return { ok: true, alreadySearching: true };
+      const variant = await assignVariant(db, userId);
+      const fresh = {
+        enqueuedAt: now,
+        expiresAt: new Date(now.getTime() + SEARCH_TTL_MS),
+        scoreReadyAt: now,
+        requeueCount: 0,
+        variant,
+      };
+      // A row left behind by an expired search is replaced by the new one.
+      await db
+        .insert(matchQueue)
+        .values({ userId, ...fresh })
+        .onConflictDoUpdate({ target: matchQueue.userId, set: fresh });
+      await wake(deps, userId);
+      return { ok: true, alreadySearching: false };
+    },
+
+    async cancelSearch(userId: number): Promise<boolean> {
+      const deleted = await db.delete(matchQueue).where(eq(matchQueue.userId, userId)).returning();
+      return deleted.length > 0;
+    },
+
+    async isSearching(userId: number): Promise<boolean> {
+      const [row] = await db.select().from(matchQueue).where(eq(matchQueue.userId, userId));
+      return row !== undefined && row.expiresAt > clock.now();
+    },
+
+    /** Searches past their 24 h: removed; returns who to tell kindly. */
+    async expireSearches(): Promise<number[]> {
+      const now = clock.now();
+      const gone = await db
+        .delete(matchQueue)
+        .where(lt(matchQueue.expiresAt, now))
+        .returning({ userId: matchQueue.userId });
+      return gone.map((g) => g.userId);
+    },
+
+    /** Searches waiting for someone new: woken again once their retry time has come. */
+    async wakeWaitingSearches(limit = 500): Promise<number> {
+      const now = clock.now();
+      const due = await db
+        .update(matchQueue)
+        .set({ scoreReadyAt: new Date(now.getTime() + RETRY_AFTER_MS) })
+        .where(
+          sql`${matchQueue.userId} in (select ${matchQueue.userId} from ${matchQueue} where ${matchQueue.scoreReadyAt} <= ${now} and ${matchQueue.expiresAt} > ${now} limit ${limit})`,
+        )
+        .returning({ userId: matchQueue.userId });
+      for (const d of due) await wake(deps, d.userId);
+      return due.length;
+    },
+
+    async queueSize(): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(matchQueue)
+        .where(sql`${matchQueue.expiresAt} > ${clock.now()}`);
+      return row?.n ?? 0;
+    },
+  };
+}
