@@ -13,7 +13,11 @@ import type { HintType } from "../../../src/domain/coach/types.ts";
 import type { NicknameRejection } from "../../../src/domain/nickname.ts";
 import { CHECK_IN_ANSWERS } from "../../../src/services/check-ins.ts";
 import type { LimitReason } from "../../../src/services/coach/metrics.ts";
-import type { EvidenceOrigin, ModerationService, ReportReason } from "../../../src/services/moderation/index.ts";
+import type {
+  EvidenceOrigin,
+  ModerationService,
+  ReportReason,
+} from "../../../src/services/moderation/index.ts";
 import type { Missing, ProfileService, Purpose } from "../../../src/services/profile.ts";
 import type { CreateTipRejection } from "../../../src/services/tips/index.ts";
 
