@@ -14,10 +14,10 @@
  * умереть, сейчас я справилась») is not flagged — the corpus labels it negative and the frames cancel it.
  */
 
-import { type CrisisLabel, detectFrames, type FrameHit } from "./frames.ts";
+import { type CrisisLabel, detectFrames, type FrameHit } from "./frames/index.ts";
 import type { LinearModel, Prediction } from "./model.ts";
 
-export type { CrisisLabel } from "./frames.ts";
+export type { CrisisLabel } from "./frames/index.ts";
 
 export interface CrisisResult {
   crisis: boolean;

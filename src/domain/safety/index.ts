@@ -8,7 +8,7 @@
  */
 
 import { type CrisisResult, decideCrisis } from "./crisis.ts";
-import type { FrameHit } from "./frames.ts";
+import type { FrameHit } from "./frames/index.ts";
 import { type LinearModel, loadModelFile, predict } from "./model.ts";
 import { loadMorphology } from "./morph.ts";
 import { extract } from "./pipeline.ts";

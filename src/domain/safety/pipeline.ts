@@ -5,7 +5,7 @@
  */
 
 import { featuresOf } from "./features.ts";
-import { detectFrames, type FrameHit } from "./frames.ts";
+import { detectFrames, type FrameHit } from "./frames/index.ts";
 import { type Concept, conceptsOf } from "./lexicon.ts";
 import { dictionaryLemmas } from "./morph.ts";
 import { type Reading, read } from "./reading.ts";
