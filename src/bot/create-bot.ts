@@ -20,7 +20,7 @@ import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
 import { createProfileFeature } from "./features/profile/index.ts";
-import { createSafetyFeature } from "./features/safety.ts";
+import { createSafetyFeature } from "./features/safety/index.ts";
 import { createTipsFeature } from "./features/tips.ts";
 import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";

@@ -110,7 +110,7 @@ const FAMILIES: Record<string, string[]> = {
     unknown_topic: true,
     bad_weight: true,
   }),
-  // The toxicity labels a withheld message can name (features/safety.ts, TOXIC_LABELS).
+  // The toxicity labels a withheld message can name (features/safety/deps.ts, TOXIC_LABELS).
   "toxic-what": ["insult", "obscene", "harassment", "sexual_demand", "threat", "hate"],
   weight: ["1", "2", "3"],
   window: [...WINDOWS],
