@@ -11,6 +11,16 @@
  * Pure: no I/O. Token positions are UTF-16 offsets into the original text, `end` exclusive.
  */
 
+import {
+  COMBINING,
+  CYRILLIC,
+  DIGIT_ALTERNATIVES,
+  isInvisible,
+  LETTER,
+  LOOKALIKE,
+} from "./normalize-chars.ts";
+import { translitCandidates } from "./normalize-translit.ts";
+
 export interface Token {
   /** Normalised word: lower case, «ё» → «е», look-alikes mapped; may hold «*» for an unresolved mask. */
   norm: string;
@@ -29,71 +39,6 @@ export interface NormalizeOptions {
   isKnownWord?: (word: string) => boolean;
 }
 
-/** Zero-width, bidi and other invisible format characters, plus the soft hyphen and variation selectors. */
-const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x00ad, 0x00ad],
-  [0x034f, 0x034f],
-  [0x061c, 0x061c],
-  [0x115f, 0x1160],
-  [0x17b4, 0x17b5],
-  [0x180e, 0x180e],
-  [0x200b, 0x200f],
-  [0x202a, 0x202e],
-  [0x2060, 0x2064],
-  [0x2066, 0x206f],
-  [0x3164, 0x3164],
-  [0xfe00, 0xfe0f],
-  [0xfeff, 0xfeff],
-  [0xffa0, 0xffa0],
-];
-const isInvisible = (cp: number) => INVISIBLE_RANGES.some(([a, b]) => cp >= a && cp <= b);
-const COMBINING = /\p{M}/u;
-const CYRILLIC = /[а-яё]/u;
-const LETTER = /\p{L}/u;
-
-/** Latin letters and digits that look like (or are used for) Cyrillic letters. */
-const LOOKALIKE: Readonly<Record<string, string>> = {
-  a: "а",
-  e: "е",
-  o: "о",
-  p: "р",
-  c: "с",
-  x: "х",
-  y: "у",
-  k: "к",
-  m: "м",
-  t: "т",
-  h: "н",
-  u: "и",
-  n: "н",
-  r: "р",
-  i: "и",
-  l: "л",
-  g: "д",
-  d: "д",
-  s: "с",
-  z: "з",
-  v: "в",
-  w: "ш",
-  f: "ф",
-  j: "й",
-  "3": "з",
-  "0": "о",
-  "4": "ч",
-  "6": "б",
-  "1": "и",
-  "9": "я",
-  "@": "а",
-  $: "с",
-};
-/** Digits that stand for more than one letter («д3бил» has «е», «3ануда» has «з»). */
-const DIGIT_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
-  "3": ["з", "е"],
-  "1": ["и", "л"],
-  "4": ["ч", "а"],
-};
-
-/** Characters that hide a letter inside a word. «@» also reads as «а», tried first. */
 const MASKS = new Set(["*", "#", "%", "@", "$", "_"]);
 const RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя";
 
@@ -412,76 +357,6 @@ function joinSpelledOut(
     i++;
   }
   return out;
-}
-
-/** Latin transliteration of Russian, longest spelling first. */
-const TRANSLIT: ReadonlyArray<readonly [string, string]> = [
-  ["shch", "щ"],
-  ["sch", "щ"],
-  ["sh", "ш"],
-  ["ch", "ч"],
-  ["zh", "ж"],
-  ["kh", "х"],
-  ["ts", "ц"],
-  ["ya", "я"],
-  ["ja", "я"],
-  ["yu", "ю"],
-  ["ju", "ю"],
-  ["yo", "е"],
-  ["jo", "е"],
-  ["ye", "е"],
-  ["iy", "ий"],
-  ["yy", "ый"],
-  ["a", "а"],
-  ["b", "б"],
-  ["v", "в"],
-  ["w", "в"],
-  ["g", "г"],
-  ["d", "д"],
-  ["e", "е"],
-  ["z", "з"],
-  ["i", "и"],
-  ["j", "й"],
-  ["k", "к"],
-  ["l", "л"],
-  ["m", "м"],
-  ["n", "н"],
-  ["o", "о"],
-  ["p", "п"],
-  ["r", "р"],
-  ["s", "с"],
-  ["t", "т"],
-  ["u", "у"],
-  ["f", "ф"],
-  ["h", "х"],
-  ["c", "ц"],
-  ["x", "кс"],
-  ["q", "к"],
-  ["'", "ь"],
-];
-const VOWELS = "аеиоуыэюя";
-
-/** Readings of a fully Latin word as Russian: «ty» → «ты», «mraz» → «мразь», «nahui» → «нахуй». */
-function translitCandidates(word: string): string[] {
-  let out = "";
-  let i = 0;
-  while (i < word.length) {
-    if (word[i] === "y") {
-      // «y» is «й» after a vowel, «ы» after a consonant.
-      const prev = out[out.length - 1];
-      out += prev && VOWELS.includes(prev) ? "й" : "ы";
-      i++;
-      continue;
-    }
-    const hit = TRANSLIT.find(([lat]) => word.startsWith(lat, i));
-    if (!hit) return [];
-    out += hit[1];
-    i += hit[0].length;
-  }
-  const variants = [out, `${out}ь`];
-  if (/[аеоу]и$/u.test(out)) variants.push(`${out.slice(0, -1)}й`);
-  if (out.includes("ц")) variants.push(...variants.map((v) => v.replace(/ц/gu, "к")));
-  return variants;
 }
 
 function finishWord(piece: WordPiece & { chars?: Char[] }, opts: NormalizeOptions, text: string): Token {
