@@ -34,6 +34,7 @@ export interface Metrics {
   };
 }
 
+/** Every Prometheus metric of the service, declared in one list (long because it is a table). */
 export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (opts.collectDefault !== false) collectDefaultMetrics({ register: registry });

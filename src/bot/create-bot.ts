@@ -91,6 +91,11 @@ function updateType(update: object): string {
   return Object.keys(update).find((k) => k !== "update_id") ?? "unknown";
 }
 
+/**
+ * The bot: outgoing pacing and retries, the update pipeline (dedup, sequencing, metrics, the user), and
+ * every feature in the order that decides who sees an update first. Long because the order of
+ * `use` calls is the design, and reads best in one place.
+ */
 export function createBot(deps: BotDeps): AppBot {
   const { logger, metrics, kv } = deps;
   const bot = new Bot<BotContext>(deps.token, {

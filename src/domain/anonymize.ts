@@ -233,6 +233,11 @@ function isOrdinaryWord(lower: string): boolean {
   return p.known && !p.only;
 }
 
+/**
+ * Names of people in a text: capitalised words that the dictionary knows as a first name, surname or
+ * patronymic, and their neighbours. Long because it is one left-to-right scan with a case per kind of
+ * name; splitting it would pass the scan state between functions.
+ */
 function findNames(text: string): Span[] {
   const tokens: NameToken[] = [];
   for (const m of text.matchAll(WORD)) {

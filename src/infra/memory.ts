@@ -73,6 +73,10 @@ function wrongTypeError(): Error {
   return new Error("WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
+/**
+ * The in-process stream with Redis Streams semantics (consumer groups, pending entries, claim, dead
+ * letters). Long because it is one small state machine whose methods share the same maps.
+ */
 function createMemoryStream(now: () => number, isClosed: () => boolean): Stream & { wakeAll(): void } {
   const streams = new Map<string, MemStream>();
 

@@ -66,6 +66,10 @@ function isNoGroup(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith("NOGROUP");
 }
 
+/**
+ * The Redis side of every port (key-value, rate limits, the match stream). Long because it is one
+ * connection shared by small adapters, each a few lines over a Redis command or script.
+ */
 export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> {
   const base = opts.prefix ? `${opts.prefix}:` : "";
   const streamKey = (name: string): string => `${base}stream:${name}`;

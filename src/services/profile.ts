@@ -73,7 +73,6 @@ export interface FlowState {
 
 export type UserRow = typeof users.$inferSelect;
 
-/** Profiles: registration (accepting the rules), every profile field, and resumable flow state. */
 /**
  * Someone who erased their data comes back: the people they were kept apart from stay apart (both
  * directions), an open report one of them had filed is open again, and the trace goes.
@@ -116,6 +115,10 @@ async function restoreKeptApart(tx: Db, userId: number, tgHash: string, now: Dat
   await tx.delete(keptApartIdentities).where(eq(keptApartIdentities.tgHash, tgHash));
 }
 
+/**
+ * Profiles: registration (accepting the rules), every profile field, and resumable flow state. Long
+ * because it is a container of short methods over one database handle, one per field or question.
+ */
 export function createProfileService(deps: { db: Db; clock: Clock; identityHash: IdentityHash }) {
   const { db, clock } = deps;
   let catalogue: TopicGroupInfo[] | undefined;

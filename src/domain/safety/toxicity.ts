@@ -103,6 +103,10 @@ export function hasAbusiveWord(reading: Reading): boolean {
   return reading.words.some((w) => w.masked || ABUSIVE.some((c) => w.c.has(c)));
 }
 
+/**
+ * Abuse as combinations over lemmas (you × insult, threats, sexual demands, hate). Long because it is one
+ * scan over the words with one case per frame, like the crisis frames before they became a table.
+ */
 export function detectToxicFrames(reading: Reading): ToxicFrame[] {
   const words: W[] = reading.words;
   const out: ToxicFrame[] = [];

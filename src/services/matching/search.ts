@@ -51,6 +51,7 @@ export async function requeue(deps: SearchDeps, userId: number, requeueCount: nu
   await wake(deps, userId);
 }
 
+/** The search queue: /find, cancel, expiry and waking waiting searches (a container of short methods). */
 export function createSearch(deps: SearchDeps & { profiles: ProfileService }) {
   const { db, clock, profiles } = deps;
   return {

@@ -142,6 +142,10 @@ const sessionColumns = {
   expiresAt: chatSessions.expiresAt,
 };
 
+/**
+ * Tips in Telegram Stars: eligibility, invoices with signed payloads, payments, refunds. Long because it
+ * is a container of short methods over one database handle; the ledger is `ledger.ts`.
+ */
 export function createTipService(deps: TipServiceDeps) {
   const { db, clock, locks, secret } = deps;
   const commissionBps = deps.commissionBps ?? DEFAULT_COMMISSION_BPS;

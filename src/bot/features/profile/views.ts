@@ -67,6 +67,7 @@ export function createProfileViews(deps: { profiles: ProfileService; clock: Cloc
     return { text: parts.filter((p) => p !== null).join("\n\n"), keyboard: v.keyboard };
   }
 
+  /** Text and keyboard per step: one case per step, so it is as long as the list of steps. */
   async function stepView(
     ctx: BotContext,
     flow: string,
