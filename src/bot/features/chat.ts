@@ -11,7 +11,6 @@ import type { Notifier } from "../notifier.ts";
 import { isImageFile, NOT_COPYABLE, RELAYABLE, screenableText } from "./message-kinds.ts";
 import { createTimerHandlers } from "./timer.ts";
 
-
 export { timeLeft } from "./timer.ts";
 
 const ALBUM_WAIT_MS = 700;
