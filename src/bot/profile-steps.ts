@@ -15,3 +15,6 @@ export const MORE_STEPS = [
 ] as const;
 export const PROFILE_STEPS = [...FIRST_STEPS, ...MORE_STEPS] as const;
 export type ProfileStep = (typeof PROFILE_STEPS)[number];
+
+/** The fields with an edit button under the card, in card order; weights are edited after topics. */
+export const EDITABLE_STEPS: readonly ProfileStep[] = PROFILE_STEPS.filter((s) => s !== "weights");

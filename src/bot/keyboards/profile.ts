@@ -3,7 +3,7 @@ import { WINDOWS } from "../../domain/availability.ts";
 import { CITY_ALIASES, CITY_ZONES, normalizePlace } from "../../domain/timezone.ts";
 import type { TopicGroupInfo } from "../../services/profile.ts";
 import { type ProfileAction, profileButton, profileCard, searchButton } from "../callbacks.ts";
-import type { ProfileStep } from "../profile-steps.ts";
+import { EDITABLE_STEPS, type ProfileStep } from "../profile-steps.ts";
 
 type T = (key: string, vars?: Record<string, string | number>) => string;
 
@@ -173,19 +173,8 @@ export function availabilityKeyboard(t: T, mask: number, skip = false) {
 }
 
 export function profileCardKeyboard(t: T) {
-  const fields: ProfileStep[] = [
-    "nickname",
-    "timezone",
-    "topics",
-    "bio",
-    "purpose",
-    "sensitivity",
-    "availability",
-    "proposals",
-    "wishlist",
-  ];
   const kb = new InlineKeyboard();
-  fields.forEach((f, i) => {
+  EDITABLE_STEPS.forEach((f, i) => {
     kb.text(`✏️ ${t(`btn-edit-${f}`)}`, profileCard.pack({ action: "edit", field: f }));
     if (i % 3 === 2) kb.row();
   });

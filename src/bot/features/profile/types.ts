@@ -2,13 +2,19 @@ import type { Clock } from "../../../clock.ts";
 import type { FlowState, ProfileService } from "../../../services/profile.ts";
 import type { ProfileAction } from "../../callbacks.ts";
 import type { BotContext } from "../../context.ts";
-import { FIRST_STEPS, MORE_STEPS, PROFILE_STEPS, type ProfileStep } from "../../profile-steps.ts";
+import {
+  EDITABLE_STEPS,
+  FIRST_STEPS,
+  MORE_STEPS,
+  PROFILE_STEPS,
+  type ProfileStep,
+} from "../../profile-steps.ts";
 
 /** «profile»: the first steps after the rules; «more»: the optional ones in a row; «edit»: one field. */
 export type Flow = "profile" | "more" | "edit";
 
 /** Steps reachable from the card's edit buttons. Topics editing goes on to weights. */
-export const EDITABLE = new Set<string>(PROFILE_STEPS.filter((s) => s !== "weights"));
+export const EDITABLE = new Set<string>(EDITABLE_STEPS);
 export const TEXT_STEPS = new Set<string>(["nickname", "timezone", "bio"]);
 export const SUGGESTIONS = 4;
 export const DEFAULT_WEIGHT = 2;
