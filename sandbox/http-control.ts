@@ -3,7 +3,15 @@ import { z } from "zod";
 import { ControlError } from "./errors.ts";
 import { commandsFor, commandsKey } from "./methods.ts";
 import type { RawEvent, SandboxEvent } from "./types.ts";
-import { type BotState, publicUser, toInt, type World } from "./world.ts";
+import { toInt } from "./util.ts";
+import { click } from "./world/callbacks.ts";
+import { chatEntries, waitForBotMessage } from "./world/chat-view.ts";
+import { addFault } from "./world/faults.ts";
+import { pay } from "./world/payments.ts";
+import { setBlocked, userEdits, userSends } from "./world/people.ts";
+import { type BotState, publicUser } from "./world/state.ts";
+import { webhookInfo } from "./world/webhooks.ts";
+import type { World } from "./world.ts";
 
 const userInput = z.object({
   first_name: z.string().trim().min(1).max(64),
@@ -175,7 +183,7 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
     return {
       ...bot.getMe(),
       commands: bot.commands.get(commandsKey({})) ?? [],
-      webhook: world.webhookInfo(bot),
+      webhook: webhookInfo(bot),
       polling: bot.poller !== null,
     };
   });
@@ -209,12 +217,12 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
 
   app.post("/users/:id/messages", async (request, reply) => {
     const input = parse(messageInput, request.body);
-    const { stored, cursor } = world.userSends(botOf(request), userId(request), input);
+    const { stored, cursor } = userSends(world, botOf(request), userId(request), input);
     return reply.code(201).send({ message_id: stored.msg.message_id, cursor });
   });
   app.post("/users/:id/edits", async (request) => {
     const input = parse(editInput, request.body);
-    const stored = world.userEdits(botOf(request), userId(request), input.message_id, input.text);
+    const stored = userEdits(world, botOf(request), userId(request), input.message_id, input.text);
     return { message_id: stored.msg.message_id };
   });
   app.post("/users/:id/clicks", async (request) => {
@@ -224,14 +232,14 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
     if (input.data !== undefined) clean.data = input.data;
     if (input.button_text !== undefined) clean.button_text = input.button_text;
     if (input.timeout_ms !== undefined) clean.timeout_ms = input.timeout_ms;
-    return world.click(botOf(request), userId(request), clean);
+    return click(world, botOf(request), userId(request), clean);
   });
   app.post("/users/:id/block", async (request) => {
-    world.setBlocked(botOf(request), userId(request), true);
+    setBlocked(world, botOf(request), userId(request), true);
     return { blocked: true };
   });
   app.post("/users/:id/unblock", async (request) => {
-    world.setBlocked(botOf(request), userId(request), false);
+    setBlocked(world, botOf(request), userId(request), false);
     return { blocked: false };
   });
   app.post("/users/:id/pay", async (request) => {
@@ -239,7 +247,7 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
     const clean: { message_id?: number; timeout_ms?: number } = {};
     if (input.message_id !== undefined) clean.message_id = input.message_id;
     if (input.timeout_ms !== undefined) clean.timeout_ms = input.timeout_ms;
-    return world.pay(botOf(request), userId(request), clean);
+    return pay(world, botOf(request), userId(request), clean);
   });
   app.get("/users/:id/chat", async (request) => {
     const q = request.query as { after?: string; wait_ms?: string };
@@ -250,14 +258,14 @@ export async function controlPlugin(app: FastifyInstance, opts: { world: World }
     }
     const bot = botOf(request);
     const id = userId(request);
-    await world.waitForBotMessage(bot, id, after, Math.min(waitMs, 60_000));
-    return world.chatEntries(bot, id, after);
+    await waitForBotMessage(world, bot, id, after, Math.min(waitMs, 60_000));
+    return chatEntries(world, bot, id, after);
   });
 
   app.get("/faults", async () => world.faults);
   app.post("/faults", async (request, reply) => {
     const input = parse(faultInput, request.body);
-    world.addFault(input);
+    addFault(world, input);
     return reply.code(201).send({ ok: true });
   });
   app.delete("/faults", async () => {

@@ -3,16 +3,16 @@ import { findMethod } from "./api-spec.ts";
 import { ApiError, badRequest, forbidden } from "./errors.ts";
 import type { MediaKind, MediaValue } from "./files.ts";
 import { checkLimits, prepareCaption, prepareMessageText } from "./limits.ts";
+import { isObject, toInt } from "./util.ts";
 import { normaliseReplyKeyboard, Upload, validateParams } from "./validate.ts";
-import {
-  type BotState,
-  type ChatState,
-  isObject,
-  type StoredMessage,
-  toEntry,
-  toInt,
-  type World,
-} from "./world.ts";
+import { answerCallback } from "./world/callbacks.ts";
+import { toEntry } from "./world/chat-view.ts";
+import { takeFault } from "./world/faults.ts";
+import { answerPreCheckout, refund } from "./world/payments.ts";
+import type { BotState, ChatState, StoredMessage } from "./world/state.ts";
+import { getUpdates } from "./world/updates.ts";
+import { deleteWebhook, setWebhook, webhookInfo } from "./world/webhooks.ts";
+import type { World } from "./world.ts";
 
 interface CallContext {
   world: World;
@@ -48,7 +48,7 @@ export async function callMethod(
   }
   const method = spec.name;
   try {
-    const fault = world.takeFault(method);
+    const fault = takeFault(world, method);
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.error) throw fault.error;
     if (raw.reply_markup !== undefined)
@@ -324,16 +324,16 @@ const HANDLERS: Record<string, Handler> = {
   close: () => true,
 
   getUpdates: ({ world, bot, params, onDisconnect }) =>
-    world.getUpdates(bot, params as Parameters<World["getUpdates"]>[1], onDisconnect),
+    getUpdates(world, bot, params as Parameters<typeof getUpdates>[2], onDisconnect),
   setWebhook: ({ world, bot, params }) => {
-    world.setWebhook(bot, params as Parameters<World["setWebhook"]>[1]);
+    setWebhook(world, bot, params as Parameters<typeof setWebhook>[2]);
     return true;
   },
-  deleteWebhook: ({ world, bot, params }) => {
-    world.deleteWebhook(bot, params.drop_pending_updates === true);
+  deleteWebhook: ({ bot, params }) => {
+    deleteWebhook(bot, params.drop_pending_updates === true);
     return true;
   },
-  getWebhookInfo: ({ world, bot }) => world.webhookInfo(bot),
+  getWebhookInfo: ({ bot }) => webhookInfo(bot),
 
   sendMessage: (ctx) => {
     const chat = targetChat(ctx, ctx.params.chat_id);
@@ -524,7 +524,7 @@ const HANDLERS: Record<string, Handler> = {
     };
     if (typeof params.text === "string" && params.text !== "") answer.text = params.text;
     if (typeof params.url === "string") answer.url = params.url;
-    world.answerCallback(bot, String(params.callback_query_id), answer);
+    answerCallback(world, bot, String(params.callback_query_id), answer);
     return true;
   },
   sendChatAction: (ctx) => {
@@ -597,8 +597,8 @@ const HANDLERS: Record<string, Handler> = {
     bot.invoiceLinks.set(slug, params);
     return `https://t.me/$${slug}`;
   },
-  answerPreCheckoutQuery: ({ world, bot, params }) => {
-    world.answerPreCheckout(
+  answerPreCheckoutQuery: ({ bot, params }) => {
+    answerPreCheckout(
       bot,
       String(params.pre_checkout_query_id),
       params.ok === true,
@@ -608,7 +608,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   refundStarPayment: ({ world, bot, params }) => {
     if (!world.users.has(Number(params.user_id))) throw badRequest("USER_ID_INVALID");
-    world.refund(bot, Number(params.user_id), String(params.telegram_payment_charge_id));
+    refund(world, bot, Number(params.user_id), String(params.telegram_payment_charge_id));
     return true;
   },
   getMyStarBalance: ({ bot }) => ({
