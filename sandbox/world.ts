@@ -25,9 +25,9 @@ import {
 } from "./world/state.ts";
 import { pumpWebhook, stopWebhook } from "./world/webhooks.ts";
 
-export { isObject, toInt } from "./util.ts";
 // The world's parts live in ./world/ as functions of the World (people acting, buttons, payments,
-// polling, webhooks, faults, the chat view); these re-exports keep `./world.ts` the one import.
+// polling, webhooks, faults, the chat view); these re-exports keep imports of `./world.ts` working.
+export { isObject, toInt } from "./util.ts";
 export { toEntry } from "./world/chat-view.ts";
 export {
   BotState,
