@@ -138,41 +138,7 @@ export class FileStore {
     }
     const ids = this.newIds(kind);
     const value: Record<string, unknown> = { file_id: ids.fileId, file_unique_id: ids.fileUniqueId };
-    switch (kind) {
-      case "video":
-      case "animation":
-        Object.assign(value, {
-          width: spec.width ?? 640,
-          height: spec.height ?? 360,
-          duration: spec.duration ?? 5,
-        });
-        break;
-      case "video_note":
-        Object.assign(value, { length: spec.length ?? 240, duration: spec.duration ?? 5 });
-        break;
-      case "voice":
-        Object.assign(value, { duration: spec.duration ?? 3, mime_type: spec.mime_type ?? "audio/ogg" });
-        break;
-      case "audio":
-        Object.assign(value, { duration: spec.duration ?? 180 });
-        if (spec.title) value.title = spec.title;
-        if (spec.performer) value.performer = spec.performer;
-        break;
-      case "sticker":
-        Object.assign(value, {
-          type: "regular",
-          width: 512,
-          height: 512,
-          is_animated: false,
-          is_video: false,
-          emoji: spec.emoji ?? "🙂",
-        });
-        break;
-    }
-    if (spec.file_name && kind !== "sticker" && kind !== "voice" && kind !== "video_note") {
-      value.file_name = spec.file_name;
-    }
-    if (spec.mime_type && kind !== "voice" && kind !== "sticker") value.mime_type = spec.mime_type;
+    describeMedia(kind, spec, value);
     value.file_size = size;
     register(value, ids, size).file.value = value;
     return value;
@@ -229,6 +195,45 @@ export class FileStore {
   clear(): void {
     this.files.clear();
   }
+}
+
+/** The kind-specific fields of a non-photo media object, with Telegram's defaults for simulated media. */
+function describeMedia(kind: MediaKind, spec: MediaSpec, value: Record<string, unknown>): void {
+  switch (kind) {
+    case "video":
+    case "animation":
+      Object.assign(value, {
+        width: spec.width ?? 640,
+        height: spec.height ?? 360,
+        duration: spec.duration ?? 5,
+      });
+      break;
+    case "video_note":
+      Object.assign(value, { length: spec.length ?? 240, duration: spec.duration ?? 5 });
+      break;
+    case "voice":
+      Object.assign(value, { duration: spec.duration ?? 3, mime_type: spec.mime_type ?? "audio/ogg" });
+      break;
+    case "audio":
+      Object.assign(value, { duration: spec.duration ?? 180 });
+      if (spec.title) value.title = spec.title;
+      if (spec.performer) value.performer = spec.performer;
+      break;
+    case "sticker":
+      Object.assign(value, {
+        type: "regular",
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+        emoji: spec.emoji ?? "🙂",
+      });
+      break;
+  }
+  if (spec.file_name && kind !== "sticker" && kind !== "voice" && kind !== "video_note") {
+    value.file_name = spec.file_name;
+  }
+  if (spec.mime_type && kind !== "voice" && kind !== "sticker") value.mime_type = spec.mime_type;
 }
 
 function typeName(kind: MediaKind): string {
