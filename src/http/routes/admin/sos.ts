@@ -10,7 +10,7 @@ import {
 } from "../../../services/sos.ts";
 import { errorResponses, HttpProblem } from "../../errors.ts";
 import { dateTime, serialIdParams, text, wordOf } from "../../schemas.ts";
-import { adminDoc, iso } from "./shared.ts";
+import { adminDoc } from "./shared.ts";
 
 /** The crisis hotline directory the bot's SOS button shows: list, add, change, retire, re-verify. */
 export interface SosRoutesOptions {
@@ -82,10 +82,8 @@ function toSosInput(body: SosBody): Partial<SosInput> {
   return out;
 }
 
-export const sosRoutes: FastifyPluginAsyncZod<SosRoutesOptions> = async (app, opts) => {
-  const { sos } = opts;
-
-  const sosOut = (e: SosEntry) => ({
+function toSosReply(e: SosEntry, needsVerification: boolean) {
+  return {
     id: e.id,
     country: e.country,
     name: e.name,
@@ -98,19 +96,27 @@ export const sosRoutes: FastifyPluginAsyncZod<SosRoutesOptions> = async (app, op
     kind: e.kind,
     russian_speaking: e.russianSpeaking,
     active: e.active,
-    updated_at: iso(e.updatedAt) ?? undefined,
-    needs_verification: sos.needsVerification(e, opts.now?.()),
-  });
+    updated_at: e.updatedAt.toISOString(),
+    needs_verification: needsVerification,
+  };
+}
 
-  /** A write's entry, or why not as the error contract (invalid fields, a duplicate number, no such entry). */
-  function entryOf(res: SosWriteResult) {
-    if (res.ok) return sosOut(res.entry);
-    if (res.reason === "invalid") throw new HttpProblem(400, "bad_request", "Invalid entry", res.problems);
-    if (res.reason === "duplicate") {
-      throw new HttpProblem(409, "duplicate", "This country already has this number (maybe inactive)");
-    }
-    throw new HttpProblem(404, "not_found", "No such SOS entry");
+/** A write's entry, or why not as the error contract (invalid fields, a duplicate number, no such entry). */
+function entryOrProblem(res: SosWriteResult): SosEntry {
+  if (res.ok) return res.entry;
+  if (res.reason === "invalid") throw new HttpProblem(400, "bad_request", "Invalid entry", res.problems);
+  if (res.reason === "duplicate") {
+    throw new HttpProblem(409, "duplicate", "This country already has this number (maybe inactive)");
   }
+  throw new HttpProblem(404, "not_found", "No such SOS entry");
+}
+
+export const sosRoutes: FastifyPluginAsyncZod<SosRoutesOptions> = async (app, opts) => {
+  const { sos } = opts;
+
+  /** An entry as answered: stale when not verified within the window, by the injected clock if any. */
+  const sosOut = (e: SosEntry) => toSosReply(e, sos.needsVerification(e, opts.now?.()));
+  const entryOf = (res: SosWriteResult) => sosOut(entryOrProblem(res));
 
   app.get(
     "/admin/sos",

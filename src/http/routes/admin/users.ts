@@ -4,6 +4,7 @@ import {
   MODERATOR_ACTIONS,
   type ModerationService,
   USER_STATUSES,
+  type UserView,
 } from "../../../services/moderation/index.ts";
 import { errorBody, errorResponses } from "../../errors.ts";
 import { bigIdParams, dateTime, nullableDateTime, wordOf } from "../../schemas.ts";
@@ -63,6 +64,37 @@ const userSchema = z.object({
 
 const listQuery = z.strictObject({ status: z.enum(USER_STATUSES).optional(), ...pagingQuery });
 
+/** One person as moderators read them: no Telegram id, no messages. */
+function toUserReply(user: UserView) {
+  return {
+    id: user.id,
+    nickname: user.nickname,
+    status: user.status,
+    suspended_until: iso(user.suspendedUntil),
+    muted_until: iso(user.mutedUntil),
+    toxicity_strikes: user.toxicityStrikes,
+    created_at: user.createdAt.toISOString(),
+    last_seen_at: iso(user.lastSeenAt),
+    deleted_at: iso(user.deletedAt),
+    reports_against: {
+      total: user.reportsAgainst.total,
+      open: user.reportsAgainst.open,
+      open_from_distinct_people: user.reportsAgainst.openFromDistinctPeople,
+    },
+    reports_by: user.reportsBy,
+    sessions: user.sessions,
+    safety_flags: user.safetyFlags,
+    actions: user.actions.map((a) => ({
+      id: a.id,
+      action: a.action,
+      actor: a.actor,
+      reason: a.reason,
+      until: iso(a.until),
+      created_at: a.createdAt.toISOString(),
+    })),
+  };
+}
+
 export const userRoutes: FastifyPluginAsyncZod<UserRoutesOptions> = async (app, { moderation }) => {
   app.get(
     "/admin/users",
@@ -113,33 +145,7 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesOptions> = async (app, 
     async (request, reply) => {
       const user = await moderation.getUser(request.params.id);
       if (!user) return reply.code(404).send(errorBody("not_found", "No such user"));
-      return {
-        id: user.id,
-        nickname: user.nickname,
-        status: user.status,
-        suspended_until: iso(user.suspendedUntil),
-        muted_until: iso(user.mutedUntil),
-        toxicity_strikes: user.toxicityStrikes,
-        created_at: user.createdAt.toISOString(),
-        last_seen_at: iso(user.lastSeenAt),
-        deleted_at: iso(user.deletedAt),
-        reports_against: {
-          total: user.reportsAgainst.total,
-          open: user.reportsAgainst.open,
-          open_from_distinct_people: user.reportsAgainst.openFromDistinctPeople,
-        },
-        reports_by: user.reportsBy,
-        sessions: user.sessions,
-        safety_flags: user.safetyFlags,
-        actions: user.actions.map((a) => ({
-          id: a.id,
-          action: a.action,
-          actor: a.actor,
-          reason: a.reason,
-          until: iso(a.until),
-          created_at: a.createdAt.toISOString(),
-        })),
-      };
+      return toUserReply(user);
     },
   );
 };
