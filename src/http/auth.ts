@@ -1,6 +1,30 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorBody } from "./errors.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The JSON body's exact text, as signed (see `keepRawJsonBodies`). */
+    rawBody?: string;
+  }
+}
+
+/** JSON bodies keep their raw text too: internal routes verify an HMAC over the exact bytes sent. */
+export function keepRawJsonBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = String(body);
+    request.rawBody = text;
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = new Error("Body is not valid JSON") as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+}
 
 /** How far a signed request's timestamp may be from now: replayed requests older than this are refused. */
 export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
@@ -49,7 +73,7 @@ export function inProcessReplayGuard(now: () => number = Date.now): ReplayGuard 
 /**
  * Fastify preValidation hook for internal routes: the signature is checked before the body's schema, so
  * an unsigned caller learns nothing about what a valid body looks like. Needs the raw body: see
- * `rawBodyParser` in server.ts.
+ * `keepRawJsonBodies`.
  */
 export function requireInternalSignature(
   secret: string,
@@ -59,7 +83,7 @@ export function requireInternalSignature(
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const ts = Number(request.headers["x-timestamp"]);
     const sig = request.headers["x-signature"];
-    const raw = (request as FastifyRequest & { rawBody?: string }).rawBody ?? "";
+    const raw = request.rawBody ?? "";
     if (!Number.isFinite(ts) || typeof sig !== "string" || Math.abs(now() - ts) > SIGNATURE_MAX_SKEW_MS) {
       return reply.code(401).send(errorBody("unauthorized", "Missing, stale or malformed signature"));
     }

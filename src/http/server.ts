@@ -1,19 +1,45 @@
-import helmet from "@fastify/helmet";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
-  type FastifyError,
   type FastifyInstance,
-  type FastifyPluginAsync,
+  type FastifyPluginOptions,
   LogController,
 } from "fastify";
+import {
+  type FastifyPluginAsyncZod,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { errorBody, errorBodySchema, HttpProblem } from "./errors.ts";
+import { keepRawJsonBodies } from "./auth.ts";
+import { registerDocs } from "./docs.ts";
+import { answerErrorsWithTheContract } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { type WebhookHandler, webhookRoutes } from "./routes/webhook.ts";
+
+/** The server every route area is registered on: its schemas are zod, and its handlers typed by them. */
+export type ApiServer = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A route area bound to its options; `routeArea` checks the options against the plugin's type. */
+export type RouteArea = (app: ApiServer) => Promise<void>;
+
+export function routeArea<Options extends FastifyPluginOptions>(
+  plugin: FastifyPluginAsyncZod<Options>,
+  opts: Options,
+): RouteArea {
+  return async (app) => {
+    await app.register(plugin, opts);
+  };
+}
 
 export interface ServerDeps {
   logger: Logger;
@@ -22,68 +48,25 @@ export interface ServerDeps {
   /** Present in webhook mode only. */
   webhook?: WebhookHandler;
   version?: string;
-  /** Area plugins (match, tips, ai, admin), each registered with its options. */
-  areas?: Array<{ plugin: FastifyPluginAsync<never>; opts: unknown }>;
+  /** Area plugins (match, tips, ai, admin), each bound to its options by `routeArea`. */
+  areas?: RouteArea[];
 }
 
-export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
+export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger,
     // Request logs are ours (below): Fastify's default would log URLs and ids we don't control.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
-    // No coercion: a body's "7" is not 7. Path and query schemas are strings with patterns.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  // Route schemas are zod (see schemas.ts): they validate requests, serialize replies and type handlers.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
-  app.addSchema(errorBodySchema);
+  keepRawJsonBodies(app);
 
-  // JSON bodies keep their raw text too: internal routes verify an HMAC over the exact bytes sent.
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    const text = String(body);
-    (request as typeof request & { rawBody?: string }).rawBody = text;
-    if (text.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      const err = new Error("Body is not valid JSON") as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
-    }
-  });
-
-  await app.register(helmet, {
-    // Swagger UI needs inline styles; everything else is JSON.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:", "validator.swagger.io"],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "«Ты не один» API",
-        description: "Telegram webhook, health, metrics and the service API of the peer-support bot.",
-        version: deps.version ?? "0.1.0",
-      },
-      components: {
-        securitySchemes: {
-          internalHmac: { type: "apiKey", in: "header", name: "X-Signature" },
-          adminToken: { type: "http", scheme: "bearer" },
-        },
-      },
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  await registerDocs(app, deps.version ?? "0.1.0");
 
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -98,43 +81,12 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody("not_found", `No route ${request.method} ${request.url.split("?")[0]}`));
-  });
-
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof HttpProblem) {
-      return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.details));
-    }
-    if (err.validation) {
-      return reply.code(400).send(
-        errorBody(
-          "bad_request",
-          err.message,
-          err.validation.map((v) => ({ path: v.instancePath, message: v.message })),
-        ),
-      );
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) {
-      request.log.error({ err }, "unhandled error");
-      return reply.code(status).send(errorBody("internal", "Internal server error"));
-    }
-    const code =
-      status === 413
-        ? "payload_too_large"
-        : status === 415
-          ? "unsupported_media_type"
-          : status === 429
-            ? "rate_limited"
-            : "bad_request";
-    return reply.code(status).send(errorBody(code, err.message));
-  });
+  answerErrorsWithTheContract(app);
 
   await app.register(healthRoutes, { checks: deps.readiness });
   await app.register(metricsRoutes, { metrics: deps.metrics });
   if (deps.webhook) await app.register(webhookRoutes, { handler: deps.webhook });
-  for (const area of deps.areas ?? []) await app.register(area.plugin, area.opts as never);
+  for (const registerArea of deps.areas ?? []) await registerArea(app);
 
   return app;
 }

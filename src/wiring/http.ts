@@ -1,19 +1,17 @@
 import { readFileSync } from "node:fs";
-import type { FastifyPluginAsync } from "fastify";
 import { webhookCallback } from "grammy";
 import type { AppBot } from "../bot/create-bot.ts";
 import type { Config } from "../config.ts";
 import { isMigrated } from "../db/migrate.ts";
-import { adminRoutes } from "../http/routes/admin.ts";
+import { adminRoutes } from "../http/routes/admin/index.ts";
 import { aiRoutes } from "../http/routes/ai.ts";
 import { matchRoutes } from "../http/routes/match.ts";
 import { tipRoutes } from "../http/routes/tips.ts";
-import { createServer } from "../http/server.ts";
+import { createServer, type RouteArea, routeArea } from "../http/server.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Secrets } from "../secrets.ts";
 import type { Services } from "../services/index.ts";
-import type { DecisionOutcome } from "../services/matching/index.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import type { Storage } from "./storage.ts";
 
@@ -28,8 +26,6 @@ function packageVersion(): string {
   }
 }
 
-type Area = { plugin: FastifyPluginAsync<never>; opts: unknown };
-
 interface HttpDeps {
   config: Config;
   storage: Storage;
@@ -43,31 +39,27 @@ interface HttpDeps {
 }
 
 /** The route areas this process serves: admin always; the coach's when it is on; match and tips with a bot. */
-function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): Area[] {
+function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): RouteArea[] {
   // A signed internal request is good once, across replicas: its signature is remembered in the store.
   const replayGuard = (signature: string, ttlMs: number) =>
     storage.infra.kv.setIfAbsent(`signed:${signature}`, "1", ttlMs);
-  const areas: Area[] = [
-    {
-      plugin: adminRoutes as FastifyPluginAsync<never>,
-      opts: {
-        token: secrets.adminToken,
-        moderation: services.moderation,
-        sos: services.sos,
-        ...(appBot
-          ? { onAct: appBot.notifier.moderated, onAppealDecision: appBot.notifier.appealDecided }
-          : {}),
-      },
-    },
+  const areas = [
+    routeArea(adminRoutes, {
+      token: secrets.adminToken,
+      moderation: services.moderation,
+      sos: services.sos,
+      ...(appBot
+        ? { onAct: appBot.notifier.moderated, onAppealDecision: appBot.notifier.appealDecided }
+        : {}),
+    }),
   ];
   if (config.AI_COACH_ENABLED) {
-    areas.push({
-      plugin: aiRoutes as FastifyPluginAsync<never>,
-      opts: {
+    areas.push(
+      routeArea(aiRoutes, {
         coach: services.coach,
         secret: secrets.internalApiSecret,
         replayGuard,
-        resolveSession: async (userId: number) => {
+        resolveSession: async (userId) => {
           const chat = await services.chats.activeChat(userId);
           if (!chat) return null;
           return {
@@ -76,33 +68,27 @@ function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): A
             crisisFlagged: await services.moderation.hasRecentCrisisFlag(chat.sessionId, 2 * 3600_000),
           };
         },
-      },
-    });
+      }),
+    );
   }
   if (appBot) {
     areas.push(
-      {
-        plugin: matchRoutes as FastifyPluginAsync<never>,
-        opts: {
-          matching: services.matching,
-          secret: secrets.internalApiSecret,
-          replayGuard,
-          onDecision: (o: DecisionOutcome) => appBot.notifier.decision(o),
-        },
-      },
-      {
-        plugin: tipRoutes as FastifyPluginAsync<never>,
-        opts: {
-          tips: services.tips,
-          profiles: services.profiles,
-          internalSecret: secrets.internalApiSecret,
-          replayGuard,
-          adminToken: secrets.adminToken,
-          createInvoiceLink: appBot.operations.payments.createInvoiceLink,
-          refundStarPayment: appBot.operations.payments.refundStarPayment,
-          onRefund: appBot.notifier.refunded,
-        },
-      },
+      routeArea(matchRoutes, {
+        matching: services.matching,
+        secret: secrets.internalApiSecret,
+        replayGuard,
+        onDecision: (o) => appBot.notifier.decision(o),
+      }),
+      routeArea(tipRoutes, {
+        tips: services.tips,
+        profiles: services.profiles,
+        internalSecret: secrets.internalApiSecret,
+        replayGuard,
+        adminToken: secrets.adminToken,
+        createInvoiceLink: appBot.operations.payments.createInvoiceLink,
+        refundStarPayment: appBot.operations.payments.refundStarPayment,
+        onRefund: appBot.notifier.refunded,
+      }),
     );
   }
   return areas;

@@ -1,7 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { HINT_TYPES, type HintSource } from "../../domain/coach/types.ts";
 import type { CoachService } from "../../services/coach/index.ts";
 import { type ReplayGuard, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
+import { positiveId } from "../schemas.ts";
 
 /** The person's active chat as the coach needs it; null when they have none. */
 export interface CoachSession {
@@ -21,17 +24,24 @@ export interface AiRoutesOptions {
 }
 
 const security = [{ internalHmac: [] }];
-const positiveId = { type: "integer", minimum: 1 } as const;
-const hintSchema = {
-  type: "object",
-  required: ["id", "type", "text", "source"],
-  properties: {
-    id: { type: "integer" },
-    type: { type: "string", enum: ["empathy", "question", "boundary"] },
-    text: { type: "string" },
-    source: { type: "string", enum: ["template", "model"] },
-  },
-} as const;
+const HINT_SOURCES = ["template", "model"] as const satisfies readonly HintSource[];
+
+const hintSchema = z.object({
+  id: z.number().int(),
+  type: z.enum(HINT_TYPES),
+  text: z.string(),
+  source: z.enum(HINT_SOURCES),
+});
+
+const hintReply = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("hints"),
+    hints: z.array(hintSchema),
+    disclosure: z.boolean(),
+    source: z.enum(HINT_SOURCES),
+  }),
+  z.object({ kind: z.literal("crisis_guidance"), text: z.string(), hint_id: z.number().int() }),
+]);
 
 /** Seconds until the limit resets: the next UTC hour or day. */
 function retryAfterSeconds(reason: "hourly_cap" | "daily_budget", now = Date.now()): number {
@@ -43,7 +53,7 @@ function retryAfterSeconds(reason: "hourly_cap" | "daily_budget", now = Date.now
  * `POST /ai/hint` — hints for one person, shown only to them (spec: «получить подсказку (скрыто,
  * только отправителю)»). HMAC-signed internal calls, like the match routes.
  */
-export const aiRoutes: FastifyPluginAsync<AiRoutesOptions> = async (app, opts) => {
+export const aiRoutes: FastifyPluginAsyncZod<AiRoutesOptions> = async (app, opts) => {
   const auth = requireInternalSignature(opts.secret, Date.now, opts.replayGuard);
 
   app.post(
@@ -54,43 +64,15 @@ export const aiRoutes: FastifyPluginAsync<AiRoutesOptions> = async (app, opts) =
         tags: ["ai"],
         summary: "Private hints for the person answering in their active chat",
         security,
-        body: {
-          type: "object",
-          required: ["user_id", "session_id"],
-          additionalProperties: false,
-          properties: { user_id: positiveId, session_id: positiveId },
-        },
+        body: z.strictObject({ user_id: positiveId, session_id: positiveId }),
         response: {
-          200: {
-            oneOf: [
-              {
-                type: "object",
-                required: ["kind", "hints", "disclosure", "source"],
-                properties: {
-                  kind: { type: "string", enum: ["hints"] },
-                  hints: { type: "array", items: hintSchema },
-                  disclosure: { type: "boolean" },
-                  source: { type: "string", enum: ["template", "model"] },
-                },
-              },
-              {
-                type: "object",
-                required: ["kind", "text", "hint_id"],
-                properties: {
-                  kind: { type: "string", enum: ["crisis_guidance"] },
-                  text: { type: "string" },
-                  hint_id: { type: "integer" },
-                },
-              },
-            ],
-          },
+          200: hintReply,
           ...errorResponses(400, 401, 403, 409, 429),
         },
       },
     },
-    async (request, rawReply) => {
-      const reply = rawReply as FastifyReply;
-      const { user_id, session_id } = request.body as { user_id: number; session_id: number };
+    async (request, reply) => {
+      const { user_id, session_id } = request.body;
       const session = await opts.resolveSession(user_id);
       if (!session) return reply.code(409).send(errorBody("no_active_chat", "The person has no active chat"));
       if (session.sessionId !== session_id) {
@@ -125,25 +107,19 @@ export const aiRoutes: FastifyPluginAsync<AiRoutesOptions> = async (app, opts) =
         tags: ["ai"],
         summary: "The person copied or sent a hint they were shown",
         security,
-        body: {
-          type: "object",
-          required: ["user_id", "hint_id", "action"],
-          additionalProperties: false,
-          properties: {
-            user_id: positiveId,
-            hint_id: positiveId,
-            action: { type: "string", enum: ["copied", "sent"] },
-          },
-        },
+        body: z.strictObject({
+          user_id: positiveId,
+          hint_id: positiveId,
+          action: z.enum(["copied", "sent"]),
+        }),
         response: {
-          200: { type: "object", required: ["ok"], properties: { ok: { type: "boolean" } } },
+          200: z.object({ ok: z.boolean() }),
           ...errorResponses(400, 401, 404),
         },
       },
     },
-    async (request, rawReply) => {
-      const reply = rawReply as FastifyReply;
-      const body = request.body as { user_id: number; hint_id: number; action: "copied" | "sent" };
+    async (request, reply) => {
+      const body = request.body;
       const ok =
         body.action === "copied"
           ? await opts.coach.markCopied(body.hint_id, body.user_id)

@@ -1,24 +1,21 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 
 export interface ReadinessCheck {
   name: string;
   check(): Promise<boolean>;
 }
 
-const statusSchema = {
-  type: "object",
-  required: ["status"],
-  properties: {
-    status: { type: "string", enum: ["ok", "unavailable"] },
-    checks: { type: "object", additionalProperties: { type: "boolean" } },
-  },
-} as const;
+const statusSchema = z.object({
+  status: z.enum(["ok", "unavailable"]),
+  checks: z.record(z.string(), z.boolean()).optional(),
+});
 
-export const healthRoutes: FastifyPluginAsync<{ checks: ReadinessCheck[] }> = async (app, { checks }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = async (app, { checks }) => {
   app.get(
     "/health",
     { schema: { tags: ["ops"], summary: "The process is alive", response: { 200: statusSchema } } },
-    async () => ({ status: "ok" }),
+    async () => ({ status: "ok" as const }),
   );
 
   app.get(

@@ -1,7 +1,9 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { DecisionOutcome, MatchingService } from "../../services/matching/index.ts";
 import { type ReplayGuard, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
+import { positiveId } from "../schemas.ts";
 
 export interface MatchRoutesOptions {
   matching: MatchingService;
@@ -13,10 +15,19 @@ export interface MatchRoutesOptions {
 }
 
 const security = [{ internalHmac: [] }];
-const userId = { type: "integer", minimum: 1 } as const;
+
+const findBody = z.strictObject({ user_id: positiveId });
+const confirmBody = z.strictObject({
+  user_id: positiveId,
+  match_id: positiveId,
+  action: z.enum(["accept", "decline"] satisfies Parameters<MatchingService["decide"]>[2][]),
+});
+
+/** What the proposal is after a decision, in the spec's words. */
+const PROPOSAL_STATUS = { waiting: "proposed", started: "active", declined: "declined" } as const;
 
 /** The spec's matching endpoints, for other clients of the same services (HMAC-signed internal calls). */
-export const matchRoutes: FastifyPluginAsync<MatchRoutesOptions> = async (app, opts) => {
+export const matchRoutes: FastifyPluginAsyncZod<MatchRoutesOptions> = async (app, opts) => {
   const auth = requireInternalSignature(opts.secret, Date.now, opts.replayGuard);
 
   app.post(
@@ -27,26 +38,15 @@ export const matchRoutes: FastifyPluginAsync<MatchRoutesOptions> = async (app, o
         tags: ["match"],
         summary: "Start a search for a person (like /find)",
         security,
-        body: {
-          type: "object",
-          required: ["user_id"],
-          additionalProperties: false,
-          properties: { user_id: userId },
-        },
+        body: findBody,
         response: {
-          200: {
-            type: "object",
-            required: ["queued", "already_searching"],
-            properties: { queued: { type: "boolean" }, already_searching: { type: "boolean" } },
-          },
+          200: z.object({ queued: z.boolean(), already_searching: z.boolean() }),
           ...errorResponses(400, 401, 404, 409),
         },
       },
     },
-    async (request, rawReply) => {
-      const reply = rawReply as FastifyReply;
-      const { user_id } = request.body as { user_id: number };
-      const res = await opts.matching.requestSearch(user_id);
+    async (request, reply) => {
+      const res = await opts.matching.requestSearch(request.body.user_id);
       if (res.ok) return { queued: true, already_searching: res.alreadySearching };
       if (res.reason === "not_registered")
         return reply.code(404).send(errorBody("not_found", "No such user"));
@@ -70,37 +70,21 @@ export const matchRoutes: FastifyPluginAsync<MatchRoutesOptions> = async (app, o
         tags: ["match"],
         summary: "Accept or decline a proposal (mutual consent)",
         security,
-        body: {
-          type: "object",
-          required: ["user_id", "match_id", "action"],
-          additionalProperties: false,
-          properties: {
-            user_id: userId,
-            match_id: { type: "integer", minimum: 1 },
-            action: { type: "string", enum: ["accept", "decline"] },
-          },
-        },
+        body: confirmBody,
         response: {
-          200: {
-            type: "object",
-            required: ["status"],
-            properties: { status: { type: "string", enum: ["proposed", "active", "declined"] } },
-          },
+          200: z.object({ status: z.enum(Object.values(PROPOSAL_STATUS)) }),
           ...errorResponses(400, 401, 409),
         },
       },
     },
-    async (request, rawReply) => {
-      const reply = rawReply as FastifyReply;
-      const body = request.body as { user_id: number; match_id: number; action: "accept" | "decline" };
+    async (request, reply) => {
+      const body = request.body;
       const outcome = await opts.matching.decide(body.user_id, body.match_id, body.action);
       if (outcome.kind === "stale") {
         return reply.code(409).send(errorBody("stale", "No open proposal with this id for this person"));
       }
       await opts.onDecision(outcome);
-      return {
-        status: outcome.kind === "waiting" ? "proposed" : outcome.kind === "started" ? "active" : "declined",
-      };
+      return { status: PROPOSAL_STATUS[outcome.kind] };
     },
   );
 };

@@ -1,8 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { ProfileService } from "../../services/profile.ts";
 import type { RefundResult, TipService } from "../../services/tips/index.ts";
 import { type ReplayGuard, requireAdminToken, requireInternalSignature } from "../auth.ts";
 import { errorBody, errorResponses } from "../errors.ts";
+import { bigIdParams, positiveId } from "../schemas.ts";
 
 export interface TipRoutesOptions {
   tips: TipService;
@@ -19,18 +21,101 @@ export interface TipRoutesOptions {
   onRefund(result: Extract<RefundResult, { ok: true }>): Promise<void>;
 }
 
-const period = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    from: { type: "string", format: "date-time" },
-    to: { type: "string", format: "date-time" },
-    format: { type: "string", enum: ["json", "csv"], default: "json" },
-  },
-} as const;
+const adminDoc = { tags: ["admin", "tips"], security: [{ adminToken: [] }] };
+
+const createBody = z.strictObject({
+  user_id: positiveId,
+  session_id: positiveId,
+  amount: z.number().int().min(1).max(2500),
+});
+
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const periodQuery = z.strictObject({
+  from: instant.optional(),
+  to: instant.optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+const ledgerRow = z.object({
+  recipientUserId: z.number().int().nullable(),
+  paidCount: z.number().int(),
+  received: z.number().int(),
+  refundedCount: z.number().int(),
+  refunded: z.number().int(),
+  net: z.number().int(),
+});
+
+/** The operator's side of tips, behind the admin token: refunds and the payout ledger. */
+const adminTipRoutes: FastifyPluginAsyncZod<TipRoutesOptions> = async (admin, opts) => {
+  admin.addHook("onRequest", requireAdminToken(opts.adminToken));
+
+  admin.post(
+    "/admin/tips/:id/refund",
+    {
+      schema: {
+        ...adminDoc,
+        summary: "Refund a paid tip with refundStarPayment; both people are told",
+        params: bigIdParams,
+        response: {
+          200: z.object({ status: z.literal("refunded"), already_refunded: z.boolean() }),
+          ...errorResponses(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      const tip = await opts.tips.getTip({ tipId: id });
+      if (!tip) return reply.code(404).send(errorBody("not_found", "No such tip"));
+      if (tip.status === "refunded") return { status: "refunded" as const, already_refunded: true };
+      if (tip.status !== "paid" || !tip.telegramPaymentChargeId) {
+        return reply.code(409).send(errorBody("not_paid", "Only paid tips can be refunded"));
+      }
+      const payer = tip.fromUser === null ? null : await opts.profiles.findById(tip.fromUser);
+      if (!payer?.tgId) return reply.code(409).send(errorBody("payer_gone", "The payer erased their data"));
+      // Money first: only a refund Telegram accepted is recorded.
+      await opts.refundStarPayment(payer.tgId, tip.telegramPaymentChargeId);
+      const res = await opts.tips.refund({ tipId: id });
+      if (!res.ok) return reply.code(409).send(errorBody(res.reason, "Refund not recorded"));
+      // Telegram accepted this call's refund of a tip that was paid, so the refund is this call's even
+      // when the refunded_payment update it caused was recorded first (the bot then told both people).
+      if (!res.alreadyRefunded) await opts.onRefund(res);
+      return { status: "refunded" as const, already_refunded: false };
+    },
+  );
+
+  admin.get(
+    "/admin/tips/report",
+    {
+      schema: {
+        ...adminDoc,
+        summary: "Ledger per recipient for payouts: received, refunded, net (JSON or CSV)",
+        querystring: periodQuery,
+        response: {
+          200: {
+            description: "The ledger: JSON rows, or CSV with format=csv",
+            content: {
+              "application/json": { schema: z.object({ rows: z.array(ledgerRow) }) },
+              "text/csv": { schema: z.string() },
+            },
+          },
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+      if (format === "csv") {
+        reply.header("content-type", "text/csv; charset=utf-8");
+        return opts.tips.reportCsv(range);
+      }
+      return { rows: await opts.tips.ledger(range) };
+    },
+  );
+};
 
 /** POST /tips/create (spec), and the admin refund and ledger report. */
-export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts) => {
+export const tipRoutes: FastifyPluginAsyncZod<TipRoutesOptions> = async (app, opts) => {
   app.post(
     "/tips/create",
     {
@@ -39,35 +124,21 @@ export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts)
         tags: ["tips"],
         summary: "Create a tip and its Stars (XTR) invoice link",
         security: [{ internalHmac: [] }],
-        body: {
-          type: "object",
-          required: ["user_id", "session_id", "amount"],
-          additionalProperties: false,
-          properties: {
-            user_id: { type: "integer", minimum: 1 },
-            session_id: { type: "integer", minimum: 1 },
-            amount: { type: "integer", minimum: 1, maximum: 2500 },
-          },
-        },
+        body: createBody,
         response: {
-          200: {
-            type: "object",
-            required: ["tip_id", "invoice_link", "amount", "our_commission", "recipient_share"],
-            properties: {
-              tip_id: { type: "integer" },
-              invoice_link: { type: "string" },
-              amount: { type: "integer" },
-              our_commission: { type: "integer" },
-              recipient_share: { type: "integer" },
-            },
-          },
+          200: z.object({
+            tip_id: z.number().int(),
+            invoice_link: z.string(),
+            amount: z.number().int(),
+            our_commission: z.number().int(),
+            recipient_share: z.number().int(),
+          }),
           ...errorResponses(400, 401, 409),
         },
       },
     },
-    async (request, rawReply) => {
-      const reply = rawReply as FastifyReply;
-      const body = request.body as { user_id: number; session_id: number; amount: number };
+    async (request, reply) => {
+      const body = request.body;
       const res = await opts.tips.createTip(body.user_id, body.session_id, body.amount);
       if (!res.ok) return reply.code(409).send(errorBody(res.reason, "The tip cannot be created"));
       const link = await opts.createInvoiceLink({ payload: res.payload, amount: res.amount });
@@ -81,74 +152,5 @@ export const tipRoutes: FastifyPluginAsync<TipRoutesOptions> = async (app, opts)
     },
   );
 
-  app.register(async (admin) => {
-    admin.addHook("onRequest", requireAdminToken(opts.adminToken));
-
-    admin.post(
-      "/admin/tips/:id/refund",
-      {
-        schema: {
-          tags: ["admin", "tips"],
-          summary: "Refund a paid tip with refundStarPayment; both people are told",
-          security: [{ adminToken: [] }],
-          params: {
-            type: "object",
-            required: ["id"],
-            properties: { id: { type: "string", pattern: "^[1-9][0-9]{0,14}$" } },
-          },
-          response: {
-            200: {
-              type: "object",
-              required: ["status", "already_refunded"],
-              properties: { status: { type: "string" }, already_refunded: { type: "boolean" } },
-            },
-            ...errorResponses(401, 404, 409),
-          },
-        },
-      },
-      async (request, rawReply) => {
-        const reply = rawReply as FastifyReply;
-        const id = Number((request.params as { id: string }).id);
-        const tip = await opts.tips.getTip({ tipId: id });
-        if (!tip) return reply.code(404).send(errorBody("not_found", "No such tip"));
-        if (tip.status === "refunded") return { status: "refunded", already_refunded: true };
-        if (tip.status !== "paid" || !tip.telegramPaymentChargeId) {
-          return reply.code(409).send(errorBody("not_paid", "Only paid tips can be refunded"));
-        }
-        const payer = tip.fromUser === null ? null : await opts.profiles.findById(tip.fromUser);
-        if (!payer?.tgId) return reply.code(409).send(errorBody("payer_gone", "The payer erased their data"));
-        // Money first: only a refund Telegram accepted is recorded.
-        await opts.refundStarPayment(payer.tgId, tip.telegramPaymentChargeId);
-        const res = await opts.tips.refund({ tipId: id });
-        if (!res.ok) return reply.code(409).send(errorBody(res.reason, "Refund not recorded"));
-        if (!res.alreadyRefunded) await opts.onRefund(res);
-        return { status: "refunded", already_refunded: res.alreadyRefunded };
-      },
-    );
-
-    admin.get(
-      "/admin/tips/report",
-      {
-        schema: {
-          tags: ["admin", "tips"],
-          summary: "Ledger per recipient for payouts: received, refunded, net (JSON or CSV)",
-          security: [{ adminToken: [] }],
-          querystring: period,
-          response: { ...errorResponses(400, 401) },
-        },
-      },
-      async (request, reply) => {
-        const q = request.query as { from?: string; to?: string; format?: "json" | "csv" };
-        const range = {
-          ...(q.from ? { from: new Date(q.from) } : {}),
-          ...(q.to ? { to: new Date(q.to) } : {}),
-        };
-        if (q.format === "csv") {
-          reply.header("content-type", "text/csv; charset=utf-8");
-          return opts.tips.reportCsv(range);
-        }
-        return { rows: await opts.tips.ledger(range) };
-      },
-    );
-  });
+  await app.register(adminTipRoutes, opts);
 };

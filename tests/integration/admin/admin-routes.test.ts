@@ -2,8 +2,8 @@ import { Writable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { adminRoutes } from "../../../src/http/routes/admin.ts";
-import { createServer } from "../../../src/http/server.ts";
+import { adminRoutes } from "../../../src/http/routes/admin/index.ts";
+import { createServer, routeArea } from "../../../src/http/server.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
 import { createSosService, type SosService } from "../../../src/services/sos.ts";
@@ -30,10 +30,7 @@ describe("admin API", () => {
       metrics: createMetrics({ collectDefault: false }),
       readiness: [],
       areas: [
-        {
-          plugin: adminRoutes as never,
-          opts: { token: TOKEN, moderation: w.moderation, sos, now: () => w.clock.now() },
-        },
+        routeArea(adminRoutes, { token: TOKEN, moderation: w.moderation, sos, now: () => w.clock.now() }),
       ],
     });
   });
@@ -154,6 +151,12 @@ describe("admin API", () => {
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
       expect(r.json().error).toMatchObject({ code: "bad_request", message: expect.any(String) });
     }
+    // Schema failures name the field: details are [{ path, message }], as the error contract says.
+    const nuke = await call("POST", `/admin/reports/${reportId}/actions`, { action: "nuke", days: 0 });
+    expect(nuke.json().error.details).toEqual([
+      { path: "/action", message: expect.any(String) },
+      { path: "/days", message: expect.any(String) },
+    ]);
     const notJson = await app.inject({
       method: "POST",
       url: `/admin/reports/${reportId}/actions`,

@@ -5,7 +5,7 @@ import { createManualClock } from "../../../src/clock.ts";
 import { aiHints } from "../../../src/db/schema.ts";
 import { signInternalRequest } from "../../../src/http/auth.ts";
 import { aiRoutes, type CoachSession } from "../../../src/http/routes/ai.ts";
-import { createServer } from "../../../src/http/server.ts";
+import { createServer, routeArea } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
@@ -51,7 +51,7 @@ describe("POST /ai/hint", () => {
       logger: createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
       metrics: createMetrics({ collectDefault: false }),
       readiness: [],
-      areas: [{ plugin: aiRoutes as never, opts: { coach, secret: SECRET, resolveSession } }],
+      areas: [routeArea(aiRoutes, { coach, secret: SECRET, resolveSession })],
     });
   });
   afterAll(async () => {

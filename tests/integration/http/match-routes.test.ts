@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock } from "../../../src/clock.ts";
 import { signInternalRequest } from "../../../src/http/auth.ts";
 import { matchRoutes } from "../../../src/http/routes/match.ts";
-import { createServer } from "../../../src/http/server.ts";
+import { createServer, routeArea } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
@@ -30,14 +30,11 @@ describe("REST /match/find and /match/confirm (HMAC-signed internal calls)", () 
       metrics: createMetrics({ collectDefault: false }),
       readiness: [],
       areas: [
-        {
-          plugin: matchRoutes as never,
-          opts: {
-            matching: services.matching,
-            secret: SECRET,
-            onDecision: async (o: DecisionOutcome) => void decisions.push(o),
-          },
-        },
+        routeArea(matchRoutes, {
+          matching: services.matching,
+          secret: SECRET,
+          onDecision: async (o: DecisionOutcome) => void decisions.push(o),
+        }),
       ],
     });
   });
