@@ -1,5 +1,5 @@
 import { ApiError, ControlError } from "../errors.ts";
-import { isMediaKind, type MediaKind, type MediaSpec, type MediaValue } from "../files.ts";
+import { isMediaKind, MEDIA_KINDS, type MediaKind, type MediaSpec, type MediaValue } from "../files.ts";
 import { isObject, pick, toInt } from "../util.ts";
 import type { World } from "../world.ts";
 import { toEntry } from "./chat-view.ts";
@@ -51,20 +51,7 @@ function forwardedContent(chat: ChatState, messageId: number): Record<string, un
     throw new ControlError(400, "forward_not_found", `message ${messageId} is not in this chat`);
   }
   const content: Record<string, unknown> = {};
-  for (const key of [
-    "text",
-    "entities",
-    "caption",
-    "caption_entities",
-    "photo",
-    "video",
-    "voice",
-    "video_note",
-    "audio",
-    "document",
-    "sticker",
-    "animation",
-  ]) {
+  for (const key of ["text", "entities", "caption", "caption_entities", ...MEDIA_KINDS]) {
     if (source.msg[key] !== undefined) content[key] = structuredClone(source.msg[key]);
   }
   content.forward_origin = { type: "user", sender_user: source.msg.from, date: source.msg.date };
@@ -90,16 +77,7 @@ function userContent(world: World, input: Record<string, unknown>): Record<strin
     if (entities.length > 0) content.entities = entities;
     return content;
   }
-  for (const kind of [
-    "photo",
-    "video",
-    "voice",
-    "video_note",
-    "audio",
-    "document",
-    "sticker",
-    "animation",
-  ] as const) {
+  for (const kind of MEDIA_KINDS) {
     const spec = input[kind];
     if (spec === undefined) continue;
     const { data_base64, ...mediaSpec } = (

@@ -26,14 +26,7 @@ const userListItemSchema = z.object({
   created_at: dateTime.optional(),
 });
 
-const userSchema = z.object({
-  id: z.number().int(),
-  nickname: z.string().nullable().optional(),
-  status: wordOf(USER_STATUSES),
-  suspended_until: nullableDateTime.optional(),
-  muted_until: nullableDateTime.optional(),
-  toxicity_strikes: z.number().int().optional(),
-  created_at: dateTime.optional(),
+const userSchema = userListItemSchema.omit({ open_reports_against: true }).extend({
   last_seen_at: nullableDateTime.optional(),
   deleted_at: nullableDateTime.optional(),
   reports_against: z
