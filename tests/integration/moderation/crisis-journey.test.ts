@@ -6,19 +6,19 @@ import { classifyMessage } from "../../../src/domain/safety/index.ts";
 import type { Metrics } from "../../../src/metrics.ts";
 import { createSafetyTier } from "../../../src/services/safety-tier.ts";
 import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
-import { botOver, createBotWorld, type World } from "../../helpers/bot-world.ts";
+import { type BotWorld, botOver, createBotWorld } from "../../helpers/bot-world.ts";
 import { callbackUpdate, type RecordedCall, textUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
-import { DAY, HOUR, MINUTE } from "./world.ts";
+import { DAY, HOUR, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 const MOD_CHAT = -100123;
 
 describe("the crisis journey in the bot (manual clock)", () => {
-  let world: World;
+  let world: ServiceWorld;
   let appBot: AppBot;
   let calls: RecordedCall[];
   let metrics: Metrics;
-  let t: Awaited<ReturnType<typeof createBotWorld>>;
+  let t: BotWorld;
 
   const tgOf = (userId: number) => t.tgOf(userId);
   const sentTo = (chatId: number, from = 0) => t.sentTo(chatId, from);
