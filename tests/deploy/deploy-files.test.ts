@@ -732,7 +732,7 @@ const mentions = (text: string, name: string) => new RegExp(`\\b${name}\\b`).tes
 describe("variables src/config.ts requires in production", () => {
   it("are found by asking loadConfig (the derivation below is not empty)", () => {
     expect(PRODUCTION_ONLY.length).toBeGreaterThan(0);
-    // The review finding this guards against: the fourth secret was missing from every deploy doc.
+    // The tip payload secret is the one deploy docs most easily leave out.
     expect(PRODUCTION_ONLY).toContain("TIP_PAYLOAD_SECRET");
     for (const name of PRODUCTION_ONLY) expect(PRODUCTION_WEBHOOK).toContain(name);
     expect(PRODUCTION_WEBHOOK.length).toBeGreaterThan(PRODUCTION_ONLY.length);

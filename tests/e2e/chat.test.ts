@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SandboxUserHandle } from "../../sandbox/index.ts";
+import type { ChatEntry, SandboxUserHandle } from "../../sandbox/index.ts";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
 import { dumpDatabase } from "../helpers/db-dump.ts";
 import { matchedPair } from "../helpers/people.ts";
@@ -15,6 +15,11 @@ async function received(person: SandboxUserHandle, after: number) {
   return (await person.chat(after)).filter((m) => m.from === "bot");
 }
 
+/** The id of the last message the bot sent this person: pass it to `received` to see what comes next. */
+async function lastFromBot(person: SandboxUserHandle): Promise<number> {
+  return (await person.lastBotMessage())?.message_id ?? 0;
+}
+
 describe("the conversation, through the sandbox", () => {
   let e2e: E2E;
   beforeAll(async () => {
@@ -24,71 +29,101 @@ describe("the conversation, through the sandbox", () => {
     await e2e?.close();
   });
 
-  it("relays every kind of message anonymously, with edits and replies, and refuses contacts and locations", async () => {
-    const [anna, boris] = await matchedPair(e2e.client, ["Анна", "Борис"], ["Тихая Сова", "Смелый Кит"]);
-    const start = (await boris.lastBotMessage())?.message_id ?? 0;
+  describe("one matched pair, one kind of message per test", () => {
+    let anna: SandboxUserHandle;
+    let boris: SandboxUserHandle;
+    /** Anna's first message, and Boris's copy of it: the edit and the reply below use them. */
+    let hello: { message_id: number };
+    let helloCopy: ChatEntry;
+    beforeAll(async () => {
+      [anna, boris] = await matchedPair(e2e.client, ["Анна", "Борис"], ["Тихая Сова", "Смелый Кит"]);
+      hello = await anna.send(say("Привет! Мне сейчас тяжело после переезда"));
+      helloCopy = await boris.expectMessage(/тяжело после переезда/);
+    });
 
-    const hello = await anna.send(say("Привет! Мне сейчас тяжело после переезда"));
-    const got = await boris.expectMessage(/тяжело после переезда/);
-    expect(got.forwarded).toBeFalsy();
-    expect(got.text).not.toContain("Анна");
+    it("a text reaches the peer as a copy, without the sender's name", async () => {
+      expect(helloCopy.text).toBe("Привет! Мне сейчас тяжело после переезда");
+      expect(helloCopy.forwarded).toBeFalsy();
+      expect(helloCopy.text).not.toContain("Анна");
+    });
 
-    const kinds = [
-      "photo",
-      "voice",
-      "video",
-      "video_note",
-      "sticker",
-      "animation",
-      "document",
-      "audio",
-    ] as const;
-    for (const kind of kinds) {
-      await anna.sendMedia(kind, {}, kind === "photo" ? { caption: say("Это мой город") } : {});
-    }
-    const album = `album-${Date.now()}`;
-    await anna.sendMedia("photo", {}, { mediaGroupId: album });
-    await anna.sendMedia("photo", {}, { mediaGroupId: album });
-    await expect
-      .poll(async () => (await received(boris, start)).filter((m) => m.media).length, { timeout: 10_000 })
-      .toBe(kinds.length + 2);
-    const media = (await received(boris, start)).filter((m) => m.media);
-    expect(media.map((m) => m.media?.type)).toEqual([...kinds, "photo", "photo"]);
-    const albumCopies = media.slice(-2);
-    expect(albumCopies[0]?.media_group_id).toBeDefined();
-    expect(albumCopies[0]?.media_group_id).toBe(albumCopies[1]?.media_group_id);
-    expect(media[0]?.caption).toBe("Это мой город");
-    // Copies, never forwards: nothing leads back to the sender.
-    expect((await e2e.client.calls("forwardMessage")).length).toBe(0);
-    expect(media.every((m) => !m.forwarded)).toBe(true);
+    it("every kind of media reaches the peer as a copy with its caption, never as a forward", async () => {
+      const start = await lastFromBot(boris);
+      const kinds = [
+        "photo",
+        "voice",
+        "video",
+        "video_note",
+        "sticker",
+        "animation",
+        "document",
+        "audio",
+      ] as const;
+      for (const kind of kinds) {
+        await anna.sendMedia(kind, {}, kind === "photo" ? { caption: say("Это мой город") } : {});
+      }
+      await expect
+        .poll(async () => (await received(boris, start)).filter((m) => m.media).length, { timeout: 10_000 })
+        .toBe(kinds.length);
+      const media = (await received(boris, start)).filter((m) => m.media);
+      expect(media.map((m) => m.media?.type)).toEqual([...kinds]);
+      expect(media[0]?.caption).toBe("Это мой город");
+      // Copies, never forwards: nothing leads back to the sender.
+      expect((await e2e.client.calls("forwardMessage")).length).toBe(0);
+      expect(media.every((m) => !m.forwarded)).toBe(true);
+    });
 
-    // An edit updates the peer's copy.
-    await anna.edit(hello.message_id, say("Привет! Мне сейчас очень тяжело после переезда"));
-    await expect
-      .poll(async () => (await boris.chat()).find((m) => m.message_id === got.message_id)?.text)
-      .toBe("Привет! Мне сейчас очень тяжело после переезда");
+    it("an album reaches the peer as one album: the copies share a media group", async () => {
+      const start = await lastFromBot(boris);
+      const album = `album-${Date.now()}`;
+      await anna.sendMedia("photo", {}, { mediaGroupId: album });
+      await anna.sendMedia("photo", {}, { mediaGroupId: album });
+      await expect
+        .poll(async () => (await received(boris, start)).filter((m) => m.media).length, { timeout: 10_000 })
+        .toBe(2);
+      const copies = (await received(boris, start)).filter((m) => m.media);
+      expect(copies.map((m) => m.media?.type)).toEqual(["photo", "photo"]);
+      expect(copies[0]?.media_group_id).toBeDefined();
+      expect(copies[0]?.media_group_id).toBe(copies[1]?.media_group_id);
+    });
 
-    // A reply points at the peer's copy of the message.
-    await boris.send(say("Понимаю тебя, я тоже переезжал"), { replyTo: got.message_id });
-    const reply = await anna.expectMessage(/я тоже переезжал/);
-    expect(reply.reply_to_message_id).toBe(hello.message_id);
+    it("an edit updates the peer's copy", async () => {
+      await anna.edit(hello.message_id, say("Привет! Мне сейчас очень тяжело после переезда"));
+      await expect
+        .poll(async () => (await boris.chat()).find((m) => m.message_id === helloCopy.message_id)?.text)
+        .toBe("Привет! Мне сейчас очень тяжело после переезда");
+    });
 
-    // Contact and location are refused with the reason; the peer gets nothing.
-    const before = (await boris.lastBotMessage())?.message_id ?? 0;
-    await anna.sendContact({ phone_number: "+79991234567", first_name: "Анна" });
-    await anna.expectMessage(/Контакты не пересылаю/);
-    await anna.sendLocation(55.75, 37.62);
-    await anna.expectMessage(/Геолокацию не пересылаю/);
-    expect(await received(boris, before)).toEqual([]);
+    it("a reply points at the peer's copy of the message replied to", async () => {
+      await boris.send(say("Понимаю тебя, я тоже переезжал"), { replyTo: helloCopy.message_id });
+      const reply = await anna.expectMessage(/я тоже переезжал/);
+      expect(reply.reply_to_message_id).toBe(hello.message_id);
+    });
 
-    // A contact in text: a one-time privacy nudge, then it goes only when confirmed.
-    await anna.send(say("Мой номер +7 999 765-43-21"));
-    await anna.expectMessage(/раскрывает анонимность/);
-    expect(await received(boris, before)).toEqual([]);
-    await anna.click("Отправить всё равно");
-    await boris.expectMessage(/765-43-21/);
-    await anna.send(say("И почта anna.test@example.com"));
-    await boris.expectMessage(/anna\.test@example\.com/);
+    it("a contact card is refused with the reason, and the peer gets nothing", async () => {
+      const start = await lastFromBot(boris);
+      await anna.sendContact({ phone_number: "+79991234567", first_name: "Анна" });
+      await anna.expectMessage(/Контакты не пересылаю/);
+      expect(await received(boris, start)).toEqual([]);
+    });
+
+    it("a location is refused with the reason, and the peer gets nothing", async () => {
+      const start = await lastFromBot(boris);
+      await anna.sendLocation(55.75, 37.62);
+      await anna.expectMessage(/Геолокацию не пересылаю/);
+      expect(await received(boris, start)).toEqual([]);
+    });
+
+    it("a contact in text is held behind a privacy nudge until confirmed, and the nudge comes only once", async () => {
+      const start = await lastFromBot(boris);
+      await anna.send(say("Мой номер +7 999 765-43-21"));
+      await anna.expectMessage(/раскрывает анонимность/);
+      expect(await received(boris, start)).toEqual([]);
+      await anna.click("Отправить всё равно");
+      await boris.expectMessage(/765-43-21/);
+      await anna.send(say("И почта anna.test@example.com"));
+      await boris.expectMessage(/anna\.test@example\.com/);
+    });
   });
 
   it("delivers every message exactly once and in order through 429 and 5xx bursts", async () => {
@@ -125,27 +160,54 @@ describe("the conversation, through the sandbox", () => {
     await dina.expectMessage(/Сейчас нет разговора/);
   });
 
-  it("keeps the order after an album, relays dice, ignores service messages and refuses venues with the reason", async () => {
-    const [kseniya, lavr] = await matchedPair(e2e.client, ["Ксения", "Лавр"], ["Синяя Цапля", "Рыжий Кот"]);
-    const start = (await lavr.lastBotMessage())?.message_id ?? 0;
-    const album = `album-order-${Date.now()}`;
-    await kseniya.sendMedia("photo", {}, { mediaGroupId: album });
-    await kseniya.sendMedia("photo", {}, { mediaGroupId: album });
-    await kseniya.send(say("а это уже после фотографий"));
-    await expect.poll(async () => (await received(lavr, start)).length, { timeout: 10_000 }).toBe(3);
-    const got = await received(lavr, start);
-    expect(got.map((m) => m.media?.type ?? m.text)).toEqual(["photo", "photo", "а это уже после фотографий"]);
+  describe("another matched pair: order, dice, service messages and venues", () => {
+    let kseniya: SandboxUserHandle;
+    let lavr: SandboxUserHandle;
+    beforeAll(async () => {
+      [kseniya, lavr] = await matchedPair(e2e.client, ["Ксения", "Лавр"], ["Синяя Цапля", "Рыжий Кот"]);
+    });
 
-    const dice = await kseniya.sendDice("🎯");
-    await expect.poll(async () => (await received(lavr, start)).at(-1)?.dice?.emoji).toBe("🎯");
-    // A pin is Telegram's service message, not her words: nothing to relay, nothing to apologise for.
-    const senderBefore = (await kseniya.lastBotMessage())?.message_id ?? 0;
-    await kseniya.pin(dice.message_id);
-    await kseniya.sendVenue({ latitude: 55.75, longitude: 37.62, title: "Кафе", address: "Тверская, 1" });
-    await kseniya.expectMessage(/Геолокацию не пересылаю/);
-    const toSender = (await received(kseniya, senderBefore)).map((m) => m.text);
-    expect(toSender).toEqual([expect.stringMatching(/Геолокацию не пересылаю/)]);
-    expect((await received(lavr, start)).length).toBe(4);
+    it("a text sent after an album arrives after the album", async () => {
+      const start = await lastFromBot(lavr);
+      const album = `album-order-${Date.now()}`;
+      await kseniya.sendMedia("photo", {}, { mediaGroupId: album });
+      await kseniya.sendMedia("photo", {}, { mediaGroupId: album });
+      await kseniya.send(say("а это уже после фотографий"));
+      await expect.poll(async () => (await received(lavr, start)).length, { timeout: 10_000 }).toBe(3);
+      const got = await received(lavr, start);
+      expect(got.map((m) => m.media?.type ?? m.text)).toEqual([
+        "photo",
+        "photo",
+        "а это уже после фотографий",
+      ]);
+    });
+
+    it("a dice roll is relayed", async () => {
+      const start = await lastFromBot(lavr);
+      await kseniya.sendDice("🎯");
+      await expect.poll(async () => (await received(lavr, start)).at(-1)?.dice?.emoji).toBe("🎯");
+    });
+
+    it("a pin is Telegram's service message, not her words: nothing is relayed and nothing is said to her", async () => {
+      const pinned = await kseniya.send(say("Хочу запомнить этот разговор"));
+      await lavr.expectMessage(/запомнить этот разговор/);
+      const [senderStart, peerStart] = [await lastFromBot(kseniya), await lastFromBot(lavr)];
+      await kseniya.pin(pinned.message_id);
+      // Updates of one chat are handled in order: once this arrives, the pin has been handled.
+      await kseniya.send(say("Как прошла твоя неделя?"));
+      await lavr.expectMessage(/прошла твоя неделя/);
+      expect(await received(kseniya, senderStart)).toEqual([]);
+      expect((await received(lavr, peerStart)).map((m) => m.text)).toEqual(["Как прошла твоя неделя?"]);
+    });
+
+    it("a venue is refused with the reason, and the peer gets nothing", async () => {
+      const [senderStart, peerStart] = [await lastFromBot(kseniya), await lastFromBot(lavr)];
+      await kseniya.sendVenue({ latitude: 55.75, longitude: 37.62, title: "Кафе", address: "Тверская, 1" });
+      await kseniya.expectMessage(/Геолокацию не пересылаю/);
+      const toSender = (await received(kseniya, senderStart)).map((m) => m.text);
+      expect(toSender).toEqual([expect.stringMatching(/Геолокацию не пересылаю/)]);
+      expect(await received(lavr, peerStart)).toEqual([]);
+    });
   });
 
   it("an edit passes the same screen as a message: a rude edit is withheld, a crisis edit brings support to both", async () => {

@@ -116,7 +116,7 @@ describe("invalid input in onboarding and the profile: a reason, the question ag
     await fedya.send("/profile");
     await fedya.expectMessage(/познакомимся с правилами/);
 
-    // Buttons of the old four-card onboarding lead to today's card.
+    // Card buttons that no card sends today (old messages still carry them) lead to today's card.
     const old = await fedya.click({ message_id: card.message_id, data: "ob:card:2" });
     expect(old.text).toMatch(/кнопка уже не работает/);
     expect(await userRow(fedya)).toBeUndefined();

@@ -3,14 +3,13 @@ import { type AppBot, createBot } from "../../src/bot/create-bot.ts";
 import { users } from "../../src/db/schema.ts";
 import { createLogger, createPseudonymizer } from "../../src/logger.ts";
 import { createMetrics, type Metrics } from "../../src/metrics.ts";
-import { createWorld } from "../integration/moderation/world.ts";
 import { type RecordedCall, recordTelegramCalls, TEST_BOT_INFO } from "./fake-telegram.ts";
+import { createServiceWorld, type ServiceWorld } from "./service-world.ts";
 
-export type World = Awaited<ReturnType<typeof createWorld>>;
 export type From = { id: number; first_name: string };
 
-/** Builds the real bot over a world's services and clock, with every Bot API call recorded. */
-export function botOver(world: World, opts: { modChatId?: number; metrics?: Metrics } = {}) {
+/** Builds the real bot over a service world's services and clock, with every Bot API call recorded. */
+export function botOver(world: ServiceWorld, opts: { modChatId?: number; metrics?: Metrics } = {}) {
   const metrics = opts.metrics ?? createMetrics({ collectDefault: false });
   const appBot: AppBot = createBot({
     token: "7000000001:TESTTOKEN-abcdefghij",
@@ -49,9 +48,9 @@ export function botOver(world: World, opts: { modChatId?: number; metrics?: Metr
   };
 }
 
-/** A world (database, services, manual clock) with the real bot over it. */
+/** A service world (database, services, manual clock) with the real bot over it. */
 export async function createBotWorld(opts: { modChatId?: number; seedSos?: boolean } = {}) {
-  const world = await createWorld();
+  const world = await createServiceWorld();
   if (opts.seedSos) await world.services.sos.seedFromFile();
   const bot = botOver(world, opts);
   /** The Telegram side of a person made by the fixtures. */
@@ -61,3 +60,5 @@ export async function createBotWorld(opts: { modChatId?: number; seedSos?: boole
   };
   return { world, ...bot, tgOf, close: () => world.close() };
 }
+
+export type BotWorld = Awaited<ReturnType<typeof createBotWorld>>;

@@ -32,28 +32,29 @@ export async function makePerson(
 }
 
 /**
- * Two new people with the same topics, matched and accepted through the matching service: an active
- * chat. Whoever else is searching must not share both topics, or the proposal may go to them.
+ * An active chat, made through the matching service: both search, are proposed to each other and
+ * accept. Between the two people in `between`, or else between two new people sharing `topics`;
+ * whoever else is searching must not share both topics, or the proposal may go to them (it throws).
  */
 export async function startChat(
   services: Services,
-  opts: { topics?: string[]; nicknames?: [string, string] } = {},
+  opts: { between?: [number, number]; topics?: string[]; nicknames?: [string, string] } = {},
 ): Promise<{ a: number; b: number; sessionId: number }> {
   const topics = opts.topics ?? ["burnout", "anxiety"];
-  const a = await makePerson(services, {
-    topics,
-    ...(opts.nicknames ? { nickname: opts.nicknames[0] } : {}),
-  });
-  const b = await makePerson(services, {
-    topics,
-    ...(opts.nicknames ? { nickname: opts.nicknames[1] } : {}),
-  });
-  await services.matching.requestSearch(a);
-  await services.matching.requestSearch(b);
+  const nickname = (i: 0 | 1) => (opts.nicknames ? { nickname: opts.nicknames[i] } : {});
+  const [a, b] = opts.between ?? [
+    await makePerson(services, { topics, ...nickname(0) }),
+    await makePerson(services, { topics, ...nickname(1) }),
+  ];
+  const searchA = await services.matching.requestSearch(a);
+  const searchB = await services.matching.requestSearch(b);
+  if (!searchA.ok || !searchB.ok) throw new Error(`search refused: ${JSON.stringify([searchA, searchB])}`);
   const p = await services.matching.processSearch(b);
   if (!p) throw new Error("no proposal");
+  const pair = [p.a.userId, p.b.userId].sort();
+  if (pair.join() !== [a, b].sort().join()) throw new Error(`proposed ${pair} instead of ${[a, b]}`);
   await services.matching.decide(a, p.matchId, "accept");
   const started = await services.matching.decide(b, p.matchId, "accept");
-  if (started.kind !== "started") throw new Error("chat did not start");
+  if (started.kind !== "started") throw new Error(`chat did not start: ${started.kind}`);
   return { a, b, sessionId: started.sessionId };
 }

@@ -7,18 +7,19 @@ import { createServer, routeArea } from "../../../src/http/server.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
 import { createSosService, type SosService } from "../../../src/services/sos.ts";
-import { createWorld, MINUTE, type World } from "../moderation/world.ts";
+import { startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 const TOKEN = "admin-token-for-tests-0123456789abcdef";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe("admin API", () => {
-  let w: World;
+  let w: ServiceWorld;
   let sos: SosService;
   let app: Awaited<ReturnType<typeof createServer>>;
 
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
     sos = createSosService({ db: w.db, clock: w.clock });
     await sos.seedFromFile();
     const logger = createLogger({
@@ -51,7 +52,7 @@ describe("admin API", () => {
   async function reported(topics: string[]) {
     const [target, reporter] = (await w.people(2, topics)) as [number, number];
     w.clock.advance(2 * MINUTE);
-    await w.startChat(reporter, target);
+    await startChat(w.services, { between: [reporter, target] });
     const res = await w.moderation.report({ reporterId: reporter, reason: "abuse", comment: "грубил" });
     if (!res.ok) throw new Error("report refused");
     return { target, reporter, reportId: res.reportId };

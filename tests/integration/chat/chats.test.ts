@@ -1,31 +1,24 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManualClock } from "../../../src/clock.ts";
 import { users } from "../../../src/db/schema.ts";
-import { createMemoryInfra } from "../../../src/infra/memory.ts";
-import { createServices, type Services } from "../../../src/services/index.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
+import type { Services } from "../../../src/services/index.ts";
 import { makePerson, startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("chat sessions: ending, ratings, message-id pairs", () => {
-  let t: TestDatabase;
+  let w: ServiceWorld;
   let services: Services;
-  const clock = createManualClock(new Date("2026-05-01T10:00:00Z"));
-  const infra = createMemoryInfra({ now: () => clock.now().getTime() });
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    services = createServices({ db: t.db, infra, clock });
+    w = await createServiceWorld();
+    services = w.services;
   });
   afterAll(async () => {
-    await infra.close();
-    await t.destroy();
+    await w.close();
   });
 
-  const chatBetween = (topics: string[]) => startChat(services, { topics });
-
   it("ends once for both, even when both press /end at the same moment; the pair then has a cooldown", async () => {
-    const { a, b, sessionId } = await chatBetween(["burnout", "anxiety"]);
+    const { a, b, sessionId } = await startChat(services, { topics: ["burnout", "anxiety"] });
     const results = await Promise.all([
       services.chats.endChat(a, "ended"),
       services.chats.endChat(b, "ended"),
@@ -51,7 +44,8 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
       ["relocation", "loneliness"],
     ];
     const pairs = [];
-    for (let i = 0; i < 12; i++) pairs.push(await chatBetween(topics[i % topics.length] ?? []));
+    for (let i = 0; i < 12; i++)
+      pairs.push(await startChat(services, { topics: topics[i % topics.length] ?? [] }));
     const results = await Promise.all(
       pairs.flatMap(({ a, b }) => [services.chats.endChat(a, "ended"), services.chats.endChat(b, "ended")]),
     );
@@ -61,7 +55,7 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
   });
 
   it("a rating is taken once per person, only after the end, and feeds the peer's helpfulness", async () => {
-    const { a, b, sessionId } = await chatBetween(["divorce", "loneliness"]);
+    const { a, b, sessionId } = await startChat(services, { topics: ["divorce", "loneliness"] });
     expect(await services.chats.rate(a, sessionId, 5)).toEqual({ ok: false, reason: "not_ended" });
     await services.chats.endChat(a, "ended");
     expect(await services.chats.rate(a, sessionId, 6)).toEqual({ ok: false, reason: "bad_rating" });
@@ -72,14 +66,14 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
       ok: false,
       reason: "not_participant",
     });
-    clock.advance(8 * 24 * 3600_000);
+    w.clock.advance(8 * 24 * 3600_000);
     expect(await services.chats.rate(b, sessionId, 4)).toEqual({ ok: false, reason: "too_late" });
-    const [peer] = await t.db.select().from(users).where(eq(users.id, b));
+    const [peer] = await w.db.select().from(users).where(eq(users.id, b));
     expect(peer).toMatchObject({ ratingSum: 5, ratingCount: 1 });
   });
 
   it("links message ids both ways so edits and replies find the peer's copy", async () => {
-    const { a, b } = await chatBetween(["relocation", "emigration"]);
+    const { a, b } = await startChat(services, { topics: ["relocation", "emigration"] });
     const chatA = await services.chats.activeChat(a);
     const chatB = await services.chats.activeChat(b);
     if (!chatA || !chatB) throw new Error("no chat");

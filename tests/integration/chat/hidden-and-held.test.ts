@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBotWorld } from "../../helpers/bot-world.ts";
+import { type BotWorld, createBotWorld, type From } from "../../helpers/bot-world.ts";
 import { callbackUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
-
-type From = { id: number; first_name: string };
 
 /** A message update with entities or a poll, as Telegram sends them. */
 function messageUpdate(from: From, fields: Record<string, unknown>, messageId: number, edited = false) {
@@ -22,7 +20,7 @@ function messageUpdate(from: From, fields: Record<string, unknown>, messageId: n
 }
 
 describe("the screen reads hidden text and what is released", () => {
-  let t: Awaited<ReturnType<typeof createBotWorld>>;
+  let t: BotWorld;
   beforeAll(async () => {
     t = await createBotWorld();
   });

@@ -1,32 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManualClock } from "../../../src/clock.ts";
-import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { EXTEND_ASK_BEFORE_MS } from "../../../src/services/chats.ts";
-import { createServices, type Services } from "../../../src/services/index.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
+import type { Services } from "../../../src/services/index.ts";
 import { startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 const HOUR = 3600_000;
 
 describe("temp-chat: a timer both agree on, «продлить?» before the end, extension only when both agree", () => {
-  let t: TestDatabase;
+  let w: ServiceWorld;
   let services: Services;
-  const clock = createManualClock(new Date("2026-05-01T10:00:00Z"));
-  const infra = createMemoryInfra({ now: () => clock.now().getTime() });
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    services = createServices({ db: t.db, infra, clock });
+    w = await createServiceWorld();
+    services = w.services;
   });
   afterAll(async () => {
-    await infra.close();
-    await t.destroy();
+    await w.close();
   });
 
-  const chatBetween = () => startChat(services);
-
   async function timedChat(hours: number) {
-    const c = await chatBetween();
+    const c = await startChat(services);
     expect(await services.chats.offerTimer(c.a, hours)).toMatchObject({ ok: true, hours });
     const answer = await services.chats.answerTimer(c.b, c.sessionId, true);
     expect(answer).toMatchObject({ ok: true, accepted: true, hours, offeredBy: c.a });
@@ -34,7 +27,7 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
   }
 
   it("a timer starts only when the peer agrees; the offerer cannot accept their own offer; odd hours are refused", async () => {
-    const { a, b, sessionId } = await chatBetween();
+    const { a, b, sessionId } = await startChat(services);
     expect(await services.chats.offerTimer(a, 12)).toEqual({ ok: false, reason: "bad_hours" });
     expect(await services.chats.offerTimer(a, 48)).toMatchObject({ ok: true, hours: 48 });
     expect(await services.chats.answerTimer(a, sessionId, true)).toEqual({ ok: false, reason: "stale" });
@@ -42,7 +35,7 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
     const answer = await services.chats.answerTimer(b, sessionId, true);
     expect(answer).toMatchObject({ ok: true, accepted: true });
     expect((await services.chats.session(sessionId))?.expiresAt).toEqual(
-      new Date(clock.now().getTime() + 48 * HOUR),
+      new Date(w.clock.now().getTime() + 48 * HOUR),
     );
     // Answered once: the same button again changes nothing; a second timer is refused.
     expect(await services.chats.answerTimer(b, sessionId, true)).toEqual({ ok: false, reason: "stale" });
@@ -51,7 +44,7 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
   });
 
   it("a declined offer changes nothing, and people outside a chat cannot offer", async () => {
-    const { a, b, sessionId } = await chatBetween();
+    const { a, b, sessionId } = await startChat(services);
     await services.chats.offerTimer(b, 24);
     expect(await services.chats.answerTimer(a, sessionId, false)).toEqual({
       ok: true,
@@ -66,11 +59,11 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
   it("both are asked once, 2 h before the end; both yes extends by 24 h and asks again before the new end", async () => {
     const { a, b, sessionId } = await timedChat(24);
     const startedExpiry = (await services.chats.session(sessionId))?.expiresAt as Date;
-    clock.advance(24 * HOUR - EXTEND_ASK_BEFORE_MS - 60_000);
+    w.clock.advance(24 * HOUR - EXTEND_ASK_BEFORE_MS - 60_000);
     expect((await services.chats.claimExtensionAsks()).map((x) => x.sessionId)).not.toContain(sessionId);
     // A vote before the question is asked changes nothing.
     expect(await services.chats.voteExtension(a, sessionId, true)).toEqual({ kind: "stale" });
-    clock.advance(120_000);
+    w.clock.advance(120_000);
     const asks = await services.chats.claimExtensionAsks();
     const ask = asks.find((x) => x.sessionId === sessionId);
     expect(ask?.participants.map((p) => p.userId).sort()).toEqual([a, b].sort());
@@ -92,21 +85,21 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
     });
 
     // The old end passes: nothing ends; the new one is asked about again.
-    clock.advance(2 * HOUR);
+    w.clock.advance(2 * HOUR);
     expect((await services.chats.expireTimedChats()).map((e) => e.sessionId)).not.toContain(sessionId);
-    clock.advance(24 * HOUR - 2 * HOUR);
+    w.clock.advance(24 * HOUR - 2 * HOUR);
     expect((await services.chats.claimExtensionAsks()).map((x) => x.sessionId)).toContain(sessionId);
     await services.chats.endChat(a, "ended");
   });
 
   it("one «нет» settles it: the chat ends at its time like /end, for both, with the reason expired", async () => {
     const { a, b, sessionId } = await timedChat(72);
-    clock.advance(71 * HOUR);
+    w.clock.advance(71 * HOUR);
     expect((await services.chats.claimExtensionAsks()).map((x) => x.sessionId)).toContain(sessionId);
     expect(await services.chats.voteExtension(b, sessionId, false)).toEqual({ kind: "declined", peerId: a });
     expect(await services.chats.voteExtension(a, sessionId, true)).toEqual({ kind: "peer_declined" });
     expect((await services.chats.expireTimedChats()).map((e) => e.sessionId)).not.toContain(sessionId);
-    clock.advance(HOUR);
+    w.clock.advance(HOUR);
     const ended = (await services.chats.expireTimedChats()).find((e) => e.sessionId === sessionId);
     expect(ended).toMatchObject({ reason: "expired", endedBy: null });
     expect(ended?.participants.map((p) => p.userId).sort()).toEqual([a, b].sort());
@@ -124,9 +117,9 @@ describe("temp-chat: a timer both agree on, «продлить?» before the end
 
   it("an unanswered question ends the chat at its time too", async () => {
     const { sessionId } = await timedChat(24);
-    clock.advance(23 * HOUR);
+    w.clock.advance(23 * HOUR);
     await services.chats.claimExtensionAsks();
-    clock.advance(HOUR);
+    w.clock.advance(HOUR);
     expect((await services.chats.expireTimedChats()).map((e) => e.sessionId)).toContain(sessionId);
   });
 });

@@ -10,9 +10,9 @@ import { makePerson } from "../../helpers/fixtures.ts";
 /**
  * Two people (or a person and the admin API, or a person and the scheduler) acting on the same chat
  * or proposal at the same moment. On PostgreSQL each scenario runs 16 races, 8 at a time; every call
- * must finish without an error: no deadlock (40P01), no other failure. Found by a lock review: before
- * the fix most of these deadlocked in 6–12 races of 12 (FOR UPDATE on users against the KEY SHARE
- * locks of foreign-key checks). On PGlite (one connection) they run too, and check the outcomes.
+ * must finish without an error: no deadlock (40P01), no other failure. The risk is FOR UPDATE on
+ * users against the KEY SHARE locks of foreign-key checks: taken in the wrong order, most of these
+ * races deadlock. On PGlite (one connection) they run too, and check the outcomes.
  */
 const ROUNDS = 2;
 const PARALLEL = 8;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MatchingMetrics, variantFor } from "../../../src/services/matching/index.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
-import { createWorld, type World } from "../moderation/world.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("matching metrics", () => {
-  let w: World;
-  let services: World["services"];
-  let clock: World["clock"];
+  let w: ServiceWorld;
+  let services: ServiceWorld["services"];
+  let clock: ServiceWorld["clock"];
   const timeToProposal: Array<{ variant: string; ms: number }> = [];
   const metrics: MatchingMetrics = {
     proposalsSent() {},
@@ -18,7 +18,7 @@ describe("matching metrics", () => {
   };
 
   beforeAll(async () => {
-    w = await createWorld({ matchingMetrics: metrics });
+    w = await createServiceWorld({ matchingMetrics: metrics });
     ({ services, clock } = w);
   });
   afterAll(async () => {

@@ -12,17 +12,17 @@ import {
 import { RECLAIM_IDLE_MS, startMatchWorker } from "../../../src/workers/match-worker.ts";
 import { eventually } from "../../helpers/eventually.ts";
 import { makePerson } from "../../helpers/fixtures.ts";
-import { createWorld, type World } from "../moderation/world.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("what a proposal shows", () => {
-  let w: World;
-  let t: World["t"];
-  let infra: World["infra"];
-  let services: World["services"];
-  let clock: World["clock"];
+  let w: ServiceWorld;
+  let t: ServiceWorld["t"];
+  let infra: ServiceWorld["infra"];
+  let services: ServiceWorld["services"];
+  let clock: ServiceWorld["clock"];
 
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
     ({ t, infra, services, clock } = w);
   });
   afterAll(async () => {

@@ -10,13 +10,14 @@ import {
   safetyFlags,
   users,
 } from "../../../src/db/schema.ts";
-import { createWorld, DAY, HOUR, MINUTE, type World } from "./world.ts";
+import { startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, DAY, HOUR, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", () => {
-  let w: World;
+  let w: ServiceWorld;
 
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
   });
   afterAll(async () => {
     await w.close();
@@ -34,7 +35,7 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
   async function reportAgainst(target: number, topics: string[]): Promise<number> {
     const [reporter] = (await w.people(1, topics)) as [number];
     w.clock.advance(2 * MINUTE);
-    await w.startChat(reporter, target);
+    await startChat(w.services, { between: [reporter, target] });
     const res = await w.moderation.report({ reporterId: reporter, reason: "abuse" });
     if (!res.ok) throw new Error(`report refused: ${res.reason}`);
     return res.reportId;
@@ -42,7 +43,7 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
 
   it("three toxic strikes within 24 h mute for an hour and alert moderators once", async () => {
     const [a, b] = (await w.people(2, ["burnout", "job-loss"])) as [number, number];
-    const sessionId = await w.startChat(a, b);
+    const { sessionId } = await startChat(w.services, { between: [a, b] });
     const strike = () =>
       w.moderation.recordToxicStrike(a, { sessionId, labels: ["insult", "threat"], severity: 2 });
 
@@ -109,7 +110,7 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
 
   it("crisis flags: severity 3 alerts moderators, and the coach sees a recent flag in the session", async () => {
     const [a, b] = (await w.people(2, ["anxiety", "panic"])) as [number, number];
-    const sessionId = await w.startChat(a, b);
+    const { sessionId } = await startChat(w.services, { between: [a, b] });
     expect(await w.moderation.hasRecentCrisisFlag(sessionId, HOUR)).toBe(false);
     expect(
       await w.moderation.recordCrisisFlag(a, { sessionId, labels: ["self_harm"], severity: 2 }),
@@ -129,7 +130,7 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
     expect(await w.moderation.hasRecentCrisisFlag(sessionId, HOUR)).toBe(true);
     // Toxicity flags are not crisis flags.
     const [c, d] = (await w.people(2, ["anxiety", "panic"])) as [number, number];
-    const other = await w.startChat(c, d);
+    const { sessionId: other } = await startChat(w.services, { between: [c, d] });
     await w.moderation.recordToxicStrike(c, { sessionId: other, labels: ["insult"], severity: 3 });
     expect(await w.moderation.hasRecentCrisisFlag(other, HOUR)).toBe(false);
     w.clock.advance(2 * HOUR);
@@ -228,7 +229,7 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
 
   it("suspend: for N days, ends the person's chat, refuses searches, and lapses by itself", async () => {
     const [target, peer] = (await w.people(2, ["relationships", "family-conflict"])) as [number, number];
-    const sessionId = await w.startChat(target, peer);
+    const { sessionId } = await startChat(w.services, { between: [target, peer] });
     const res = await w.moderation.act({ actor: "admin", targetUserId: target, action: "suspend", days: 3 });
     expect(res).toMatchObject({
       ok: true,
@@ -262,7 +263,7 @@ describe("strikes, mutes, crisis flags, moderator actions, appeals, evidence", (
       number,
       number,
     ];
-    const sessionId = await w.startChat(target, peer);
+    const { sessionId } = await startChat(w.services, { between: [target, peer] });
     // Another pair's proposal involving the target, made directly (a person in a chat is not proposed).
     const res = await w.moderation.act({
       actor: "admin",

@@ -6,19 +6,19 @@ import { classifyMessage } from "../../../src/domain/safety/index.ts";
 import type { Metrics } from "../../../src/metrics.ts";
 import { createSafetyTier } from "../../../src/services/safety-tier.ts";
 import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
-import { botOver, createBotWorld, type World } from "../../helpers/bot-world.ts";
+import { type BotWorld, botOver, createBotWorld, type From } from "../../helpers/bot-world.ts";
 import { callbackUpdate, type RecordedCall, textUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
-import { DAY, HOUR, MINUTE } from "./world.ts";
+import { DAY, HOUR, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 const MOD_CHAT = -100123;
 
 describe("the crisis journey in the bot (manual clock)", () => {
-  let world: World;
+  let world: ServiceWorld;
   let appBot: AppBot;
   let calls: RecordedCall[];
   let metrics: Metrics;
-  let t: Awaited<ReturnType<typeof createBotWorld>>;
+  let t: BotWorld;
 
   const tgOf = (userId: number) => t.tgOf(userId);
   const sentTo = (chatId: number, from = 0) => t.sentTo(chatId, from);
@@ -36,47 +36,64 @@ describe("the crisis journey in the bot (manual clock)", () => {
     await world.close();
   });
 
-  it("support to the writer, a note to the peer without any country list, one moderator alert per 10 minutes", async () => {
-    const { a, b } = await startChat(world.services, { topics: ["loss", "loneliness"] });
-    const writer = await tgOf(a);
-    const peer = await tgOf(b);
-    const from = calls.length;
-    await appBot.bot.handleUpdate(textUpdate(writer, "я больше не хочу жить, у меня есть таблетки") as never);
-    await settle();
-    // The message itself reaches the peer.
-    expect(copiesTo(peer.id, from)).toHaveLength(1);
-    // The writer: one warm message, their country's lines, 112 once, and the menu with «🆘 Помощь».
-    const toWriter = sentTo(writer.id, from);
-    expect(toWriter).toHaveLength(1);
-    const support = textOf(toWriter[0]!);
-    expect(support).toMatch(/в одиночку не нужно/);
-    expect(support).toContain("8-800-2000-122");
-    expect(support.match(/112/g)).toHaveLength(1);
-    expect(support).not.toMatch(/112[^\n]*анонимно|анонимно[^\n]*112/);
-    expect(support.match(/позвони/gi)?.length ?? 0).toBeLessThanOrEqual(1);
-    const menu = toWriter[0]!.payload.reply_markup as {
-      keyboard: Array<Array<{ text: string }>>;
-      is_persistent: boolean;
-    };
-    expect(menu.is_persistent).toBe(true);
-    expect(menu.keyboard.flat().map((k) => k.text)).toContain("🆘 Помощь");
-    // The peer: guidance and «🆘 Помощь», no phone numbers of anyone's country.
-    const toPeer = sentTo(peer.id, from).map(textOf);
-    expect(toPeer).toHaveLength(1);
-    expect(toPeer[0]).toMatch(/просто будь рядом/);
-    expect(toPeer[0]).toMatch(/🆘 Помощь/);
-    expect(toPeer[0]).not.toMatch(/\d{3}/);
-    // One alert; a second crisis message within 10 minutes brings support again but no second alert.
-    expect(alerts(from)).toHaveLength(1);
-    world.clock.advance(5 * MINUTE);
-    await appBot.bot.handleUpdate(textUpdate(writer, "хочу уснуть и не проснуться, сегодня") as never);
-    await settle();
-    expect(alerts(from)).toHaveLength(1);
-    expect(sentTo(writer.id, from)).toHaveLength(2);
-    world.clock.advance(6 * MINUTE);
-    await appBot.bot.handleUpdate(textUpdate(writer, "я сегодня повешусь") as never);
-    await settle();
-    expect(alerts(from)).toHaveLength(2);
+  describe("a crisis message in a chat", () => {
+    let writer: From;
+    let peer: From;
+    /** The call number before the crisis message: what the bot did since is read from here. */
+    let from: number;
+    beforeAll(async () => {
+      const { a, b } = await startChat(world.services, { topics: ["loss", "loneliness"] });
+      writer = await tgOf(a);
+      peer = await tgOf(b);
+      from = calls.length;
+      await appBot.bot.handleUpdate(
+        textUpdate(writer, "я больше не хочу жить, у меня есть таблетки") as never,
+      );
+      await settle();
+    });
+
+    it("still reaches the peer", () => {
+      expect(copiesTo(peer.id, from)).toHaveLength(1);
+    });
+
+    it("brings the writer one warm message with their country's lines, 112 once, and the menu with «🆘 Помощь»", () => {
+      const toWriter = sentTo(writer.id, from);
+      expect(toWriter).toHaveLength(1);
+      const support = textOf(toWriter[0]!);
+      expect(support).toMatch(/в одиночку не нужно/);
+      expect(support).toContain("8-800-2000-122");
+      expect(support.match(/112/g)).toHaveLength(1);
+      expect(support).not.toMatch(/112[^\n]*анонимно|анонимно[^\n]*112/);
+      expect(support.match(/позвони/gi)?.length ?? 0).toBeLessThanOrEqual(1);
+      const menu = toWriter[0]!.payload.reply_markup as {
+        keyboard: Array<Array<{ text: string }>>;
+        is_persistent: boolean;
+      };
+      expect(menu.is_persistent).toBe(true);
+      expect(menu.keyboard.flat().map((k) => k.text)).toContain("🆘 Помощь");
+    });
+
+    it("brings the peer guidance and «🆘 Помощь», with no phone numbers of anyone's country", () => {
+      const toPeer = sentTo(peer.id, from).map(textOf);
+      expect(toPeer).toHaveLength(1);
+      expect(toPeer[0]).toMatch(/просто будь рядом/);
+      expect(toPeer[0]).toMatch(/🆘 Помощь/);
+      expect(toPeer[0]).not.toMatch(/\d{3}/);
+    });
+
+    // Runs last: it writes more crisis messages to the same chat.
+    it("alerts the moderators once per 10 minutes, while every crisis message brings support", async () => {
+      expect(alerts(from)).toHaveLength(1);
+      world.clock.advance(5 * MINUTE);
+      await appBot.bot.handleUpdate(textUpdate(writer, "хочу уснуть и не проснуться, сегодня") as never);
+      await settle();
+      expect(alerts(from)).toHaveLength(1);
+      expect(sentTo(writer.id, from)).toHaveLength(2);
+      world.clock.advance(6 * MINUTE);
+      await appBot.bot.handleUpdate(textUpdate(writer, "я сегодня повешусь") as never);
+      await settle();
+      expect(alerts(from)).toHaveLength(2);
+    });
   });
 
   it("a message that is both crisis and abuse brings support and a peer note, but is not delivered", async () => {

@@ -10,13 +10,14 @@ import {
   users,
 } from "../../../src/db/schema.ts";
 import { NEVER_AGAIN } from "../../../src/services/moderation/index.ts";
-import { createWorld, DAY, MINUTE, type World } from "./world.ts";
+import { startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, DAY, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("reports and blocks", () => {
-  let w: World;
+  let w: ServiceWorld;
 
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
   });
   afterAll(async () => {
     await w.close();
@@ -37,7 +38,7 @@ describe("reports and blocks", () => {
 
   it("a report ends the running chat for both, and the pair is never proposed again", async () => {
     const [a, b] = (await w.people(2, ["burnout", "job-loss"])) as [number, number];
-    const sessionId = await w.startChat(a, b);
+    const { sessionId } = await startChat(w.services, { between: [a, b] });
 
     const res = await w.moderation.report({
       reporterId: a,
@@ -83,7 +84,7 @@ describe("reports and blocks", () => {
 
     // Control: a pair whose chat simply ended is proposed again after the same time.
     const [c, d] = (await w.people(2, ["burnout", "job-loss"])) as [number, number];
-    await w.startChat(c, d);
+    await startChat(w.services, { between: [c, d] });
     await w.services.chats.endChat(c, "ended");
     w.clock.advance(45 * DAY);
     expect(await w.wouldBeProposed(c, d)).toBe(true);
@@ -91,7 +92,7 @@ describe("reports and blocks", () => {
 
   it("one report per session per reporter; the other side may still report", async () => {
     const [a, b] = (await w.people(2, ["career-change", "money-worries"])) as [number, number];
-    const sessionId = await w.startChat(a, b);
+    const { sessionId } = await startChat(w.services, { between: [a, b] });
     const first = await w.moderation.report({ reporterId: a, reason: "spam" });
     expect(first.ok).toBe(true);
     w.clock.advance(2 * MINUTE);
@@ -108,7 +109,7 @@ describe("reports and blocks", () => {
 
   it("the database refuses a second report of the same session even when two arrive at once", async () => {
     const [a, b] = (await w.people(2, ["emigration", "adaptation"])) as [number, number];
-    const sessionId = await w.startChat(a, b);
+    const { sessionId } = await startChat(w.services, { between: [a, b] });
     const results = await Promise.all([
       w.moderation.report({ reporterId: a, reason: "spam" }),
       w.moderation.report({ reporterId: a, reason: "spam" }),
@@ -127,10 +128,10 @@ describe("reports and blocks", () => {
 
   it("at most one report per minute per reporter", async () => {
     const [a, b, c] = (await w.people(3, ["divorce", "breakup"])) as [number, number, number];
-    await w.startChat(a, b);
+    await startChat(w.services, { between: [a, b] });
     expect((await w.moderation.report({ reporterId: a, reason: "spam" })).ok).toBe(true);
     w.clock.advance(10_000);
-    await w.startChat(a, c);
+    await startChat(w.services, { between: [a, c] });
     expect(await w.moderation.report({ reporterId: a, reason: "spam" })).toEqual({
       ok: false,
       reason: "rate_limited",
@@ -152,7 +153,7 @@ describe("reports and blocks", () => {
       ok: false,
       reason: "no_peer",
     });
-    await w.startChat(a, b);
+    await startChat(w.services, { between: [a, b] });
     expect(await w.moderation.report({ reporterId: a, reason: "nuke" })).toEqual({
       ok: false,
       reason: "bad_reason",
@@ -170,7 +171,7 @@ describe("reports and blocks", () => {
     expect(ok.ok).toBe(true);
     // A chat that ended more than 24 h ago can no longer be reported.
     const [c, d] = (await w.people(2, ["relationships", "family-conflict"])) as [number, number];
-    await w.startChat(c, d);
+    await startChat(w.services, { between: [c, d] });
     await w.services.chats.endChat(d, "ended");
     w.clock.advance(DAY + MINUTE);
     expect(await w.moderation.report({ reporterId: c, reason: "abuse" })).toEqual({
@@ -189,7 +190,7 @@ describe("reports and blocks", () => {
     const results = [];
     for (const r of [r1, r2, r3]) {
       w.clock.advance(2 * MINUTE);
-      await w.startChat(r, target);
+      await startChat(w.services, { between: [r, target] });
       results.push(await w.moderation.report({ reporterId: r, reason: "abuse" }));
     }
     expect(results.map((r) => r.ok && r.suspended)).toEqual([false, false, true]);
@@ -206,7 +207,7 @@ describe("reports and blocks", () => {
   it("several reports from the same person count once towards the threshold", async () => {
     const [target, r1, r2] = (await w.people(3, ["loss", "pet-loss"])) as [number, number, number];
     w.clock.advance(2 * MINUTE);
-    await w.startChat(r1, target);
+    await startChat(w.services, { between: [r1, target] });
     expect((await w.moderation.report({ reporterId: r1, reason: "abuse" })).ok).toBe(true);
     // More open reports by r1 without a session (e.g. older data): four reports, still two people.
     await w.db.insert(reports).values([
@@ -214,7 +215,7 @@ describe("reports and blocks", () => {
       { fromUser: r1, toUser: target, reason: "spam", createdAt: w.clock.now() },
     ]);
     w.clock.advance(2 * MINUTE);
-    await w.startChat(r2, target);
+    await startChat(w.services, { between: [r2, target] });
     expect(await w.moderation.report({ reporterId: r2, reason: "abuse" })).toMatchObject({
       ok: true,
       suspended: false,
@@ -230,7 +231,7 @@ describe("reports and blocks", () => {
 
   it("a block ends the chat and keeps the two apart for 30 days, not longer", async () => {
     const [a, b] = (await w.people(2, ["anxiety", "panic"])) as [number, number];
-    const sessionId = await w.startChat(a, b);
+    const { sessionId } = await startChat(w.services, { between: [a, b] });
     const res = await w.moderation.block(a);
     expect(res).toMatchObject({ ok: true, sessionId, blockedUserId: b, endedChat: true });
     if (!res.ok) throw new Error("unreachable");
@@ -251,7 +252,7 @@ describe("reports and blocks", () => {
 
   it("a block after a report never shortens the report's forever", async () => {
     const [a, b] = (await w.people(2, ["low-mood", "insomnia"])) as [number, number];
-    await w.startChat(a, b);
+    await startChat(w.services, { between: [a, b] });
     expect((await w.moderation.report({ reporterId: a, reason: "danger" })).ok).toBe(true);
     // No active chat any more: the block names the peer of the chat that just ended.
     expect(await w.moderation.block(a)).toMatchObject({ ok: true, blockedUserId: b, endedChat: false });

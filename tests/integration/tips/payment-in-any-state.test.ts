@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROFILE_STEPS } from "../../../src/bot/profile-steps.ts";
 import { tips, users } from "../../../src/db/schema.ts";
-import { createBotWorld, type From } from "../../helpers/bot-world.ts";
+import { type BotWorld, createBotWorld, type From } from "../../helpers/bot-world.ts";
 import { callbackUpdate, textUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
 
@@ -43,7 +43,7 @@ function paymentUpdate(
 }
 
 describe("a tip paid while a flow is open is never swallowed", () => {
-  let t: Awaited<ReturnType<typeof createBotWorld>>;
+  let t: BotWorld;
   beforeAll(async () => {
     t = await createBotWorld();
   });

@@ -30,7 +30,7 @@ describe("safety filter on generated hints", () => {
     ["Понимаю тебя. ".repeat(20), "length"],
     ["Передай [СОБЕСЕДНИК], что ты рядом и слушаешь.", "placeholder"],
     ["Спроси, как [ИМЯ] себя чувствует сегодня.", "placeholder"],
-    // Reviewer probes (v3).
+    // Probes that try to slip past the filters.
     ["Может, тебе стоит сходить к психиатру и попросить рецепт?", "medical"],
     ["Похоже, у тебя паническая атака", "diagnosis"],
     ["Кажется, у тебя тревожность, это лечится", "diagnosis"],

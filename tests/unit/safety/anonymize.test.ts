@@ -20,7 +20,7 @@ describe("anonymize replaces personal data with placeholders", () => {
     ["surname before the first name", "Сидоров Пётр пришёл", "[ИМЯ] пришёл"],
     ["lower-case name after a relation word", "мой муж вася опять пьёт", "мой муж [ИМЯ] опять пьёт"],
     ["CIS name", "подруга Айгуль уехала", "подруга [ИМЯ] уехала"],
-    // Reviewer probes (v3).
+    // Probes that try to slip past the anonymiser.
     ["card that fails Luhn, after a card word", "моя карта 4276 3800 1234 5678", "моя карта [КАРТА]"],
     ["any 4×4 group is a card", "карта 2202 2003 1234 5678", "карта [КАРТА]"],
     [

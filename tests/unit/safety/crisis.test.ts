@@ -26,7 +26,7 @@ describe("detectCrisis flags danger with the right label and severity", () => {
     ["violence now", "муж бьёт меня", "violence_now", 3],
     ["being hunted at home", "он ломится в квартиру с ножом", "violence_now", 3],
     ["hopelessness is severity 1", "выхода нет", "hopelessness", 1],
-    // Reviewer probes (v3): present tense, slang, masks, spacing, means in hand, danger now.
+    // Probes that try to slip past the screen: present tense, slang, masks, spacing, means in hand, danger now.
     ["leaving life, present tense", "я ухожу из жизни", "suicidal_intent", 3],
     ["slang overdose, masculine", "закинулся колёсами", "overdose", 3],
     ["slang overdose, feminine", "закинулась колёсами", "overdose", 3],
@@ -84,7 +84,7 @@ describe("detectCrisis leaves hard negatives alone", () => {
     ["last day at work", "вчера был мой последний день на работе"],
     ["car keys", "он забрал ключи от машины"],
     ["gaming slang", "я режусь в доту по вечерам"],
-    // Hard negatives for the v3 rules.
+    // Hard negatives: ordinary speech that looks like the signals above.
     ["laughing, short", "умираю от смеха"],
     ["deadline", "дедлайн меня убивает"],
     ["parachute", "сегодня прыгаю с парашютом"],

@@ -14,7 +14,7 @@ import { seededRandom } from "../../../src/domain/safety/model.ts";
 /**
  * A guard against catastrophic (quadratic or worse) behaviour on long adversarial input, not a speed
  * claim — those live in bench/ (`npm run bench -- safety`). A linear function takes milliseconds on
- * 16 000 characters; the old anonymiser's look-behind took ~5 s, the old toxicity screen ~1.5 s.
+ * 16 000 characters; a pattern that backtracks (a look-behind over the text) takes seconds.
  */
 const BOUND_MS = 1500;
 const N = 16_000;

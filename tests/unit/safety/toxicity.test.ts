@@ -18,7 +18,7 @@ describe("classifyToxicity withholds what is aimed at the reader", () => {
     ["urging suicide", "иди повесься", "harassment"],
     ["slur with a violent wish", "всех хачей надо выгнать", "hate"],
     ["group insult", "бабы тупые", "hate"],
-    // Reviewer probes (v3).
+    // Probes that try to slip past the screen: masks, bare vocatives, split syllables.
     ["animal noun after a masked adjective", "ты т*пая курица", "insult"],
     ["animal noun as a bare vocative", "тупая курица", "insult"],
     ["syllables split by a hyphen", "ты ду-ра", "insult"],
@@ -88,7 +88,7 @@ describe("classifyToxicity delivers ordinary and quoted language", () => {
     ["reported threat", "бывший угрожал: «я тебя убью»"],
     ["adjective describing a noun", "ты больная тема для меня"],
     ["idiom «переспать с мыслью»", "давай переспим с этой мыслью"],
-    // Hard negatives for the v3 rules.
+    // Hard negatives: ordinary speech that looks like the insults above.
     ["chicken as food, with «ты»", "ты купила курицу?"],
     ["chicken as food", "я купила курицу, ты будешь?"],
     ["reported animal insult", "он назвал меня тупой курицей"],

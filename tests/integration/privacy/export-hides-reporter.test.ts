@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { visibleEndReason } from "../../../src/services/privacy/index.ts";
-import { createWorld } from "../moderation/world.ts";
-
-type World = Awaited<ReturnType<typeof createWorld>>;
+import { startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("/export shows what the person could already see", () => {
-  let w: World;
+  let w: ServiceWorld;
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
   });
   afterAll(async () => {
     await w.close();
@@ -16,7 +15,7 @@ describe("/export shows what the person could already see", () => {
   it("a reported or blocked person sees «ended by the peer», never the reason or the peer's rating of them", async () => {
     for (const how of ["report", "block"] as const) {
       const [a, b] = await w.people(2, how === "report" ? ["pet-loss", "panic"] : ["bullying", "insomnia"]);
-      const sessionId = await w.startChat(a!, b!);
+      const { sessionId } = await startChat(w.services, { between: [a!, b!] });
       if (how === "report")
         expect((await w.moderation.report({ reporterId: a!, reason: "abuse" })).ok).toBe(true);
       else expect((await w.moderation.block(a!)).ok).toBe(true);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { personKeys } from "../../../src/services/person-keys.ts";
-import { createWorld } from "../moderation/world.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("/delete leaves nothing of the person in the key-value store", () => {
-  let w: Awaited<ReturnType<typeof createWorld>>;
+  let w: ServiceWorld;
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
   });
   afterAll(async () => {
     await w.close();

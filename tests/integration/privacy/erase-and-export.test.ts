@@ -20,8 +20,9 @@ import {
   userWishlistTopics,
 } from "../../../src/db/schema.ts";
 import { nextUtcMidnight, type PrivacyService } from "../../../src/services/privacy/index.ts";
-import { makePerson } from "../../helpers/fixtures.ts";
-import { createWorld, DAY, dumpAllTables, MINUTE, type World } from "../moderation/world.ts";
+import { dumpAllTables } from "../../helpers/db-dump.ts";
+import { makePerson, startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, DAY, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 /** Values that occur nowhere else, so finding them in a dump means a leak. */
 const PERSON = {
@@ -32,11 +33,11 @@ const PERSON = {
 };
 
 describe("erasure and export of a person's data", () => {
-  let w: World;
+  let w: ServiceWorld;
   let privacy: PrivacyService;
 
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
     privacy = w.services.privacy;
   });
   afterAll(async () => {
@@ -62,7 +63,7 @@ describe("erasure and export of a person's data", () => {
 
     // An earlier chat that p reported, with forwarded evidence, and a tip p gave.
     const [earlier] = (await w.people(1, topics)) as [number];
-    const earlierSession = await w.startChat(p, earlier);
+    const { sessionId: earlierSession } = await startChat(w.services, { between: [p, earlier] });
     await w.db.insert(tips).values({
       chatSessionId: earlierSession,
       fromUser: p,
@@ -83,7 +84,7 @@ describe("erasure and export of a person's data", () => {
     // The current chat, with flags and coach hints.
     w.clock.advance(2 * MINUTE);
     const [peer] = (await w.people(1, topics)) as [number];
-    const sessionId = await w.startChat(p, peer);
+    const { sessionId } = await startChat(w.services, { between: [p, peer] });
     await w.moderation.recordToxicStrike(p, { sessionId, labels: ["insult"], severity: 2 });
     await w.moderation.recordCrisisFlag(p, { sessionId, labels: ["hopelessness"], severity: 2 });
     await w.db
@@ -264,7 +265,7 @@ describe("erasure and export of a person's data", () => {
     await w.moderation.act({ actor: "u_0123456789abcdef", targetUserId: p, action: "warn", reason: "тон" });
     const [reporter] = await w.people(1, ["loneliness", "adaptation"]);
     w.clock.advance(2 * MINUTE);
-    await w.startChat(reporter!, p);
+    await startChat(w.services, { between: [reporter!, p] });
     await w.moderation.report({ reporterId: reporter!, reason: "spam" });
     const later = await privacy.export(p);
     expect(later!.moderationActions).toMatchObject([

@@ -1,14 +1,13 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keptApartIdentities, reports, struckIdentities, users } from "../../../src/db/schema.ts";
-import { createWorld } from "../moderation/world.ts";
-
-type World = Awaited<ReturnType<typeof createWorld>>;
+import { startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, type ServiceWorld } from "../../helpers/service-world.ts";
 
 describe("/delete then /start does not undo a report, a block or strikes", () => {
-  let w: World;
+  let w: ServiceWorld;
   beforeAll(async () => {
-    w = await createWorld();
+    w = await createServiceWorld();
   });
   afterAll(async () => {
     await w.close();
@@ -37,7 +36,7 @@ describe("/delete then /start does not undo a report, a block or strikes", () =>
   it("the reported person who erases and returns is still kept apart, the report is open again, strikes are back", async () => {
     const topics = ["pet-loss", "adaptation"];
     const [reporter, reported] = await w.people(2, topics);
-    await w.startChat(reporter!, reported!);
+    await startChat(w.services, { between: [reporter!, reported!] });
     expect((await w.moderation.report({ reporterId: reporter!, reason: "danger" })).ok).toBe(true);
     await w.db.update(users).set({ toxicityStrikes: 2 }).where(eq(users.id, reported!));
     const tgId = await tgIdOf(reported!);
@@ -72,7 +71,7 @@ describe("/delete then /start does not undo a report, a block or strikes", () =>
   it("the one who blocked erases and returns: still not proposed to the person they blocked", async () => {
     const topics = ["bullying", "war-stress"];
     const [blocker, blocked] = await w.people(2, topics);
-    await w.startChat(blocker!, blocked!);
+    await startChat(w.services, { between: [blocker!, blocked!] });
     expect((await w.moderation.block(blocker!)).ok).toBe(true);
     const tgId = await tgIdOf(blocker!);
     await w.services.privacy.erase(blocker!);
