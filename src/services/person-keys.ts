@@ -10,6 +10,8 @@ export const personKeys = {
   relayLimited: (userId: number) => `limited:${userId}`,
   nudged: (sessionId: number, userId: number) => `nudged:${sessionId}:${userId}`,
   startPayload: (tgId: number) => `start-payload:${tgId}`,
+  /** The welcome card of the current /start: only a press on it registers (24 h). */
+  startCard: (tgId: number) => `start-card:${tgId}`,
 };
 
 /** Every entry /delete removes for this person. */
@@ -21,6 +23,6 @@ export function erasableKeys(userId: number, sessionIds: readonly number[], tgId
     personKeys.relayLimited(userId),
     ...sessionIds.map((sid) => personKeys.nudged(sid, userId)),
   ];
-  if (tgId !== null) keys.push(personKeys.startPayload(tgId));
+  if (tgId !== null) keys.push(personKeys.startPayload(tgId), personKeys.startCard(tgId));
   return keys;
 }

@@ -9,7 +9,6 @@ import { menuKeyboard } from "../keyboards/menu.ts";
 const PAYLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long the welcome card of one /start can be answered (kept next to the deep-link payload). */
 const CARD_TTL_MS = 24 * 60 * 60 * 1000;
-const cardKey = (tgId: number) => `start-card:${tgId}`;
 /** Telegram deep-link payloads: up to 64 of A-Z a-z 0-9 _ -. Anything else is ignored. */
 const DEEP_LINK = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -48,7 +47,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   };
 
   const showCard = async (ctx: BotContext) => {
-    if (ctx.from) await kv.set(cardKey(ctx.from.id), "1", CARD_TTL_MS);
+    if (ctx.from) await kv.set(personKeys.startCard(ctx.from.id), "1", CARD_TTL_MS);
     const card = welcomeCard(ctx);
     await ctx.reply(card.text, { reply_markup: card.reply_markup });
   };
@@ -75,7 +74,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
   });
 
   feature.callbackQuery(welcomeAnswer.pack({ answer: "minor" }), async (ctx) => {
-    await kv.delete(personKeys.startPayload(ctx.from.id), cardKey(ctx.from.id));
+    await kv.delete(personKeys.startPayload(ctx.from.id), personKeys.startCard(ctx.from.id));
     await ctx.editMessageText(ctx.t("onboarding-minor"));
     await ctx.answerCallbackQuery();
   });
@@ -88,7 +87,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     }
     // Only the card of this /start counts: after «Мне нет 18», or a forged press, nobody is
     // registered, and the card is shown again.
-    if ((await kv.get(cardKey(tgId))) !== "1") {
+    if ((await kv.get(personKeys.startCard(tgId))) !== "1") {
       await ctx.answerCallbackQuery({ text: ctx.t("onboarding-card-again"), show_alert: true });
       await showCard(ctx);
       return;
@@ -96,7 +95,7 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     await ctx.answerCallbackQuery();
     const payload = await kv.get(personKeys.startPayload(tgId));
     ctx.user = await profiles.acceptRules(tgId, payload ? { startPayload: payload } : {});
-    await kv.delete(personKeys.startPayload(tgId), cardKey(tgId));
+    await kv.delete(personKeys.startPayload(tgId), personKeys.startCard(tgId));
     await ctx.editMessageReplyMarkup();
     // The menu (find, profile, «🆘 Помощь») comes with the first answer and stays.
     await ctx.reply(ctx.t("onboarding-accepted"), { reply_markup: menuKeyboard(ctx.t.bind(ctx)) });

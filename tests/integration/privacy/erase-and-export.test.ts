@@ -92,6 +92,7 @@ describe("erasure and export of a person's data", () => {
       .values({ chatSessionId: sessionId, userId: p, hintType: "empathy", source: "template" });
     await w.infra.kv.set(`nudged:${sessionId}:${p}`, "1");
     await w.infra.kv.set(`start-payload:${ids.tgId}`, ids.startPayload);
+    await w.infra.kv.set(`start-card:${ids.tgId}`, "1");
     return { p, peer, earlier, sessionId, earlierSession, reportId: report.reportId };
   }
 
@@ -105,7 +106,7 @@ describe("erasure and export of a person's data", () => {
       expect(before).toContain(v);
 
     const res = await privacy.erase(p);
-    expect(res).toMatchObject({ ok: true, alreadyErased: false, kvKeysDeleted: 2 });
+    expect(res).toMatchObject({ ok: true, alreadyErased: false, kvKeysDeleted: 3 });
     if (!res.ok) throw new Error("unreachable");
     expect(res.endedChat).toMatchObject({ sessionId, reason: "deleted", endedBy: p });
     expect(res.endedChat?.participants).toEqual(
@@ -161,6 +162,7 @@ describe("erasure and export of a person's data", () => {
 
     expect(await w.infra.kv.get(`nudged:${sessionId}:${p}`)).toBeNull();
     expect(await w.infra.kv.get(`start-payload:${PERSON.tgId}`)).toBeNull();
+    expect(await w.infra.kv.get(`start-card:${PERSON.tgId}`)).toBeNull();
 
     // Registering again with the same Telegram account is a new, empty person.
     const again = await w.services.profiles.acceptRules(PERSON.tgId);
