@@ -29,6 +29,9 @@ export const MAX_WISHLIST_TOPICS = 7;
 
 export type Purpose = "support" | "advice" | "friendship";
 export const PURPOSES: readonly Purpose[] = ["support", "advice", "friendship"];
+/** What a person who never chose has (the columns' defaults in db/schema.ts). */
+export const DEFAULT_PURPOSE: Purpose = "support";
+export const DEFAULT_SENSITIVITY = 2;
 
 export interface TopicInfo {
   id: number;
@@ -240,9 +243,9 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
           return t ? [{ ...t, weight: c.weight }] : [];
         }),
         wishlist: wished.flatMap((w) => byId.get(w.topicId) ?? []),
-        purpose: (prefs?.purpose ?? "support") as Purpose,
+        purpose: (prefs?.purpose ?? DEFAULT_PURPOSE) as Purpose,
         format: "chat",
-        sensitivity: prefs?.sensitivityLevel ?? 2,
+        sensitivity: prefs?.sensitivityLevel ?? DEFAULT_SENSITIVITY,
         availLocal: prefs?.availLocal ?? 0,
         receiveProposals: user.receiveProposals,
         safetyAck: user.safetyAck,
@@ -297,8 +300,8 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
     hasDetails(profile: Profile): boolean {
       return (
         profile.bio !== null ||
-        profile.purpose !== "support" ||
-        profile.sensitivity !== 2 ||
+        profile.purpose !== DEFAULT_PURPOSE ||
+        profile.sensitivity !== DEFAULT_SENSITIVITY ||
         profile.availLocal !== 0 ||
         profile.receiveProposals ||
         profile.wishlist.length > 0

@@ -36,10 +36,9 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   // The answer comes after the new step is shown, so a person (and a test) sees the step with it.
   registered.callbackQuery(profileCard.filter, async (ctx) => {
     const { action, field } = profileCard.unpack(ctx.callbackQuery.data)!;
-    const profile = await profiles.getProfile(userId(ctx));
     if (action === "edit") {
       if (field && EDITABLE.has(field)) await enterStep(ctx, "edit", field);
-    } else if (profiles.missingForSearch(profile).length > 0) {
+    } else if (profiles.missingForSearch(await profiles.getProfile(userId(ctx))).length > 0) {
       await resumeOrStart(ctx);
     } else {
       await enterStep(ctx, "more", MORE_STEPS[0]);
