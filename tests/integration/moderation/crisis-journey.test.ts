@@ -7,6 +7,7 @@ import type { Metrics } from "../../../src/metrics.ts";
 import { createSafetyTier } from "../../../src/services/safety-tier.ts";
 import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
 import { type BotWorld, botOver, createBotWorld, type From } from "../../helpers/bot-world.ts";
+import { eventually } from "../../helpers/eventually.ts";
 import { callbackUpdate, type RecordedCall, textUpdate } from "../../helpers/fake-telegram.ts";
 import { startChat } from "../../helpers/fixtures.ts";
 import { DAY, HOUR, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
@@ -236,9 +237,12 @@ describe("the crisis journey in the bot (manual clock)", () => {
     );
     expect(asked).toHaveLength(1);
     release();
-    await settle();
-    const toWriter = tierCalls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === writer.id);
-    expect(toWriter.map((c) => String(c.payload.text)).join("\n")).toMatch(/в одиночку не нужно/);
+    // The follow-up writes a crisis flag and reads the person before it sends: with PostgreSQL that takes
+    // more than a turn of the event loop, so the support is waited for, not assumed after a fixed pause.
+    await eventually(() => {
+      const toWriter = tierCalls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === writer.id);
+      expect(toWriter.map((c) => String(c.payload.text)).join("\n")).toMatch(/в одиночку не нужно/);
+    });
     world.services.safetyTier = createSafetyTier({ provider: null, timeoutMs: 1000 });
   });
 
