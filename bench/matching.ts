@@ -3,18 +3,15 @@ import { cpus, freemem, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import type { Clock } from "../src/clock.ts";
-import { type Database, openDatabase } from "../src/db/client.ts";
-import { migrate } from "../src/db/migrate.ts";
-import { seedTopics } from "../src/db/seed.ts";
 import { loadSeeker } from "../src/services/matching/candidate-facts.ts";
 import {
   type Candidate,
   createCandidateFinder,
   createCandidateIndex,
 } from "../src/services/matching/candidates.ts";
-import { loadWorkload, mulberry32, type WorkloadStats } from "./workload.ts";
+import { openWorkloadDb } from "./lib/workload-db.ts";
+import { mulberry32 } from "./workload.ts";
 
 /**
  * Candidate selection for one searching user: the spec's reference SQL (sprint-2 §6, adapted to the
@@ -28,8 +25,6 @@ const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 /** Wednesday 20:30 Moscow time: an evening, when most people say they are available. */
 const NOW = new Date("2026-01-07T17:30:00Z");
 const LIMIT = 10;
-/** Bumped when the generator changes, so --reuse never measures stale data. */
-const WORKLOAD_VERSION = 2;
 
 /** sprint-2-matching.md §6, verbatim but for table names, parameters and `now()` → the bench instant. */
 const referenceSql = (userId: number, now: Date) => sql`
@@ -121,58 +116,6 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t0, out];
 }
 
-async function adminQuery(url: string, text: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function openBenchDb(
-  args: Args,
-  size: number,
-): Promise<{ database: Database; fresh: boolean; drop: () => Promise<void> }> {
-  if (args.engine === "pglite") {
-    return { database: await openDatabase({}), fresh: true, drop: async () => {} };
-  }
-  const name = `tno_bench_${size}`;
-  const url = new URL(args.url);
-  url.pathname = `/${name}`;
-  const exists = (await adminQuery(args.url, `select 1 from pg_database where datname = '${name}'`)).rowCount;
-  let fresh = true;
-  if (exists && args.reuse) {
-    const probe = await openDatabase({ url: url.toString(), poolSize: 4 });
-    try {
-      const r = (await probe.db.execute(sql`select seed, users, version from bench_meta`)) as unknown as {
-        rows: Array<{ seed: number; users: number; version: number }>;
-      };
-      const m = r.rows[0];
-      fresh = !(
-        m &&
-        Number(m.seed) === args.seed &&
-        Number(m.users) === size &&
-        Number(m.version) === WORKLOAD_VERSION
-      );
-    } catch {
-      fresh = true;
-    }
-    if (!fresh)
-      return { database: probe, fresh, drop: () => adminQuery(args.url, `drop database ${name}`).then() };
-    await probe.close();
-  }
-  await adminQuery(args.url, `drop database if exists ${name} with (force)`);
-  await adminQuery(args.url, `create database ${name}`);
-  const database = await openDatabase({ url: url.toString(), poolSize: 4 });
-  return {
-    database,
-    fresh,
-    drop: () => adminQuery(args.url, `drop database if exists ${name} with (force)`).then(),
-  };
-}
-
 function sameResult(a: Candidate[], b: Candidate[]): boolean {
   return (
     a.length === b.length &&
@@ -187,26 +130,8 @@ export async function main(argv: string[]): Promise<void> {
   const log = (m: string) => console.log(m);
   for (const size of args.sizes) {
     log(`\n== ${args.engine} ${size.toLocaleString("en")} users ==`);
-    const { database, fresh, drop } = await openBenchDb(args, size);
+    const { database, stats, drop } = await openWorkloadDb(args, size, NOW, log);
     const db = database.db;
-    let stats: WorkloadStats | null = null;
-    if (fresh) {
-      await migrate(db);
-      await seedTopics(db);
-      stats = await loadWorkload(db, { users: size, seed: args.seed, now: NOW, log });
-      await db.execute(sql`create table bench_meta (seed int, users int, version int, stats jsonb)`);
-      await db.execute(
-        sql`insert into bench_meta values (${args.seed}, ${size}, ${WORKLOAD_VERSION}, ${JSON.stringify(stats)}::jsonb)`,
-      );
-      log(`  loaded in ${stats.loadSeconds.toFixed(1)} s`);
-    } else {
-      const r = (await db.execute(sql`select stats from bench_meta`)) as unknown as {
-        rows: Array<{ stats: WorkloadStats | string }>;
-      };
-      const s = r.rows[0]!.stats;
-      stats = typeof s === "string" ? (JSON.parse(s) as WorkloadStats) : s;
-      log("  reusing the loaded database");
-    }
     log(`  ${JSON.stringify(stats)}`);
     // Proposed migration (see docs/benchmarks.md): lets the index's incremental refresh find changed
     // profiles without scanning every user.

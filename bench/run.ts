@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   find: () => import("./find.ts"),
   startup: () => import("./startup.ts"),
   safety: () => import("./safety.ts"),
+  digest: () => import("./digest.ts"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -172,8 +172,11 @@ const toxicity = choose(
 
 chooseShortThreshold(toxicity);
 
+/** The corpus files it learnt from: the drift test scores each model on the dev rows of its own files. */
+const corpusFiles = [...new Set(corpus.map((r) => r.source ?? ""))].sort();
 const facts = (c: Choice) => ({
   rows: { train: trainRows.length, dev: devRows.length },
+  files: corpusFiles,
   params: c.params,
   dev: Object.fromEntries(Object.entries(c.dev).map(([k, v]) => [k, Number(v.toFixed(4))])),
 });

@@ -108,6 +108,27 @@ const envSchema = z.object({
     .min(1000, "milliseconds, 1000–600000")
     .max(600_000, "milliseconds, 1000–600000")
     .default(60_000),
+  DIGEST_EVERY_MS: z.coerce
+    .number({ error: "milliseconds, 200–600000" })
+    .int("milliseconds, 200–600000")
+    .min(200, "milliseconds, 200–600000")
+    .max(600_000, "milliseconds, 200–600000")
+    .default(60_000),
+  DIGEST_ROLLOUT: z.coerce
+    .number({ error: "a percentage, 0–100" })
+    .min(0, "a percentage, 0–100")
+    .max(100, "a percentage, 0–100")
+    .default(100),
+  /**
+   * Tests only: the process's clock runs this far ahead (a week later without waiting a week).
+   * Refused when NODE_ENV=production.
+   */
+  CLOCK_OFFSET_MS: z.coerce
+    .number({ error: "milliseconds, 0–31536000000" })
+    .int("milliseconds, 0–31536000000")
+    .min(0, "milliseconds, 0–31536000000")
+    .max(31_536_000_000, "milliseconds, 0–31536000000")
+    .default(0),
   SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
   SANDBOX_PORT: port.default(8081),
   SET_COMMANDS: bool.default(true),
@@ -157,6 +178,12 @@ function checkCombinations(
       problems.push({ name: "WEBHOOK_URL", expected: "a URL (required when BOT_MODE=webhook)" });
     if (!raw.WEBHOOK_SECRET)
       problems.push({ name: "WEBHOOK_SECRET", expected: "a secret (required when BOT_MODE=webhook)" });
+  }
+  if (raw.NODE_ENV === "production" && raw.CLOCK_OFFSET_MS && Number(raw.CLOCK_OFFSET_MS) !== 0) {
+    problems.push({
+      name: "CLOCK_OFFSET_MS",
+      expected: "0 or unset (a test setting, refused when NODE_ENV=production)",
+    });
   }
   if (raw.NODE_ENV === "production") {
     for (const key of ["LOG_HASH_SECRET", "INTERNAL_API_SECRET", "ADMIN_TOKEN", "TIP_PAYLOAD_SECRET"]) {

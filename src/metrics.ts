@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { DigestMetrics } from "./services/digest.ts";
 
 /**
  * One registry per process (tests make their own). Labels never carry Telegram ids, texts or
@@ -20,6 +21,12 @@ export interface Metrics {
     secondOpinion: Counter<"outcome">;
     /** Caring contact: check-ins offered, accepted, sent, and the answer's category. */
     checkIns: Counter<"event">;
+  };
+  /** The weekly digest: runs by arm and outcome, searches within 24 h after one, stops from it. */
+  digest: {
+    runs: Counter<"arm" | "outcome">;
+    searches: Counter<"arm">;
+    stopped: Counter<never>;
   };
   matching: {
     queueSize: Gauge<never>;
@@ -81,6 +88,25 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
         name: "safety_check_ins_total",
         help: "Caring contact: offered, accepted, declined, sent, answer_better, answer_same, answer_worse",
         labelNames: ["event"],
+        registers: [registry],
+      }),
+    },
+    digest: {
+      runs: new Counter({
+        name: "digest_runs_total",
+        help: "Weekly digest runs by arm (digest, control) and outcome (sent, held, empty, busy, unreachable, failed)",
+        labelNames: ["arm", "outcome"],
+        registers: [registry],
+      }),
+      searches: new Counter({
+        name: "digest_searches_total",
+        help: "Searches opened within 24 h of a digest run (sent, or held back in the control arm), by arm",
+        labelNames: ["arm"],
+        registers: [registry],
+      }),
+      stopped: new Counter({
+        name: "digest_stopped_total",
+        help: "People who stopped the weekly digest from the digest itself",
         registers: [registry],
       }),
     },
@@ -221,5 +247,14 @@ export function coachMetrics(m: Metrics) {
     limited: (reason: string) => limited.inc({ reason }),
     providerError: (kind: string) => providerErrors.inc({ kind }),
     providerLatencyMs: (ms: number) => latency.observe(ms),
+  };
+}
+
+/** The weekly digest's counters, as the digest service reports them. */
+export function digestMetrics(m: Metrics): DigestMetrics {
+  return {
+    run: (arm, outcome) => m.digest.runs.inc({ arm, outcome }),
+    searched: (arm) => m.digest.searches.inc({ arm }),
+    stopped: () => m.digest.stopped.inc(),
   };
 }

@@ -96,6 +96,9 @@ export const checkInAnswer = callbackCodec("ci:a", {
   answer: oneOf(["better", "same", "worse"]),
 });
 
+/** «Больше не присылать» under a weekly digest (its run). */
+export const digestStop = callbackCodec("dg:stop", { run: id });
+
 export const reportReason = callbackCodec("rp:r", { session: id, reason: oneOf(REPORT_REASONS) });
 export const reportDraft = callbackCodec("rp", { action: oneOf(["send", "cancel"]) });
 export const blockAnswer = callbackCodec("bl", { answer: yesNo });

@@ -16,6 +16,7 @@ import { createBasicsFeature } from "./features/basics.ts";
 import { createChatFeature } from "./features/chat.ts";
 import { createCoachFeature } from "./features/coach.ts";
 import { createCrisisFeature } from "./features/crisis.ts";
+import { createDigestFeature, type DigestFeature } from "./features/digest.ts";
 import { createFallbackFeature } from "./features/fallback.ts";
 import { createMatchingFeature } from "./features/matching.ts";
 import { createOnboardingFeature } from "./features/onboarding.ts";
@@ -60,6 +61,8 @@ export interface AppBot {
   notifier: Notifier;
   /** Caring contact the scheduler sends: «Как ты сейчас?» 24 h after a conversation in crisis. */
   sendCheckIns: (due: readonly DueCheckIn[]) => Promise<void>;
+  /** The weekly digest the scheduler sends to one due person. */
+  sendDigest: DigestFeature["send"];
   /** Temp-chat messages the scheduler sends: «продлить?» and the end of a timed chat. */
   chatTimers: {
     askExtension(ask: ExtensionAsk): Promise<void>;
@@ -272,6 +275,8 @@ export function createBot(deps: BotDeps): AppBot {
   // Who this is in our terms: the registered person, or null before the rules are accepted.
   privateChats.use(async (ctx, next) => {
     ctx.user = ctx.from ? await profiles.findByTelegramId(ctx.from.id) : null;
+    // They wrote to us: whatever blocked the bot before is over, bulk messages may reach them again.
+    if (ctx.user?.unreachableSince) await profiles.markReachable(ctx.user.id);
     await next();
   });
   const profile = createProfileFeature({
@@ -299,6 +304,8 @@ export function createBot(deps: BotDeps): AppBot {
   // Safety next: /report drafts (their text must never be relayed), /block, /appeal, /delete.
   privateChats.use(safety.feature);
   privateChats.use(profile.feature);
+  const digest = createDigestFeature({ digest: deps.services.digest, profiles, notifier, logger });
+  privateChats.use(digest.feature);
   privateChats.use(
     createMatchingFeature({
       matching: deps.services.matching,
@@ -352,6 +359,7 @@ export function createBot(deps: BotDeps): AppBot {
     notifier,
     outgoing,
     sendCheckIns: crisis.sendCheckIns,
+    sendDigest: digest.send,
     chatTimers: {
       askExtension: chat.askExtension,
       announceExpired: (ended) => chat.announceEnd(ended, null),

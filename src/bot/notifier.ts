@@ -34,20 +34,32 @@ export function createNotifier(deps: {
     return (await profiles.findById(userId))?.tgId ?? null;
   }
 
-  /** Sends to a person; a person who blocked the bot (403) is logged, never crashes the caller. */
-  async function send(userId: number, text: string, keyboard?: InlineKeyboard | Keyboard): Promise<boolean> {
+  /**
+   * Sends to a person and says what happened: sent, no chat (erased), or blocked (Telegram's 403,
+   * logged with a pseudonym). Other errors throw.
+   */
+  async function deliver(
+    userId: number,
+    text: string,
+    keyboard?: InlineKeyboard | Keyboard,
+  ): Promise<"sent" | "no_chat" | "blocked"> {
     const tgId = await tgIdOf(userId);
-    if (tgId === null) return false;
+    if (tgId === null) return "no_chat";
     try {
       await api.sendMessage(tgId, text, keyboard ? { reply_markup: keyboard } : {});
-      return true;
+      return "sent";
     } catch (err) {
       if (err instanceof GrammyError && err.error_code === 403) {
         logger.info({ actor: deps.pseudonymize(tgId) }, "person unreachable (blocked the bot)");
-        return false;
+        return "blocked";
       }
       throw err;
     }
+  }
+
+  /** Sends to a person; a person who blocked the bot (403) is logged, never crashes the caller. */
+  async function send(userId: number, text: string, keyboard?: InlineKeyboard | Keyboard): Promise<boolean> {
+    return (await deliver(userId, text, keyboard)) === "sent";
   }
 
   /**
@@ -168,6 +180,7 @@ export function createNotifier(deps: {
     },
 
     send,
+    deliver,
     t,
   };
 }

@@ -11,6 +11,7 @@ export const MORE_STEPS = [
   "sensitivity",
   "availability",
   "proposals",
+  "digest",
   "wishlist",
 ] as const;
 export const PROFILE_STEPS = [...FIRST_STEPS, ...MORE_STEPS] as const;

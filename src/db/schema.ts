@@ -56,6 +56,16 @@ export const users = pgTable(
     suspendedUntil: ts("suspended_until"),
     /** Opt-in: may receive proposals while not searching, within availability windows. */
     receiveProposals: boolean("receive_proposals").notNull().default(false),
+    /** When they last turned proposals on: «new» for the weekly digest's count (null while off). */
+    receiveProposalsSince: ts("receive_proposals_since"),
+    /** Opt-in: once a week, how many new people would be proposed to them now (off by default). */
+    digestEnabled: boolean("digest_enabled").notNull().default(false),
+    /** The opt-in or the last digest run: the next one is about a week after it. */
+    digestAnchorAt: ts("digest_anchor_at"),
+    /** When the next digest is due (in one of their windows); null while the digest is off. */
+    digestNextAt: ts("digest_next_at"),
+    /** Telegram answered 403 (the bot is blocked): bulk messages skip them until they write again. */
+    unreachableSince: ts("unreachable_since"),
     /** Toxic messages withheld; repeated strikes mute the sender for a while. */
     toxicityStrikes: integer("toxicity_strikes").notNull().default(0),
     mutedUntil: ts("muted_until"),
@@ -83,6 +93,8 @@ export const users = pgTable(
     check("users_deleted_no_tg_chk", sql`${t.status} <> 'deleted' or ${t.tgId} is null`),
     // The matching index refreshes from rows changed since its last look (triggers keep it current).
     index("users_updated_at_idx").on(t.updatedAt),
+    // The digest job reads only who is due: no scan of everyone registered.
+    index("users_digest_due_idx").on(t.digestNextAt).where(sql`${t.digestEnabled}`),
   ],
 );
 
@@ -558,6 +570,37 @@ export const checkIns = pgTable(
     check("check_ins_answer_chk", sql`${t.answer} is null or ${t.answer} in ('better','same','worse')`),
     index("check_ins_due_idx").on(t.status, t.dueAt),
     index("check_ins_user_idx").on(t.userId),
+  ],
+);
+
+/**
+ * The weekly digest's runs, one row per person and week: sent, held back (the control arm of
+ * DIGEST_ROLLOUT) or skipped (nobody new, busy, unreachable). Whether a search followed within 24 h
+ * and whether they stopped the digest are the KPI; no names, no text.
+ */
+export const digestRuns = pgTable(
+  "digest_runs",
+  {
+    id: id(),
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    arm: varchar("arm", { length: 8 }).notNull(),
+    outcome: varchar("outcome", { length: 16 }).notNull(),
+    /** How many people it counted (capped), 0 when skipped before counting. */
+    candidates: smallint("candidates").notNull().default(0),
+    at: ts("at").notNull(),
+    searchedAt: ts("searched_at"),
+    stoppedAt: ts("stopped_at"),
+  },
+  (t) => [
+    check("digest_runs_arm_chk", sql`${t.arm} in ('digest','control')`),
+    check(
+      "digest_runs_outcome_chk",
+      sql`${t.outcome} in ('sent','held','empty','busy','unreachable','failed')`,
+    ),
+    index("digest_runs_user_at_idx").on(t.userId, t.at),
+    index("digest_runs_at_idx").on(t.at),
   ],
 );
 

@@ -7,6 +7,7 @@ import { createCoachService } from "./coach/index.ts";
 import type { CoachMetrics } from "./coach/metrics.ts";
 import type { HintProvider } from "./coach/provider.ts";
 import { createCrisisContext } from "./crisis-context.ts";
+import { createDigestService, type DigestMetrics } from "./digest.ts";
 import { createIdentityHash, type IdentityHash } from "./identity.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching/index.ts";
@@ -45,6 +46,8 @@ export interface ServiceOptions {
     timeoutMs: number;
     onOutcome?: (outcome: SecondOpinion) => void;
   };
+  /** The weekly digest: share of opted-in people who get it (the rest are the control arm; default 100). */
+  digest?: { rolloutPercent: number; metrics?: DigestMetrics };
   /** The worker's in-memory candidate index (production); without it candidates come from SQL. */
   candidateIndex?: CandidateIndex;
 }
@@ -61,8 +64,16 @@ export function createServices(deps: ServiceOptions) {
     clock: deps.clock,
     ...(deps.candidateIndex ? { index: deps.candidateIndex } : {}),
   });
+  const digest = createDigestService({
+    db: deps.db,
+    clock: deps.clock,
+    finder,
+    rolloutPercent: deps.digest?.rolloutPercent ?? 100,
+    ...(deps.digest?.metrics ? { metrics: deps.digest.metrics } : {}),
+  });
   const matching = createMatchingService({
     db: deps.db,
+    onSearchStarted: (userId) => digest.noteSearch(userId),
     clock: deps.clock,
     stream: deps.infra.stream,
     finder,
@@ -118,6 +129,7 @@ export function createServices(deps: ServiceOptions) {
     checkIns,
     crisisContext,
     safetyTier,
+    digest,
   };
 }
 

@@ -17,6 +17,7 @@ import {
 } from "../db/schema.ts";
 import { toUtcWeekMask } from "../domain/availability.ts";
 import { type BioRejection, validateBio } from "../domain/bio.ts";
+import { nextDigestAt } from "../domain/digest.ts";
 import { avatarFor, type NicknameRejection, validateNickname } from "../domain/nickname.ts";
 import { isValidTimeZone } from "../domain/timezone.ts";
 import type { IdentityHash } from "./identity.ts";
@@ -59,6 +60,8 @@ export interface Profile {
   sensitivity: number;
   availLocal: number;
   receiveProposals: boolean;
+  /** The weekly digest («кто мне подходит») is on. */
+  digest: boolean;
   safetyAck: boolean;
   rulesVersion: number | null;
   status: string;
@@ -150,6 +153,18 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
       .update(preferences)
       .set({ availLocal, availUtc: mask, updatedAt: clock.now() })
       .where(eq(preferences.userId, userId));
+    await rescheduleDigest(userId, tz, availLocal);
+  }
+
+  /** New windows or a new zone move a pending weekly digest into them (same week, new hour). */
+  async function rescheduleDigest(userId: number, zone: string | null, availLocal: number): Promise<void> {
+    const [u] = await db
+      .select({ enabled: users.digestEnabled, anchor: users.digestAnchorAt })
+      .from(users)
+      .where(eq(users.id, userId));
+    if (!u?.enabled || !u.anchor) return;
+    const next = nextDigestAt(u.anchor, { availLocal, zone, userId });
+    await db.update(users).set({ digestNextAt: next }).where(eq(users.id, userId));
   }
 
   const service = {
@@ -198,6 +213,8 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
             rulesVersion: RULES_VERSION,
             startPayload: opts.startPayload ?? null,
             lastSeenAt: now,
+            // Joined now by the service's clock: «new this week» (the weekly digest) counts from it.
+            createdAt: now,
           })
           .onConflictDoUpdate({
             target: users.tgId,
@@ -248,6 +265,7 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
         sensitivity: prefs?.sensitivityLevel ?? DEFAULT_SENSITIVITY,
         availLocal: prefs?.availLocal ?? 0,
         receiveProposals: user.receiveProposals,
+        digest: user.digestEnabled,
         safetyAck: user.safetyAck,
         rulesVersion: user.rulesVersion,
         status: user.status,
@@ -391,10 +409,46 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
     },
 
     async setReceiveProposals(userId: number, enabled: boolean): Promise<void> {
+      const now = clock.now();
       await db
         .update(users)
-        .set({ receiveProposals: enabled, updatedAt: clock.now() })
+        .set({
+          receiveProposals: enabled,
+          // Turning proposals on makes the person «new» for others' weekly digests; staying on keeps the date.
+          receiveProposalsSince: enabled
+            ? sql`case when ${users.receiveProposals} then coalesce(${users.receiveProposalsSince}, ${now}) else ${now}::timestamptz end`
+            : null,
+          updatedAt: now,
+        })
         .where(eq(users.id, userId));
+    },
+
+    /**
+     * The weekly digest on or off. On: the first one about a week from now, in the person's windows;
+     * a person who says yes again keeps their date. Off: nothing more is sent.
+     */
+    async setDigest(userId: number, enabled: boolean): Promise<void> {
+      const now = clock.now();
+      if (!enabled) {
+        await db.update(users).set({ digestEnabled: false, digestNextAt: null }).where(eq(users.id, userId));
+        return;
+      }
+      const [u] = await db
+        .select({ enabled: users.digestEnabled, tz: users.tz, avail: preferences.availLocal })
+        .from(users)
+        .leftJoin(preferences, eq(preferences.userId, users.id))
+        .where(eq(users.id, userId));
+      if (!u || u.enabled) return;
+      const next = nextDigestAt(now, { availLocal: u.avail ?? 0, zone: u.tz, userId });
+      await db
+        .update(users)
+        .set({ digestEnabled: true, digestAnchorAt: now, digestNextAt: next, unreachableSince: null })
+        .where(eq(users.id, userId));
+    },
+
+    /** The person wrote to the bot again after Telegram had answered 403 (bot blocked). */
+    async markReachable(userId: number): Promise<void> {
+      await db.update(users).set({ unreachableSince: null }).where(eq(users.id, userId));
     },
 
     async touch(userId: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { type AppBot, createBot } from "../bot/create-bot.ts";
-import { systemClock } from "../clock.ts";
+import { processClock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
@@ -54,7 +54,7 @@ export function buildBot(deps: {
     rateLimiters: storage.infra.rateLimiters,
     metrics: deps.metrics,
     services: deps.services,
-    clock: systemClock,
+    clock: processClock(config.CLOCK_OFFSET_MS),
     perChatMinMs: config.TELEGRAM_PER_CHAT_MIN_MS,
     perChatBurst: config.TELEGRAM_PER_CHAT_BURST,
     bulkPerSecond: config.TELEGRAM_BULK_PER_SECOND,

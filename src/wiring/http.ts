@@ -48,6 +48,7 @@ function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): R
       token: secrets.adminToken,
       moderation: services.moderation,
       sos: services.sos,
+      digest: services.digest,
       ...(appBot
         ? { onAct: appBot.notifier.moderated, onAppealDecision: appBot.notifier.appealDecided }
         : {}),

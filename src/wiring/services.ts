@@ -1,7 +1,7 @@
-import { systemClock } from "../clock.ts";
+import { processClock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import { coachMetrics, type Metrics, matchingMetrics } from "../metrics.ts";
+import { coachMetrics, digestMetrics, type Metrics, matchingMetrics } from "../metrics.ts";
 import type { Secrets } from "../secrets.ts";
 import { createOpenAiProvider } from "../services/coach/openai-provider.ts";
 import { createIdentityHash } from "../services/identity.ts";
@@ -57,7 +57,10 @@ export async function buildServices(deps: {
   const { config, storage, secrets, metrics, logger, life } = deps;
   let candidateIndex: CandidateIndex | undefined;
   if (deps.runsWorker) {
-    const index = await createCandidateIndex({ db: storage.db.db, clock: systemClock });
+    const index = await createCandidateIndex({
+      db: storage.db.db,
+      clock: processClock(config.CLOCK_OFFSET_MS),
+    });
     await index.load();
     index.start(1000, (err) => logger.error({ err }, "candidate index refresh failed"));
     life.started("candidate index", () => index.stop());
@@ -69,8 +72,9 @@ export async function buildServices(deps: {
     identityHash: createIdentityHash(secrets.logHashSecret),
     db: storage.db.db,
     infra: storage.infra,
-    clock: systemClock,
+    clock: processClock(config.CLOCK_OFFSET_MS),
     matchingMetrics: matchingMetrics(metrics),
+    digest: { rolloutPercent: config.DIGEST_ROLLOUT, metrics: digestMetrics(metrics) },
     tipPayloadSecret: secrets.tipPayloadSecret,
     tipCommissionBps: config.TIP_COMMISSION_BPS,
     reportThreshold: config.REPORT_SUSPEND_THRESHOLD,

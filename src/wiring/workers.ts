@@ -13,6 +13,7 @@ import { expireSearchesJob } from "../workers/jobs/expire-searches.ts";
 import { liftExpiredSuspensionsJob } from "../workers/jobs/lift-expired-suspensions.ts";
 import { queueSizeJob } from "../workers/jobs/queue-size.ts";
 import { wakeWaitingSearchesJob } from "../workers/jobs/wake-waiting-searches.ts";
+import { weeklyDigestJob } from "../workers/jobs/weekly-digest.ts";
 import { startMatchWorker } from "../workers/match-worker.ts";
 import { type Job, startScheduler } from "../workers/scheduler.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -46,6 +47,7 @@ export function schedulerJobs({ config, services, metrics, appBot }: WorkerDeps)
       send: appBot.sendCheckIns,
       everyMs: config.CHECK_INS_EVERY_MS,
     }),
+    weeklyDigestJob({ digest: services.digest, send: appBot.sendDigest, everyMs: config.DIGEST_EVERY_MS }),
     wakeWaitingSearchesJob({ matching }),
     liftExpiredSuspensionsJob({
       moderation,

@@ -197,7 +197,7 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
 
     // «more»: weights first — a tap opens the topic's three weights and sets exactly the one pressed.
     await lena.click("✍️ Рассказать о себе подробнее");
-    const weights = await lena.expectMessage(/Подробнее о себе — 1 из 7/);
+    const weights = await lena.expectMessage(/Подробнее о себе — 1 из 8/);
     expect(weights.text).toMatch(/Выгорание — важно/);
     await lena.click("Выгорание — важно");
     expect(buttons(await lena.lastBotMessage())).toEqual(
@@ -211,7 +211,7 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
     await lena.click("← Ко всем темам");
     expect(buttons(await lena.lastBotMessage())).toContain("Выгорание — очень важно");
     await lena.click("Готово ✓");
-    await lena.expectMessage(/Подробнее о себе — 2 из 7/);
+    await lena.expectMessage(/Подробнее о себе — 2 из 8/);
 
     // Bio: contacts are refused with the reason.
     const badBios: Array<[string, RegExp]> = [
@@ -224,20 +224,22 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
     for (const [bio, reason] of badBios) {
       await lena.send(bio);
       await lena.expectMessage(reason);
-      await lena.expectMessage(/Подробнее о себе — 2 из 7/);
+      await lena.expectMessage(/Подробнее о себе — 2 из 8/);
     }
     await lena.send("Пережила выгорание и переезд, теперь учусь отдыхать");
-    await lena.expectMessage(/Подробнее о себе — 3 из 7/);
+    await lena.expectMessage(/Подробнее о себе — 3 из 8/);
     await lena.click("Пропустить");
-    await lena.expectMessage(/Подробнее о себе — 4 из 7/);
+    await lena.expectMessage(/Подробнее о себе — 4 из 8/);
     await lena.click("Непростые — да");
-    await lena.expectMessage(/Подробнее о себе — 5 из 7/);
+    await lena.expectMessage(/Подробнее о себе — 5 из 8/);
     expect((await lena.click("Готово ✓")).text).toMatch(/хотя бы одно время/);
     await lena.click("Будни вечер");
     await lena.click("Выходные день");
     await lena.click("Готово ✓");
-    await lena.expectMessage(/Подробнее о себе — 6 из 7/);
+    await lena.expectMessage(/Подробнее о себе — 6 из 8/);
     await lena.click("Да, можно");
+    await lena.expectMessage(/Подробнее о себе — 7 из 8[\s\S]*Раз в неделю напоминать, кто мне подходит/);
+    await lena.click("Да, раз в неделю");
     await lena.expectMessage(/Темы на будущее/);
     await lena.click("Пропустить");
     await lena.expectMessage(/Спасибо, сохранено/);
@@ -247,6 +249,7 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
     expect(card.text).toContain("Пережила выгорание и переезд");
     expect(card.text).toMatch(/Будни вечер, Выходные день/);
     expect(card.text).toMatch(/UTC\+5/);
+    expect(card.text).toMatch(/Раз в неделю — кто мне подходит: да/);
     // Nothing was told for the future: no empty line for it.
     expect(card.text).not.toMatch(/Темы на будущее/);
     // The profile never shows the Telegram name or username.
@@ -392,52 +395,54 @@ describe("onboarding and the anonymous profile, through the sandbox", () => {
     await varya.click("Выгорание — важно");
     await varya.click("немного");
     await varya.click("Готово ✓");
-    await varya.expectMessage(/Подробнее о себе — 2 из 7/);
+    await varya.expectMessage(/Подробнее о себе — 2 из 8/);
     await varya.click("← Назад");
-    const weights = await varya.expectMessage(/Подробнее о себе — 1 из 7/);
+    const weights = await varya.expectMessage(/Подробнее о себе — 1 из 8/);
     expect(buttons(weights)).toEqual(
       expect.arrayContaining(["Выгорание — немного", "Переезд — важно", "Потеря питомца — важно"]),
     );
     await varya.click("Готово ✓");
     await varya.send("Учусь отдыхать");
-    await varya.expectMessage(/Подробнее о себе — 3 из 7/);
+    await varya.expectMessage(/Подробнее о себе — 3 из 8/);
 
     // Purpose → bio, with the bio shown and «Убрать описание» offered.
     await varya.click("← Назад");
-    back = await varya.expectMessage(/Подробнее о себе — 2 из 7/);
+    back = await varya.expectMessage(/Подробнее о себе — 2 из 8/);
     expect(back.text).toContain("Сейчас: Учусь отдыхать");
     expect(buttons(back)).toContain("Убрать описание");
     await varya.click("Пропустить");
     await varya.click("Совета из опыта");
-    await varya.expectMessage(/Подробнее о себе — 4 из 7/);
+    await varya.expectMessage(/Подробнее о себе — 4 из 8/);
 
     // Sensitivity → purpose.
     await varya.click("← Назад");
-    back = await varya.expectMessage(/Подробнее о себе — 3 из 7/);
+    back = await varya.expectMessage(/Подробнее о себе — 3 из 8/);
     expect(back.text).toContain("Сейчас: Совета из опыта");
     await varya.click("Совета из опыта");
     await varya.click("Любые, даже очень тяжёлые");
-    await varya.expectMessage(/Подробнее о себе — 5 из 7/);
+    await varya.expectMessage(/Подробнее о себе — 5 из 8/);
 
     // Availability → sensitivity; the windows ticked but not yet saved are there on the way forward.
     await varya.click("Будни вечер");
     await varya.click("← Назад");
-    back = await varya.expectMessage(/Подробнее о себе — 4 из 7/);
+    back = await varya.expectMessage(/Подробнее о себе — 4 из 8/);
     expect(back.text).toContain("Сейчас: Любые, даже очень тяжёлые");
     await varya.click("Любые, даже очень тяжёлые");
-    const availability = await varya.expectMessage(/Подробнее о себе — 5 из 7/);
+    const availability = await varya.expectMessage(/Подробнее о себе — 5 из 8/);
     expect(buttons(availability)).toContain("✅ Будни вечер");
     await varya.click("Готово ✓");
     await varya.click("Да, можно");
+    await varya.expectMessage(/Подробнее о себе — 7 из 8/);
+    await varya.click("Нет, не нужно");
     await varya.expectMessage(/Темы на будущее/);
 
-    // Wishlist (inside a group) → proposals, and the choice survives the way back.
+    // Wishlist (inside a group) → the weekly digest, and the choice survives the way back.
     await varya.click("Здоровье и состояние");
     await varya.click("Бессонница");
     await varya.click("← Назад");
-    back = await varya.expectMessage(/Подробнее о себе — 6 из 7/);
-    expect(back.text).toContain("Сейчас: Да, можно");
-    await varya.click("Да, можно");
+    back = await varya.expectMessage(/Подробнее о себе — 7 из 8/);
+    expect(back.text).toContain("Сейчас: Нет, не нужно");
+    await varya.click("Нет, не нужно");
     const wishlist = await varya.expectMessage(/Темы на будущее/);
     expect(wishlist.text).toMatch(/Выбрано \(1\): Бессонница/);
 

@@ -9,7 +9,10 @@ import { createServiceWorld, type ServiceWorld } from "./service-world.ts";
 export type From = { id: number; first_name: string };
 
 /** Builds the real bot over a service world's services and clock, with every Bot API call recorded. */
-export function botOver(world: ServiceWorld, opts: { modChatId?: number; metrics?: Metrics } = {}) {
+export function botOver(
+  world: ServiceWorld,
+  opts: { modChatId?: number; metrics?: Metrics; failWith?: FailWith } = {},
+) {
   const metrics = opts.metrics ?? createMetrics({ collectDefault: false });
   const appBot: AppBot = createBot({
     token: "7000000001:TESTTOKEN-abcdefghij",
@@ -25,7 +28,10 @@ export function botOver(world: ServiceWorld, opts: { modChatId?: number; metrics
     perChatMinMs: 0,
     ...(opts.modChatId !== undefined ? { modChatId: opts.modChatId } : {}),
   });
-  const calls: RecordedCall[] = recordTelegramCalls(appBot.bot);
+  const calls: RecordedCall[] = recordTelegramCalls(
+    appBot.bot,
+    opts.failWith ? { failWith: opts.failWith } : {},
+  );
   return {
     appBot,
     calls,
@@ -49,7 +55,12 @@ export function botOver(world: ServiceWorld, opts: { modChatId?: number; metrics
 }
 
 /** A service world (database, services, manual clock) with the real bot over it. */
-export async function createBotWorld(opts: { modChatId?: number; seedSos?: boolean } = {}) {
+/** Makes matching Bot API calls fail as Telegram would (e.g. 403 for a person who blocked the bot). */
+type FailWith = (call: RecordedCall) => { error_code: number; description: string } | undefined;
+
+export async function createBotWorld(
+  opts: { modChatId?: number; seedSos?: boolean; failWith?: FailWith } = {},
+) {
   const world = await createServiceWorld();
   if (opts.seedSos) await world.services.sos.seedFromFile();
   const bot = botOver(world, opts);

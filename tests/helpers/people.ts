@@ -61,7 +61,7 @@ export async function fillProfile(person: SandboxUserHandle, profile: QuickProfi
   await person.expectMessage(/Можно искать собеседника/);
   if (profile.bio) {
     await person.click("✍️ Рассказать о себе подробнее");
-    await person.expectMessage(/Подробнее о себе — 1 из 7/);
+    await person.expectMessage(/Подробнее о себе — 1 из 8/);
     await person.click("Готово ✓");
     await person.expectMessage(/Пара слов о себе/);
     await person.send(profile.bio);

@@ -38,7 +38,22 @@ export interface CandidateIndex {
    * The best `want` people for `me` by the index's data, searching first: searchers are scanned
    * first and opted-in people only if fewer than `want` searchers qualify.
    */
-  scan(me: Seeker, variant: MatchVariant, now: Date, want: number, exclude: ReadonlySet<number>): IndexHit[];
+  scan(
+    me: Seeker,
+    variant: MatchVariant,
+    now: Date,
+    want: number,
+    exclude: ReadonlySet<number>,
+    opts?: ScanOptions,
+  ): IndexHit[];
+}
+
+export interface ScanOptions {
+  /**
+   * Only people «new» since this instant (ms): searching now, or opted in to proposals (or joined)
+   * at or after it. The weekly digest counts these.
+   */
+  newSinceMs?: number;
 }
 
 export interface IndexHit {
@@ -78,6 +93,8 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
   let help = new Float64Array(0);
   let flags = new Uint8Array(0);
   let searchUntil = new Float64Array(0);
+  /** greatest(joined, proposals turned on), ms: the digest's «new». */
+  let availableSince = new Float64Array(0);
   let stamp = new Uint32Array(0);
   let epoch = 0;
   const slotOf = new Map<number, number>();
@@ -111,6 +128,7 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
     help = g(help, (n) => new Float64Array(n));
     flags = g(flags, (n) => new Uint8Array(n));
     searchUntil = g(searchUntil, (n) => new Float64Array(n));
+    availableSince = g(availableSince, (n) => new Float64Array(n));
     stamp = g(stamp, (n) => new Uint32Array(n));
     capacity = next;
   }
@@ -133,6 +151,7 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
     rating_sum: number;
     rating_count: number;
     search_until: string | Date | null;
+    since: string | Date | null;
     avail: string | null;
     topics: string | null;
   }
@@ -155,6 +174,7 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
     writeTopicWeights(space, r.topics, weights, slot * T);
     hours[slot] = writeWeekMask(r.avail, avail, slot * WEEK_MASK_WORDS);
     help[slot] = helpfulness(Number(r.rating_sum), Number(r.rating_count));
+    availableSince[slot] = r.since ? new Date(r.since).getTime() : 0;
     flags[slot] = (receive ? FLAG_RECEIVE : 0) | (engagedIds.has(userId) ? FLAG_ENGAGED : 0);
     const wasSearching = searchUntil[slot]! > 0;
     searchUntil[slot] = until;
@@ -173,6 +193,7 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
       (u.status = 'active' and u.tg_id is not null and u.safety_ack) as ok,
       u.receive_proposals, u.rating_sum, u.rating_count,
       (select q.expires_at from match_queue q where q.user_id = u.id) as search_until,
+      greatest(u.created_at, u.receive_proposals_since) as since,
       p.avail_utc::text as avail,
       (select string_agg(ut.topic_id::text || ':' || ut.weight::text, ',') from user_topics ut where ut.user_id = u.id) as topics`;
 
@@ -321,7 +342,9 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
     now: Date,
     want: number,
     exclude: ReadonlySet<number>,
+    opts: ScanOptions = {},
   ): IndexHit[] {
+    const newSince = opts.newSinceMs ?? 0;
     const hour = hourOfWeek(now);
     if (hour !== hourListFor) buildHourList(hour);
     const nowMs = now.getTime();
@@ -351,6 +374,7 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
       if (!isReachableNow(isSearching, (flags[slot]! & FLAG_RECEIVE) !== 0, avail, availOffset, h, hour))
         return;
       if (exclude.has(userId)) return;
+      if (!isSearching && availableSince[slot]! < newSince) return;
       data.topicWeights = weights;
       data.topicOffset = slot * T;
       data.avail = avail;
@@ -378,6 +402,7 @@ export async function createCandidateIndex(deps: CandidateIndexDeps): Promise<Ca
       help.byteLength +
       flags.byteLength +
       searchUntil.byteLength +
+      availableSince.byteLength +
       stamp.byteLength +
       slotOf.size * 40,
     load,

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
 import {
@@ -12,7 +13,14 @@ import {
   type TopicSpace,
 } from "../../domain/matching/topics.ts";
 import { hourOfWeek } from "../../domain/matching/week-mask.ts";
-import { type CandidateFacts, loadCandidateFacts, loadSeeker, loadTopicSpace } from "./candidate-facts.ts";
+import {
+  type CandidateFacts,
+  idArray,
+  loadCandidateFacts,
+  loadSeeker,
+  loadTopicSpace,
+  rows,
+} from "./candidate-facts.ts";
 import type { CandidateIndex } from "./candidate-index.ts";
 
 export type { Candidate } from "../../domain/matching/candidate.ts";
@@ -35,6 +43,15 @@ export interface CandidateFinder {
    * then by score, then by user id. Empty if the user does not exist or has too few topics.
    */
   findCandidates(userId: number, opts: FindCandidatesOptions): Promise<Candidate[]>;
+  /**
+   * The weekly digest's count: people «new» since `newSince` (searching now, or joined / opted in to
+   * proposals since then) who would be proposed to `userId` now, by the same filters and scoring as
+   * `findCandidates`; at most `max` of them, best first.
+   */
+  findNewCandidates(
+    userId: number,
+    opts: Omit<FindCandidatesOptions, "limit"> & { newSince: Date; max: number },
+  ): Promise<Candidate[]>;
 }
 
 export interface CandidateFinderDeps {
@@ -78,7 +95,23 @@ export function createCandidateFinder(deps: CandidateFinderDeps): CandidateFinde
     return out;
   }
 
-  async function findCandidates(userId: number, opts: FindCandidatesOptions): Promise<Candidate[]> {
+  /** Of `facts`, those searching or new since `newSince` (the SQL path; the index filters by itself). */
+  async function onlyNew(facts: CandidateFacts[], newSince: Date): Promise<CandidateFacts[]> {
+    const others = facts.filter((f) => !f.searching).map((f) => f.userId);
+    if (others.length === 0) return facts;
+    const fresh = await rows<{ id: string | number }>(
+      db,
+      sql`select id from users where id = any(${idArray(others)}::bigint[])
+          and greatest(created_at, receive_proposals_since) >= ${newSince.toISOString()}::timestamptz`,
+    );
+    const ok = new Set(fresh.map((r) => Number(r.id)));
+    return facts.filter((f) => f.searching || ok.has(f.userId));
+  }
+
+  async function findCandidates(
+    userId: number,
+    opts: FindCandidatesOptions & { newSince?: Date },
+  ): Promise<Candidate[]> {
     const limit = Math.max(0, Math.floor(opts.limit));
     if (limit === 0) return [];
     const now = opts.now ?? clock.now();
@@ -97,7 +130,8 @@ export function createCandidateFinder(deps: CandidateFinderDeps): CandidateFinde
         if (opts.variant === "strict") topicIds.add(space.topicIds[t]!);
         else for (const m of space.groupMembers[space.groupOf[t]!]!) topicIds.add(space.topicIds[m]!);
       }
-      const facts = await loadCandidateFacts(db, space, userId, now, hour, { poolTopicIds: [...topicIds] });
+      let facts = await loadCandidateFacts(db, space, userId, now, hour, { poolTopicIds: [...topicIds] });
+      if (opts.newSince) facts = await onlyNew(facts, opts.newSince);
       return describeAll(space, seeker, opts.variant, facts).sort(compareCandidates).slice(0, limit);
     }
 
@@ -106,7 +140,9 @@ export function createCandidateFinder(deps: CandidateFinderDeps): CandidateFinde
     const accepted: Candidate[] = [];
     let want = limit * OVERFETCH_FACTOR + OVERFETCH_EXTRA;
     for (let round = 0; round < MAX_VERIFY_ROUNDS; round++) {
-      const hits = index.scan(seeker, opts.variant, now, want, exclude);
+      const hits = index.scan(seeker, opts.variant, now, want, exclude, {
+        ...(opts.newSince ? { newSinceMs: opts.newSince.getTime() } : {}),
+      });
       if (hits.length === 0) break;
       const ids = hits.map((h) => h.userId);
       const facts = await loadCandidateFacts(db, space, userId, now, hour, { ids });
@@ -119,5 +155,8 @@ export function createCandidateFinder(deps: CandidateFinderDeps): CandidateFinde
     return accepted.sort(compareCandidates).slice(0, limit);
   }
 
-  return { findCandidates };
+  return {
+    findCandidates,
+    findNewCandidates: (userId, opts) => findCandidates(userId, { ...opts, limit: opts.max }),
+  };
 }

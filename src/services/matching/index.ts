@@ -31,12 +31,18 @@ export function createMatchingService(deps: {
    * started searching a moment ago (after the last refresh) is not missed for a whole retry period.
    */
   refreshCandidates?: () => Promise<void>;
+  /** A person started a new search (the weekly digest counts its effect). */
+  onSearchStarted?: (userId: number) => Promise<void>;
 }) {
   const { db, clock, stream, finder, profiles } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const base = { db, clock, stream };
   return {
-    ...createSearch({ ...base, profiles }),
+    ...createSearch({
+      ...base,
+      profiles,
+      ...(deps.onSearchStarted ? { onStarted: deps.onSearchStarted } : {}),
+    }),
     ...createProposals({
       ...base,
       finder,

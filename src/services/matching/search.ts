@@ -52,7 +52,9 @@ export async function requeue(deps: SearchDeps, userId: number, requeueCount: nu
 }
 
 /** The search queue: /find, cancel, expiry and waking waiting searches (a container of short methods). */
-export function createSearch(deps: SearchDeps & { profiles: ProfileService }) {
+export function createSearch(
+  deps: SearchDeps & { profiles: ProfileService; onStarted?: (userId: number) => Promise<void> },
+) {
   const { db, clock, profiles } = deps;
   return {
     /** /find: checks everything, records the search, wakes a worker. */
@@ -93,6 +95,7 @@ export function createSearch(deps: SearchDeps & { profiles: ProfileService }) {
         .values({ userId, ...fresh })
         .onConflictDoUpdate({ target: matchQueue.userId, set: fresh });
       await wake(deps, userId);
+      await deps.onStarted?.(userId);
       return { ok: true, alreadySearching: false };
     },
 

@@ -6,6 +6,7 @@ import {
   appeals,
   chatSessions,
   checkIns,
+  digestRuns,
   engagements,
   experimentAssignments,
   flowStates,
@@ -122,6 +123,7 @@ async function deleteProfileIn(tx: Db, userId: number): Promise<void> {
   await tx.delete(aiHints).where(eq(aiHints.userId, userId));
   await tx.delete(safetyFlags).where(eq(safetyFlags.userId, userId));
   await tx.delete(checkIns).where(eq(checkIns.userId, userId));
+  await tx.delete(digestRuns).where(eq(digestRuns.userId, userId));
 }
 
 /** A sanction outlives the erase, as a keyed hash only: /start again brings it back. */
@@ -155,6 +157,11 @@ async function scrubUserIn(tx: Db, user: UserRow, now: Date): Promise<void> {
       suspendedUntil: null,
       mutedUntil: null,
       receiveProposals: false,
+      receiveProposalsSince: null,
+      digestEnabled: false,
+      digestAnchorAt: null,
+      digestNextAt: null,
+      unreachableSince: null,
       lastSeenAt: null,
       updatedAt: now,
     })

@@ -5,6 +5,7 @@ import {
   aiHints,
   appeals,
   chatSessions,
+  digestRuns,
   experimentAssignments,
   flowStates,
   matches,
@@ -48,6 +49,9 @@ function profileOf(user: typeof users.$inferSelect) {
     rulesAcceptedAt: iso(user.safetyAckAt),
     rulesVersion: user.rulesVersion,
     receiveProposals: user.receiveProposals,
+    receiveProposalsSince: iso(user.receiveProposalsSince),
+    weeklyDigest: { enabled: user.digestEnabled, nextAt: iso(user.digestNextAt) },
+    unreachableSince: iso(user.unreachableSince),
     coachEnabled: user.coachEnabled,
     // The average of others' ratings only once it cannot point at one conversation.
     helpfulness: {
@@ -250,6 +254,11 @@ export function createExport(deps: { db: Db; clock: Clock }) {
         .select()
         .from(experimentAssignments)
         .where(eq(experimentAssignments.userId, userId));
+      const digests = await db
+        .select()
+        .from(digestRuns)
+        .where(eq(digestRuns.userId, userId))
+        .orderBy(asc(digestRuns.at));
       const apart = await db
         .select({ reason: recentContacts.reason, until: recentContacts.until, other: users.nickname })
         .from(recentContacts)
@@ -292,6 +301,14 @@ export function createExport(deps: { db: Db; clock: Clock }) {
             ? { with: r.other, reason: r.reason, until: iso(r.until) }
             : { with: null, reason: "safety", until: iso(r.until) },
         ),
+        weeklyDigests: digests.map((d) => ({
+          at: iso(d.at),
+          arm: d.arm,
+          outcome: d.outcome,
+          counted: d.candidates,
+          searchedAt: iso(d.searchedAt),
+          stoppedAt: iso(d.stoppedAt),
+        })),
         experiments: experiments.map((e) => ({
           experiment: e.experiment,
           variant: e.variant,

@@ -7,8 +7,8 @@ import { createServer, routeArea } from "../../../src/http/server.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
 import { createSosService, type SosService } from "../../../src/services/sos.ts";
-import { startChat } from "../../helpers/fixtures.ts";
-import { createServiceWorld, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
+import { makePerson, startChat } from "../../helpers/fixtures.ts";
+import { createServiceWorld, DAY, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 const TOKEN = "admin-token-for-tests-0123456789abcdef";
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -31,7 +31,13 @@ describe("admin API", () => {
       metrics: createMetrics({ collectDefault: false }),
       readiness: [],
       areas: [
-        routeArea(adminRoutes, { token: TOKEN, moderation: w.moderation, sos, now: () => w.clock.now() }),
+        routeArea(adminRoutes, {
+          token: TOKEN,
+          moderation: w.moderation,
+          sos,
+          digest: w.services.digest,
+          now: () => w.clock.now(),
+        }),
       ],
     });
   });
@@ -71,6 +77,7 @@ describe("admin API", () => {
     ["PATCH", "/admin/sos/1", { name: "x" }],
     ["DELETE", "/admin/sos/1"],
     ["POST", "/admin/sos/1/verify", { source: "y" }],
+    ["GET", "/admin/digest"],
   ];
 
   it("every route refuses a missing or wrong token with 401 and changes nothing", async () => {
@@ -362,5 +369,30 @@ describe("admin API", () => {
       expect(op.tags).toEqual(["admin"]);
       expect(op.security).toEqual([{ adminToken: [] }]);
     }
+  });
+
+  describe("GET /admin/digest", () => {
+    it("answers the digest's runs per arm; a bad window is a 400 in the error contract", async () => {
+      const ana = await makePerson(w.services, { topics: ["insomnia", "panic"] });
+      await w.services.profiles.setDigest(ana, true);
+      w.clock.advance(DAY);
+      await makePerson(w.services, { topics: ["insomnia", "panic"], receiveProposals: true });
+      w.clock.advance(7 * DAY);
+      for (const id of await w.services.digest.claimDue()) await w.services.digest.prepare(id);
+      const res = await call("GET", "/admin/digest?days=7");
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { arms: Array<Record<string, unknown>> };
+      expect(body.arms.find((a) => a.arm === "digest")).toMatchObject({
+        eligible: 1,
+        sent: 1,
+        search_rate: 0,
+      });
+      expect(body.arms.find((a) => a.arm === "control")).toMatchObject({ eligible: 0, search_rate: null });
+      for (const bad of ["days=0", "days=abc", "days=400", "weeks=2"]) {
+        const r = await call("GET", `/admin/digest?${bad}`);
+        expect(r.statusCode).toBe(400);
+        expect(r.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+      }
+    });
   });
 });

@@ -61,6 +61,7 @@ const FAMILIES: Record<string, string[]> = {
     "sensitivity",
     "availability",
     "proposals",
+    "digest",
     "wishlist",
   ],
   "check-in-answer": [...CHECK_IN_ANSWERS],

@@ -193,6 +193,13 @@ export function createStepButtons(deps: { profiles: ProfileService; clock: Clock
         return next(p);
       },
     },
+    digest: {
+      async set(p) {
+        if (p.arg !== "yes" && p.arg !== "no") return stale(p);
+        await profiles.setDigest(p.userId, p.arg === "yes");
+        return next(p);
+      },
+    },
   };
 
   /** Buttons every step has: «Назад», «Отмена», and «Пропустить» (moves on, saves nothing). */

@@ -40,6 +40,8 @@ export function createProfileViews(deps: { profiles: ProfileService; clock: Cloc
         return ctx.t(`sensitivity-${profile.sensitivity}`);
       case "proposals":
         return ctx.t(profile.receiveProposals ? "btn-proposals-yes" : "btn-proposals-no");
+      case "digest":
+        return ctx.t(profile.digest ? "btn-digest-yes" : "btn-digest-no");
       default:
         return null;
     }
@@ -77,6 +79,19 @@ export function createProfileViews(deps: { profiles: ProfileService; clock: Cloc
   ) {
     const t = ctx.t.bind(ctx);
     const skip = flow === "more";
+    /** A step answered «да» or «нет» (its handler reads `yes` / `no`). */
+    const yesNo = (prompt: string, yes: string, no: string) => ({
+      text: t(prompt),
+      keyboard: choiceKeyboard(
+        t,
+        step,
+        [
+          { key: yes, value: "yes" },
+          { key: no, value: "no" },
+        ],
+        skip,
+      ),
+    });
     switch (step) {
       case "nickname":
         return {
@@ -156,18 +171,9 @@ export function createProfileViews(deps: { profiles: ProfileService; clock: Cloc
           keyboard: availabilityKeyboard(t, data.windows ?? 0, skip),
         };
       case "proposals":
-        return {
-          text: t("profile-proposals-prompt"),
-          keyboard: choiceKeyboard(
-            t,
-            "proposals",
-            [
-              { key: "btn-proposals-yes", value: "yes" },
-              { key: "btn-proposals-no", value: "no" },
-            ],
-            skip,
-          ),
-        };
+        return yesNo("profile-proposals-prompt", "btn-proposals-yes", "btn-proposals-no");
+      case "digest":
+        return yesNo("profile-digest-prompt", "btn-digest-yes", "btn-digest-no");
     }
   }
 
@@ -194,6 +200,7 @@ export function createProfileViews(deps: { profiles: ProfileService; clock: Cloc
         : windows.map((w) => t(`window-${w}`)).join(", "),
     );
     line("profile-card-proposals", t(p.receiveProposals ? "profile-card-yes" : "profile-card-no"));
+    line("profile-card-digest", t(p.digest ? "profile-card-yes" : "profile-card-no"));
     line("profile-card-wishlist", p.wishlist.map((x) => x.title).join(", ") || null);
     return lines.join("\n");
   }

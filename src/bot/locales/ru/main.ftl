@@ -179,6 +179,13 @@ profile-proposals-prompt =
 btn-proposals-yes = Да, можно
 btn-proposals-no = Нет, только когда ищу
 
+profile-digest-prompt =
+    Раз в неделю напоминать, кто мне подходит?
+
+    Одно короткое сообщение в удобное тебе время: сколько новых людей с похожим опытом появилось — без имён. Отключить можно в любой момент.
+btn-digest-yes = Да, раз в неделю
+btn-digest-no = Нет, не нужно
+
 profile-wishlist-prompt = Темы на будущее — по желанию: о чём хотелось бы поговорить когда-нибудь потом.
 wishlist-error-too_many = Тем на будущее может быть не больше 7.
 wishlist-error-unknown_topic = Такой темы нет в списке.
@@ -206,6 +213,7 @@ profile-card-sensitivity = 🌡 Истории: { $value }
 profile-card-availability = 📅 Время: { $value }
 profile-card-proposals = 🔔 Предложения, когда не ищу: { $value }
 profile-card-wishlist = 📝 Темы на будущее: { $value }
+profile-card-digest = 📬 Раз в неделю — кто мне подходит: { $value }
 profile-card-yes = да
 profile-card-no = нет
 btn-edit-nickname = Псевдоним
@@ -217,6 +225,7 @@ btn-edit-sensitivity = Истории
 btn-edit-availability = Время
 btn-edit-proposals = Предложения
 btn-edit-wishlist = Темы на будущее
+btn-edit-digest = Напоминание раз в неделю
 btn-clear-bio = Убрать описание
 
 ## Matching
@@ -323,3 +332,11 @@ rate-error = Оценку уже не изменить.
 tips-cta = Если разговор помог — можно поблагодарить собеседника звёздами: /tips
 relay-not-copyable = Такое сообщение Telegram не даёт переслать собеседнику. Напиши словами или пришли фото.
 relay-pii-edit-held = Похоже, в исправлении есть контакт (телефон, почта, ссылка или @username) — это раскрывает анонимность, поэтому у собеседника сообщение не изменилось. Если всё-таки хочешь поделиться — отправь это новым сообщением.
+
+## Weekly digest (opt-in; a count and shared topics, never who)
+digest-count = 📬 За эту неделю появились люди с похожим опытом, которые тебе подходят: { $count }.
+digest-count-more = больше { $count }
+digest-topics = Общие темы: { $topics }.
+digest-cta = Если захочется поговорить — нажми «Найти собеседника».
+btn-digest-stop = Больше не присылать
+digest-stopped = Хорошо, больше не буду напоминать. Включить снова можно в /profile.

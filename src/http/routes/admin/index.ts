@@ -2,13 +2,15 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { requireAdminToken } from "../../auth.ts";
 import { type ActionRoutesOptions, actionRoutes } from "./actions.ts";
 import { type AppealRoutesOptions, appealRoutes } from "./appeals.ts";
+import { type DigestRoutesOptions, digestRoutes } from "./digest.ts";
 import { reportRoutes } from "./reports.ts";
 import { type SosRoutesOptions, sosRoutes } from "./sos.ts";
 import { userRoutes } from "./users.ts";
 
 export type AdminRoutesOptions = { token: string } & ActionRoutesOptions &
   AppealRoutesOptions &
-  SosRoutesOptions;
+  SosRoutesOptions &
+  DigestRoutesOptions;
 
 /**
  * Moderation and SOS administration. Every route needs `Authorization: Bearer <ADMIN_TOKEN>`.
@@ -21,4 +23,5 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   await app.register(actionRoutes, opts);
   await app.register(appealRoutes, opts);
   await app.register(sosRoutes, opts);
+  await app.register(digestRoutes, opts);
 };
