@@ -61,6 +61,8 @@ export interface AppBot {
   notifier: Notifier;
   /** Caring contact the scheduler sends: «Как ты сейчас?» 24 h after a conversation in crisis. */
   sendCheckIns: (due: readonly DueCheckIn[]) => Promise<void>;
+  /** A report's unseen evidence copied into the moderators' chat (the console's «показать»). */
+  showReportEvidence: (reportId: number) => Promise<{ outcome: "none" | "already" | "shown"; count: number }>;
   /** The weekly digest the scheduler sends to one due person. */
   sendDigest: DigestFeature["send"];
   /** Temp-chat messages the scheduler sends: «продлить?» and the end of a timed chat. */
@@ -360,6 +362,7 @@ export function createBot(deps: BotDeps): AppBot {
     outgoing,
     sendCheckIns: crisis.sendCheckIns,
     sendDigest: digest.send,
+    showReportEvidence: safety.showReportEvidence,
     chatTimers: {
       askExtension: chat.askExtension,
       announceExpired: (ended) => chat.announceEnd(ended, null),

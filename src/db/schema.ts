@@ -385,6 +385,8 @@ export const tips = pgTable(
     createdAt: createdAt(),
     paidAt: ts("paid_at"),
     refundedAt: ts("refunded_at"),
+    /** The operator's reason for a refund from the console (null for the admin API and Telegram's own). */
+    refundReason: varchar("refund_reason", { length: 500 }),
   },
   (t) => [
     check("tips_amount_chk", sql`${t.amount} between 1 and 10000`),
@@ -653,3 +655,32 @@ export const reportEvidence = pgTable(
     check("report_evidence_origin_chk", sql`${t.origin} in ('conversation','self','elsewhere')`),
   ],
 );
+
+/**
+ * People who run the moderation console (`/console`): moderators and admins, each with their own
+ * sign-in. Created by an admin (`npm run console:add-user`), who hands over a one-time link where the
+ * person sets their password. Passwords are scrypt hashes; failed sign-ins lock the account a while.
+ */
+export const consoleAccounts = pgTable(
+  "console_accounts",
+  {
+    id: serial("id").primaryKey(),
+    login: varchar("login", { length: 32 }).notNull().unique(),
+    role: varchar("role", { length: 16 }).notNull(),
+    /** `scrypt$N$r$p$salt$hash` (base64url); null until the one-time link is used. */
+    passwordHash: varchar("password_hash", { length: 256 }),
+    /** SHA-256 of the one-time setup token; null once used. */
+    setupTokenHash: varchar("setup_token_hash", { length: 64 }),
+    setupExpiresAt: ts("setup_expires_at"),
+    failedSignIns: integer("failed_sign_ins").notNull().default(0),
+    lockedUntil: ts("locked_until"),
+    lastSignInAt: ts("last_sign_in_at"),
+    disabled: boolean("disabled").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("console_accounts_role_chk", sql`${t.role} in ('moderator','admin')`),
+    check("console_accounts_login_chk", sql`${t.login} ~ '^[a-z][a-z0-9_.-]{2,31}$'`),
+  ],
+);
+

@@ -6,6 +6,7 @@ import { createCheckInService } from "./check-ins.ts";
 import { createCoachService } from "./coach/index.ts";
 import type { CoachMetrics } from "./coach/metrics.ts";
 import type { HintProvider } from "./coach/provider.ts";
+import { createConsoleAccounts } from "./console-accounts.ts";
 import { createCrisisContext } from "./crisis-context.ts";
 import { createDigestService, type DigestMetrics } from "./digest.ts";
 import { createIdentityHash, type IdentityHash } from "./identity.ts";
@@ -130,6 +131,7 @@ export function createServices(deps: ServiceOptions) {
     crisisContext,
     safetyTier,
     digest,
+    consoleAccounts: createConsoleAccounts({ db: deps.db, clock: deps.clock, kv: deps.infra.kv }),
   };
 }
 

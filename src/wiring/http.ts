@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { webhookCallback } from "grammy";
-import type { AppBot } from "../bot/create-bot.ts";
+import { type AppBot, createI18n } from "../bot/create-bot.ts";
 import type { Config } from "../config.ts";
 import { isMigrated } from "../db/migrate.ts";
+import { type ConsoleOptions, consoleRoutes } from "../http/console/index.ts";
 import { adminRoutes } from "../http/routes/admin/index.ts";
 import { aiRoutes } from "../http/routes/ai.ts";
 import { matchRoutes } from "../http/routes/match.ts";
@@ -38,8 +39,33 @@ interface HttpDeps {
   life: Lifecycle;
 }
 
-/** The route areas this process serves: admin always; the coach's when it is on; match and tips with a bot. */
-function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): RouteArea[] {
+/** The moderation console: its actions reach people through the bot when this process has one. */
+function consoleOptions({ services, appBot }: HttpDeps): ConsoleOptions {
+  const i18n = appBot?.i18n ?? createI18n();
+  return {
+    accounts: services.consoleAccounts,
+    moderation: services.moderation,
+    sos: services.sos,
+    tips: services.tips,
+    t: (key) => i18n.t("ru", key),
+    ...(appBot
+      ? {
+          onAct: appBot.notifier.moderated,
+          onAppealDecision: appBot.notifier.appealDecided,
+          showReportEvidence: appBot.showReportEvidence,
+          refunds: {
+            profiles: services.profiles,
+            refundStarPayment: appBot.operations.payments.refundStarPayment,
+            onRefund: appBot.notifier.refunded,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The route areas this process serves: admin and the console always; the coach's when it is on; match and tips with a bot. */
+function routeAreas(deps: HttpDeps): RouteArea[] {
+  const { config, storage, services, secrets, appBot } = deps;
   // A signed internal request is good once, across replicas: its signature is remembered in the store.
   const replayGuard = (signature: string, ttlMs: number) =>
     storage.infra.kv.setIfAbsent(`signed:${signature}`, "1", ttlMs);
@@ -53,6 +79,7 @@ function routeAreas({ config, storage, services, secrets, appBot }: HttpDeps): R
         ? { onAct: appBot.notifier.moderated, onAppealDecision: appBot.notifier.appealDecided }
         : {}),
     }),
+    routeArea(consoleRoutes, consoleOptions(deps)),
   ];
   if (config.AI_COACH_ENABLED) {
     areas.push(

@@ -45,6 +45,34 @@ const ledgerRow = z.object({
   net: z.number().int(),
 });
 
+export type TipRefundResult =
+  | { ok: true; alreadyRefunded: boolean }
+  | { ok: false; reason: "not_found" | "not_paid" | "payer_gone" };
+
+/**
+ * Refunds a paid tip (the admin API and the console): Telegram first — only a refund it accepted is
+ * recorded —, then the record, then both people are told. `reason` is the operator's, kept with the tip.
+ */
+export async function refundPaidTip(
+  opts: Pick<TipRoutesOptions, "tips" | "profiles" | "refundStarPayment" | "onRefund">,
+  tipId: number,
+  reason: string | null = null,
+): Promise<TipRefundResult> {
+  const tip = await opts.tips.getTip({ tipId });
+  if (!tip) return { ok: false, reason: "not_found" };
+  if (tip.status === "refunded") return { ok: true, alreadyRefunded: true };
+  if (tip.status !== "paid" || !tip.telegramPaymentChargeId) return { ok: false, reason: "not_paid" };
+  const payer = tip.fromUser === null ? null : await opts.profiles.findById(tip.fromUser);
+  if (!payer?.tgId) return { ok: false, reason: "payer_gone" };
+  await opts.refundStarPayment(payer.tgId, tip.telegramPaymentChargeId);
+  const res = await opts.tips.refund({ tipId }, reason);
+  if (!res.ok) return { ok: false, reason: res.reason === "not_found" ? "not_found" : "not_paid" };
+  // Telegram accepted this call's refund of a tip that was paid, so the refund is this call's even
+  // when the refunded_payment update it caused was recorded first (the bot then told both people).
+  if (!res.alreadyRefunded) await opts.onRefund(res);
+  return { ok: true, alreadyRefunded: false };
+}
+
 /** The operator's side of tips, behind the admin token: refunds and the payout ledger. */
 const adminTipRoutes: FastifyPluginAsyncZod<TipRoutesOptions> = async (admin, opts) => {
   admin.addHook("onRequest", requireAdminToken(opts.adminToken));
@@ -63,23 +91,14 @@ const adminTipRoutes: FastifyPluginAsyncZod<TipRoutesOptions> = async (admin, op
       },
     },
     async (request, reply) => {
-      const id = request.params.id;
-      const tip = await opts.tips.getTip({ tipId: id });
-      if (!tip) return reply.code(404).send(errorBody("not_found", "No such tip"));
-      if (tip.status === "refunded") return { status: "refunded" as const, already_refunded: true };
-      if (tip.status !== "paid" || !tip.telegramPaymentChargeId) {
-        return reply.code(409).send(errorBody("not_paid", "Only paid tips can be refunded"));
-      }
-      const payer = tip.fromUser === null ? null : await opts.profiles.findById(tip.fromUser);
-      if (!payer?.tgId) return reply.code(409).send(errorBody("payer_gone", "The payer erased their data"));
-      // Money first: only a refund Telegram accepted is recorded.
-      await opts.refundStarPayment(payer.tgId, tip.telegramPaymentChargeId);
-      const res = await opts.tips.refund({ tipId: id });
-      if (!res.ok) return reply.code(409).send(errorBody(res.reason, "Refund not recorded"));
-      // Telegram accepted this call's refund of a tip that was paid, so the refund is this call's even
-      // when the refunded_payment update it caused was recorded first (the bot then told both people).
-      if (!res.alreadyRefunded) await opts.onRefund(res);
-      return { status: "refunded" as const, already_refunded: false };
+      const res = await refundPaidTip(opts, request.params.id);
+      if (res.ok) return { status: "refunded" as const, already_refunded: res.alreadyRefunded };
+      const message = {
+        not_found: "No such tip",
+        not_paid: "Only paid tips can be refunded",
+        payer_gone: "The payer erased their data",
+      }[res.reason];
+      return reply.code(res.reason === "not_found" ? 404 : 409).send(errorBody(res.reason, message));
     },
   );
 

@@ -1,4 +1,4 @@
-import { desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
   appeals,
@@ -146,6 +146,24 @@ export function createModeratorViews(deps: { db: Db }) {
             ? inArray(reports.status, OPEN_STATUSES)
             : eq(reports.status, opts.status);
       return listReportsWhere(where, opts.limit, opts.offset);
+    },
+
+    /** Crisis flags since `since`, most severe first, then oldest: who, the label and when — no text. */
+    async recentCrisisFlags(since: Date, limit = 200) {
+      return db
+        .select({
+          id: safetyFlags.id,
+          userId: safetyFlags.userId,
+          nickname: users.nickname,
+          label: safetyFlags.label,
+          severity: safetyFlags.severity,
+          createdAt: safetyFlags.createdAt,
+        })
+        .from(safetyFlags)
+        .innerJoin(users, eq(users.id, safetyFlags.userId))
+        .where(and(eq(safetyFlags.source, "crisis"), gte(safetyFlags.createdAt, since)))
+        .orderBy(desc(safetyFlags.severity), asc(safetyFlags.createdAt))
+        .limit(limit);
     },
 
     /** What moderators see about a person: no Telegram id, no message content. */

@@ -389,7 +389,7 @@ export function createTipService(deps: TipServiceDeps) {
    * Marks a paid tip refunded (idempotent). The caller has already called refundStarPayment:
    * the status follows what Telegram did.
    */
-  async function refund(ref: TipRef): Promise<RefundResult> {
+  async function refund(ref: TipRef, reason: string | null = null): Promise<RefundResult> {
     const now = clock.now();
     return db.transaction(async (tx): Promise<RefundResult> => {
       const where = "tipId" in ref ? eq(tips.id, ref.tipId) : eq(tips.telegramPaymentChargeId, ref.chargeId);
@@ -400,7 +400,7 @@ export function createTipService(deps: TipServiceDeps) {
       if (tip.status !== "paid") return { ok: false, reason: "not_paid" };
       const [done] = await tx
         .update(tips)
-        .set({ status: "refunded", refundedAt: now })
+        .set({ status: "refunded", refundedAt: now, refundReason: reason })
         .where(eq(tips.id, tip.id))
         .returning();
       if (!done) throw new Error("tip changed under its row lock");

@@ -25,8 +25,8 @@ export function createSafetyFeature(deps: SafetyFeatureDeps) {
   const screen = createScreen(deps);
   registerAppeals(deps, registered);
   registerPrivacy(deps, registered);
-  const modChat = createModeratorsChat(deps);
-  return { feature, modChat, screen };
+  const { modChat, showReportEvidence } = createModeratorsChat(deps);
+  return { feature, modChat, screen, showReportEvidence };
 }
 
 export type SafetyFeature = ReturnType<typeof createSafetyFeature>;

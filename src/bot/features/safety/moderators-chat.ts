@@ -10,26 +10,19 @@ export function createModeratorsChat(deps: SafetyFeatureDeps) {
   const { moderation, notifier, mods } = deps;
   const showEvidence = evidenceShower(mods);
 
-  const modChat = new Composer<BotContext>();
-  // Copies come down after 47 h (Telegram's 48 h limit on deleting); a moderator can bring them back
-  // while the report keeps its evidence (until 30 days after it closes).
-  modChat.callbackQuery(modEvidence.filter, async (ctx) => {
-    if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
-      await ctx.answerCallbackQuery({ text: "—" });
-      return;
-    }
-    const reportId = modEvidence.unpack(ctx.callbackQuery.data)!.report;
+  /**
+   * Copies a report's evidence the moderators have not seen yet into their chat (from the reporter's
+   * chat, where it stays). Used by the chat's button and by the console.
+   */
+  async function showReportEvidence(
+    reportId: number,
+  ): Promise<{ outcome: "none" | "already" | "shown"; count: number }> {
     const { reporterTgId, items } = await moderation.evidenceSources(reportId);
     const hidden = items.filter((e) => !e.shown);
-    if (reporterTgId === null || items.length === 0) {
-      await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-none"), show_alert: true });
-      return;
-    }
-    if (hidden.length === 0) {
-      await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-already") });
-      return;
-    }
-    const shown = await showEvidence(
+    if (reporterTgId === null || items.length === 0 || mods.chatId === null)
+      return { outcome: "none", count: 0 };
+    if (hidden.length === 0) return { outcome: "already", count: 0 };
+    const count = await showEvidence(
       reportId,
       reporterTgId,
       hidden.map((e) => ({
@@ -38,7 +31,27 @@ export function createModeratorsChat(deps: SafetyFeatureDeps) {
         store: (copyId: number) => moderation.markEvidenceShown(e.id, copyId),
       })),
     );
-    await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-shown", { count: shown }) });
+    return { outcome: "shown", count };
+  }
+
+  const modChat = new Composer<BotContext>();
+  // Copies come down after 47 h (Telegram's 48 h limit on deleting); a moderator can bring them back
+  // while the report keeps its evidence (until 30 days after it closes).
+  modChat.callbackQuery(modEvidence.filter, async (ctx) => {
+    if (mods.chatId === null || ctx.chat?.id !== mods.chatId) {
+      await ctx.answerCallbackQuery({ text: "—" });
+      return;
+    }
+    const shown = await showReportEvidence(modEvidence.unpack(ctx.callbackQuery.data)!.report);
+    if (shown.outcome === "none") {
+      await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-none"), show_alert: true });
+      return;
+    }
+    if (shown.outcome === "already") {
+      await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-already") });
+      return;
+    }
+    await ctx.answerCallbackQuery({ text: mods.t("mod-evidence-shown", { count: shown.count }) });
   });
   // A person's own words reach a moderator as a pop-up on request, never as a post that outlives them.
   modChat.callbackQuery(modText.filter, async (ctx) => {
@@ -84,5 +97,5 @@ export function createModeratorsChat(deps: SafetyFeatureDeps) {
     await ctx.answerCallbackQuery({ text: mods.t("mod-done", { action: action ?? "" }) });
   });
 
-  return modChat;
+  return { modChat, showReportEvidence };
 }
