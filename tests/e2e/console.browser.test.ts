@@ -5,22 +5,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxUserHandle } from "../../sandbox/index.ts";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
+import { CHROMIUM, IS_CI } from "../helpers/chromium.ts";
 import { matchedPair } from "../helpers/people.ts";
 
-/** Debian's chromium package (installed by .ci/run). */
-function findChromium(): string | undefined {
-  try {
-    const path = execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-    return path || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const CHROMIUM = findChromium();
-const IS_CI = Boolean(process.env.CI) && !["0", "false"].includes(process.env.CI!.toLowerCase());
 if (!CHROMIUM && !IS_CI)
   console.warn("SKIPPED the console browser test: no `chromium` on PATH (it runs in CI).");
 

@@ -4,24 +4,9 @@ import { join } from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type E2E, startE2E } from "../helpers/bot-process.ts";
+import { CHROMIUM, IS_CI } from "../helpers/chromium.ts";
 import { solidPng } from "../helpers/png.ts";
 
-/** Debian's chromium package (installed by .ci/run); playwright's own browser download cannot work here. */
-function findChromium(): string | undefined {
-  try {
-    const path = execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-    return path || undefined;
-  } catch {
-    return undefined; // `command -v` exits 1 when neither is on PATH
-  }
-}
-
-const CHROMIUM = findChromium();
-// .ci/run exports CI=true and installs chromium, so there a missing browser is a broken CI, not a skip.
-const IS_CI = Boolean(process.env.CI) && !["0", "false"].includes(process.env.CI!.toLowerCase());
 if (!CHROMIUM && !IS_CI) {
   console.warn(
     "SKIPPED the playground browser test: no `chromium` on PATH (Debian: apt-get install chromium). " +

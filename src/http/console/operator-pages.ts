@@ -62,7 +62,12 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
     const at = now();
     const entries = (await sos.list())
       .map((e) => ({ ...e, stale: sos.needsVerification(e, at), verified: day(e.verifiedAt) }))
-      .sort((a, b) => Number(b.stale) - Number(a.stale) || a.verifiedAt.getTime() - b.verifiedAt.getTime());
+      .sort(
+        (a, b) =>
+          Number(b.stale) - Number(a.stale) ||
+          a.country.localeCompare(b.country) ||
+          a.verifiedAt.getTime() - b.verifiedAt.getTime(),
+      );
     return render(reply, "sos", {
       title: "Номера помощи (SOS)",
       entries,
