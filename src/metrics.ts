@@ -28,6 +28,21 @@ export interface Metrics {
     searches: Counter<"arm">;
     stopped: Counter<never>;
   };
+  /**
+   * The spec's goals over the last 7 UTC days (today included), set by the worker's `kpi` job from
+   * the database (services/kpi.ts has the definitions); a series disappears while it has no data.
+   */
+  kpi: {
+    searchMatched24h: Gauge<"variant">;
+    accept: Gauge<"variant">;
+    conversationMinutes: Gauge<"variant">;
+    tip: Gauge<"variant">;
+    tipAverageStars: Gauge<"variant">;
+    report: Gauge<"variant">;
+    crisisFlagsPer1000: Gauge<"variant">;
+    checkInAnswers: Gauge<"variant" | "answer">;
+    sampleSize: Gauge<"variant" | "of">;
+  };
   matching: {
     queueSize: Gauge<never>;
     workerLagMs: Gauge<never>;
@@ -110,6 +125,7 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
         registers: [registry],
       }),
     },
+    kpi: kpiGauges(registry),
     httpDuration: new Histogram({
       name: "http_request_duration_seconds",
       help: "HTTP request latency by route",
@@ -182,6 +198,38 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
         registers: [registry],
       }),
     },
+  };
+}
+
+/** The KPI gauges (one per figure, by A/B variant: strict, soft, all). */
+function kpiGauges(registry: Registry): Metrics["kpi"] {
+  const gauge = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers: [registry] });
+  const byVariant = (name: string, help: string) => gauge(name, `${help}, last 7 days`, ["variant"]);
+  return {
+    searchMatched24h: byVariant(
+      "kpi_search_matched_24h_ratio",
+      "Searches whose 24 h are over that got a proposal within 24 h (goal >= 0.6)",
+    ),
+    accept: byVariant("kpi_accept_ratio", "Decided proposals both people accepted (goal >= 0.4)"),
+    conversationMinutes: byVariant(
+      "kpi_conversation_minutes_avg",
+      "Average length of conversations that ended, minutes (goal >= 10)",
+    ),
+    tip: byVariant("kpi_tip_ratio", "Ended conversations with a paid tip (goal >= 0.08)"),
+    tipAverageStars: byVariant("kpi_tip_avg_stars", "Average paid tip of ended conversations, Stars"),
+    report: byVariant("kpi_report_ratio", "Ended conversations with a report (goal <= 0.03)"),
+    crisisFlagsPer1000: byVariant("kpi_crisis_flags_per_1000", "Crisis flags per 1000 ended conversations"),
+    checkInAnswers: gauge(
+      "kpi_check_in_answers",
+      "Caring-contact check-ins sent in the last 7 days by answer: better, same, worse, none",
+      ["variant", "answer"],
+    ),
+    sampleSize: gauge(
+      "kpi_sample_size",
+      "What the KPI figures of the last 7 days are counted over: searches, proposals, conversations, tips, check_ins",
+      ["variant", "of"],
+    ),
   };
 }
 

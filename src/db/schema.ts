@@ -207,6 +207,30 @@ export const matchQueue = pgTable(
   ],
 );
 
+/**
+ * Every search a person started with /find, kept after its match_queue row is gone (cancelled,
+ * expired, replaced, ended by a chat): the KPI «share of searches matched within 24 h» needs the
+ * searches that found nobody too. `started_at` is the queue row's `enqueued_at` — that is how the
+ * running search finds its row —, `proposed_at` its first proposal (as the one searching or as the
+ * one proposed). No other person, no text. /delete removes a person's rows, /export lists them.
+ */
+export const searches = pgTable(
+  "searches",
+  {
+    id: id(),
+    userId: userRef("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    variant: varchar("variant", { length: 16 }).notNull(),
+    startedAt: ts("started_at").notNull(),
+    proposedAt: ts("proposed_at"),
+  },
+  (t) => [
+    index("searches_user_started_idx").on(t.userId, t.startedAt),
+    index("searches_started_idx").on(t.startedAt),
+  ],
+);
+
 export const matches = pgTable(
   "matches",
   {
@@ -234,6 +258,8 @@ export const matches = pgTable(
     index("matches_pair_idx").on(t.userA, t.userB),
     index("matches_user_b_idx").on(t.userB),
     index("matches_open_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'proposed'`),
+    // Decisions per day (accept rate, KPIs) read a window of decided_at, not the whole table.
+    index("matches_decided_idx").on(t.decidedAt),
   ],
 );
 
@@ -286,6 +312,8 @@ export const chatSessions = pgTable(
       sql`${t.endReason} is null or ${t.endReason} in ('ended','blocked','reported','peer_gone','expired','deleted','banned')`,
     ),
     index("chat_sessions_open_idx").on(t.startedAt).where(sql`${t.endedAt} is null`),
+    // Conversations ended per day (KPIs) read a window of ended_at.
+    index("chat_sessions_ended_idx").on(t.endedAt).where(sql`${t.endedAt} is not null`),
     index("chat_sessions_timer_idx")
       .on(t.expiresAt)
       .where(sql`${t.endedAt} is null and ${t.expiresAt} is not null`),

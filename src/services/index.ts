@@ -10,6 +10,7 @@ import { createConsoleAccounts } from "./console-accounts.ts";
 import { createCrisisContext } from "./crisis-context.ts";
 import { createDigestService, type DigestMetrics } from "./digest.ts";
 import { createIdentityHash, type IdentityHash } from "./identity.ts";
+import { createKpiService } from "./kpi.ts";
 import { type CandidateIndex, createCandidateFinder } from "./matching/candidates.ts";
 import { createMatchingService, type MatchingMetrics } from "./matching/index.ts";
 import { createModerationService } from "./moderation/index.ts";
@@ -112,6 +113,7 @@ export function createServices(deps: ServiceOptions) {
     rollout: { enabled: deps.coach?.enabled ?? false, rolloutPercent: deps.coach?.rolloutPercent ?? 10 },
   });
   const checkIns = createCheckInService({ db: deps.db, clock: deps.clock });
+  const kpi = createKpiService({ db: deps.db, clock: deps.clock });
   const crisisContext = createCrisisContext({ kv: deps.infra.kv, clock: deps.clock });
   const safetyTier = createSafetyTier({
     provider: deps.safetyModel?.provider ?? null,
@@ -132,6 +134,7 @@ export function createServices(deps: ServiceOptions) {
     safetyTier,
     digest,
     consoleAccounts: createConsoleAccounts({ db: deps.db, clock: deps.clock, kv: deps.infra.kv }),
+    kpi,
   };
 }
 

@@ -47,6 +47,7 @@ function consoleOptions({ services, appBot }: HttpDeps): ConsoleOptions {
     moderation: services.moderation,
     sos: services.sos,
     tips: services.tips,
+    kpi: services.kpi,
     t: (key) => i18n.t("ru", key),
     ...(appBot
       ? {

@@ -10,6 +10,7 @@ import { checkInsJob } from "../workers/jobs/check-ins.ts";
 import { evidenceRetentionJob } from "../workers/jobs/evidence-retention.ts";
 import { expireProposalsJob } from "../workers/jobs/expire-proposals.ts";
 import { expireSearchesJob } from "../workers/jobs/expire-searches.ts";
+import { kpiJob } from "../workers/jobs/kpi.ts";
 import { liftExpiredSuspensionsJob } from "../workers/jobs/lift-expired-suspensions.ts";
 import { queueSizeJob } from "../workers/jobs/queue-size.ts";
 import { wakeWaitingSearchesJob } from "../workers/jobs/wake-waiting-searches.ts";
@@ -56,6 +57,7 @@ export function schedulerJobs({ config, services, metrics, appBot }: WorkerDeps)
     evidenceRetentionJob({ moderation, takeDown: appBot.operations.moderatorsChat.takeDown }),
     queueSizeJob({ matching, metrics }),
     acceptRateJob({ matching, metrics }),
+    kpiJob({ kpi: services.kpi, metrics }),
   ];
 }
 

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ConsoleAccounts } from "../../services/console-accounts.ts";
 import { MIN_PASSWORD_LENGTH } from "../../services/console-accounts.ts";
+import { type KpiPageOptions, kpiPage } from "./kpi-page.ts";
 import { type ModerationPagesOptions, moderationPages } from "./moderation-pages.ts";
 import { type OperatorPagesOptions, operatorPages } from "./operator-pages.ts";
 import { field, render } from "./render.ts";
@@ -16,7 +17,9 @@ import { field, render } from "./render.ts";
  * session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS); every form carries the session's CSRF
  * token and a POST without it is refused. Accounts and sessions: `services/console-accounts.ts`.
  */
-export type ConsoleOptions = { accounts: ConsoleAccounts } & ModerationPagesOptions & OperatorPagesOptions;
+export type ConsoleOptions = { accounts: ConsoleAccounts } & ModerationPagesOptions &
+  OperatorPagesOptions &
+  KpiPageOptions;
 
 const SESSION_COOKIE = "tno_console";
 /** Before sign-in there is no session: the sign-in and setup forms use a double-submit token. */
@@ -168,4 +171,5 @@ export const consoleRoutes: FastifyPluginAsyncZod<ConsoleOptions> = async (app, 
 
   await app.register(moderationPages, opts);
   await app.register(operatorPages, opts);
+  await app.register(kpiPage, opts);
 };

@@ -5,14 +5,12 @@ import type { TipService } from "../../services/tips/index.ts";
 import { refundPaidTip, type TipRoutesOptions } from "../routes/tips.ts";
 import { field, problem, render } from "./render.ts";
 
-/** The operator's pages: the SOS list (checked by hand, with sources), the tips ledger and refunds, KPIs. */
+/** The operator's pages: the SOS list (checked by hand, with sources), the tips ledger and refunds. */
 export interface OperatorPagesOptions {
   sos: SosService;
   tips: TipService;
   /** Refunds need Telegram (refundStarPayment) and tell both people: absent in a process without a bot. */
   refunds?: Pick<TipRoutesOptions, "profiles" | "refundStarPayment" | "onRefund">;
-  /** The KPI table as HTML (rendered by the KPI page's own module), or absent. */
-  kpiTable?: () => Promise<string>;
   now?: () => Date;
 }
 
@@ -173,9 +171,4 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
       return reply.redirect(`/console/tips?m=${res.alreadyRefunded ? "already-refunded" : "refunded"}`, 303);
     },
   );
-
-  app.get("/console/kpi", { schema: { hide: true } }, async (_request, reply) => {
-    const table = opts.kpiTable ? await opts.kpiTable() : "<p>Показатели ещё не подключены.</p>";
-    return render(reply, "kpi", { title: "Показатели («Цели MVP»)", table });
-  });
 };

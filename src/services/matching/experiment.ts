@@ -6,11 +6,11 @@ import { experimentAssignments, matches } from "../../db/schema.ts";
 import type { MatchVariant } from "../../domain/matching/topics.ts";
 
 /** The strict/soft A/B experiment: who gets which variant, and how each variant's proposals fare. */
-const EXPERIMENT = "match_variant";
+export const MATCH_EXPERIMENT = "match_variant";
 
 /** Deterministic A/B assignment: the same person always gets the same variant. */
 export function variantFor(userId: number): MatchVariant {
-  const byte = createHash("sha256").update(`${EXPERIMENT}:${userId}`).digest()[0] ?? 0;
+  const byte = createHash("sha256").update(`${MATCH_EXPERIMENT}:${userId}`).digest()[0] ?? 0;
   return byte % 2 === 0 ? "strict" : "soft";
 }
 
@@ -19,12 +19,14 @@ export async function assignVariant(db: Db, userId: number): Promise<MatchVarian
   const variant = variantFor(userId);
   await db
     .insert(experimentAssignments)
-    .values({ userId, experiment: EXPERIMENT, variant })
+    .values({ userId, experiment: MATCH_EXPERIMENT, variant })
     .onConflictDoNothing();
   const [row] = await db
     .select({ variant: experimentAssignments.variant })
     .from(experimentAssignments)
-    .where(and(eq(experimentAssignments.userId, userId), eq(experimentAssignments.experiment, EXPERIMENT)));
+    .where(
+      and(eq(experimentAssignments.userId, userId), eq(experimentAssignments.experiment, MATCH_EXPERIMENT)),
+    );
   return (row?.variant ?? variant) as MatchVariant;
 }
 

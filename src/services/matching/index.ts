@@ -9,7 +9,7 @@ import { createProposals } from "./proposals.ts";
 import { type MatchingMetrics, noMetrics } from "./rules.ts";
 import { createSearch } from "./search.ts";
 
-export { variantFor } from "./experiment.ts";
+export { MATCH_EXPERIMENT, variantFor } from "./experiment.ts";
 export { isUniqueViolation } from "./proposals.ts";
 export * from "./rules.ts";
 

@@ -13,7 +13,7 @@ import {
   type ProposalSide,
   RETRY_AFTER_MS,
 } from "./rules.ts";
-import { engagementOf, requeue, type SearchDeps } from "./search.ts";
+import { engagementOf, markSearchesProposedIn, requeue, type SearchDeps } from "./search.ts";
 
 export interface ProposalDeps extends SearchDeps {
   finder: CandidateFinder;
@@ -100,6 +100,7 @@ async function tryPropose(
         .orderBy(users.id)
         .for("share");
       if (free.length < 2) throw new NotProposable();
+      await markSearchesProposedIn(tx, [seekerId, candidateId], now);
       return m.id;
     });
   } catch (err) {

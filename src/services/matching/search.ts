@@ -1,7 +1,7 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
-import { engagements, matches, matchQueue } from "../../db/schema.ts";
+import { engagements, matches, matchQueue, searches } from "../../db/schema.ts";
 import type { Stream } from "../../infra/ports.ts";
 import type { ProfileService } from "../profile.ts";
 import { assignVariant } from "./experiment.ts";
@@ -32,6 +32,27 @@ async function wake(deps: SearchDeps, userId: number): Promise<void> {
     user_id: String(userId),
     requested_at: String(deps.clock.now().getTime()),
   });
+}
+
+/**
+ * The first proposal of the searches the two people are running (if they are): `proposed_at` of the
+ * `searches` row that the queue row points at (same user, started_at = enqueued_at). Inside the
+ * proposal's transaction, so the KPI counts exactly the proposals that were made.
+ */
+export async function markSearchesProposedIn(tx: Db, userIds: number[], now: Date): Promise<void> {
+  await tx
+    .update(searches)
+    .set({ proposedAt: now })
+    .from(matchQueue)
+    .where(
+      and(
+        inArray(matchQueue.userId, userIds),
+        eq(searches.userId, matchQueue.userId),
+        eq(searches.startedAt, matchQueue.enqueuedAt),
+        gt(matchQueue.expiresAt, now),
+        isNull(searches.proposedAt),
+      ),
+    );
 }
 
 /** Puts a person back into the search (after a decline by the other, or an expiry they accepted). */
@@ -89,11 +110,23 @@ export function createSearch(
         requeueCount: 0,
         variant,
       };
-      // A row left behind by an expired search is replaced by the new one.
-      await db
-        .insert(matchQueue)
-        .values({ userId, ...fresh })
-        .onConflictDoUpdate({ target: matchQueue.userId, set: fresh });
+      // A row left behind by an expired search is replaced by the new one; a live row (a second /find
+      // racing this one) is left alone. The search is also recorded for the KPI, with the same instant.
+      const started = await db.transaction(async (tx) => {
+        const [queued] = await tx
+          .insert(matchQueue)
+          .values({ userId, ...fresh })
+          .onConflictDoUpdate({
+            target: matchQueue.userId,
+            set: fresh,
+            setWhere: sql`${matchQueue.expiresAt} <= ${now.toISOString()}::timestamptz`,
+          })
+          .returning({ userId: matchQueue.userId });
+        if (!queued) return false;
+        await tx.insert(searches).values({ userId, variant, startedAt: now });
+        return true;
+      });
+      if (!started) return { ok: true, alreadySearching: true };
       await wake(deps, userId);
       await deps.onStarted?.(userId);
       return { ok: true, alreadySearching: false };

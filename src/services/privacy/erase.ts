@@ -19,6 +19,7 @@ import {
   reports,
   safetyFlags,
   sanctionedIdentities,
+  searches,
   struckIdentities,
   users,
   userTopics,
@@ -124,6 +125,7 @@ async function deleteProfileIn(tx: Db, userId: number): Promise<void> {
   await tx.delete(safetyFlags).where(eq(safetyFlags.userId, userId));
   await tx.delete(checkIns).where(eq(checkIns.userId, userId));
   await tx.delete(digestRuns).where(eq(digestRuns.userId, userId));
+  await tx.delete(searches).where(eq(searches.userId, userId));
 }
 
 /** A sanction outlives the erase, as a keyed hash only: /start again brings it back. */

@@ -16,6 +16,7 @@ import {
   reportEvidence,
   reports,
   safetyFlags,
+  searches,
   tips,
   topics,
   users,
@@ -69,7 +70,7 @@ function profileOf(user: typeof users.$inferSelect) {
   };
 }
 
-/** Chosen and wished topics, preferences, an unfinished flow, searches. */
+/** Chosen and wished topics, preferences, an unfinished flow, the running search and past ones. */
 async function setupOf(db: Db, userId: number) {
   const [prefs] = await db.select().from(preferences).where(eq(preferences.userId, userId));
   const chosen = await db
@@ -84,7 +85,12 @@ async function setupOf(db: Db, userId: number) {
     .innerJoin(topics, eq(topics.id, userWishlistTopics.topicId))
     .where(eq(userWishlistTopics.userId, userId))
     .orderBy(asc(topics.slug));
-  const searches = await db.select().from(matchQueue).where(eq(matchQueue.userId, userId));
+  const queued = await db.select().from(matchQueue).where(eq(matchQueue.userId, userId));
+  const history = await db
+    .select()
+    .from(searches)
+    .where(eq(searches.userId, userId))
+    .orderBy(asc(searches.startedAt), asc(searches.id));
   const [flow] = await db.select().from(flowStates).where(eq(flowStates.userId, userId));
   return {
     topics: chosen,
@@ -99,11 +105,17 @@ async function setupOf(db: Db, userId: number) {
         }
       : null,
     flow: flow ? { flow: flow.flow, step: flow.step, data: flow.data, updatedAt: iso(flow.updatedAt) } : null,
-    searches: searches.map((q) => ({
+    searches: queued.map((q) => ({
       enqueuedAt: iso(q.enqueuedAt),
       expiresAt: iso(q.expiresAt),
       variant: q.variant,
       requeueCount: q.requeueCount,
+    })),
+    // Every search started, kept for the statistics of how many find someone within 24 h.
+    searchHistory: history.map((h) => ({
+      startedAt: iso(h.startedAt),
+      variant: h.variant,
+      firstProposalAt: iso(h.proposedAt),
     })),
   };
 }

@@ -31,6 +31,7 @@ describe("the moderation console (HTTP, manual clock)", () => {
           moderation: w.moderation,
           sos: w.services.sos,
           tips: w.services.tips,
+          kpi: w.services.kpi,
           t: (key) => `«${key}»`,
           onAct: async (res) => void acted.push(res.targetUserId),
           onAppealDecision: async (res) => void appealsTold.push(res.userId),
@@ -281,6 +282,20 @@ describe("the moderation console (HTTP, manual clock)", () => {
       reason: "",
     });
     expect(refund.statusCode).toBe(400);
+  });
+
+  it("KPIs per day and variant, from rows: a search matched within 24 h shows as 1 / 1", async () => {
+    const [x, y] = (await w.people(2, ["emigration", "loneliness"])) as [number, number];
+    await startChat(w.services, { between: [x, y] });
+    w.clock.advance(25 * 60 * MINUTE);
+    const b = browser();
+    await b.signIn("mila");
+    const page = await b.request("GET", "/console/kpi?days=3");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Поиски с предложением за 24 ч");
+    expect(page.body).toMatch(/≥ 60 %/);
+    expect(page.body).toMatch(/class="met">2 \/ 2 \(100\.0 %\)/);
+    expect((await b.request("GET", "/console/kpi?days=0")).statusCode).toBe(400);
   });
 
   it("signing out ends the session for good", async () => {
