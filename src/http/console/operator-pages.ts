@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { SOS_STALE_AFTER_MONTHS, type SosService } from "../../services/sos.ts";
 import type { TipService } from "../../services/tips/index.ts";
 import { refundPaidTip, type TipRoutesOptions } from "../routes/tips.ts";
-import { field, problem, render } from "./render.ts";
+import { actorOf, field, problem, render } from "./render.ts";
 
 /** The operator's pages: the SOS list (checked by hand, with sources), the tips ledger and refunds. */
 export interface OperatorPagesOptions {
@@ -88,6 +88,7 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
         "/console/sos",
         res.reason === "not_found" ? 404 : 400,
       );
+    request.log.info({ actor: actorOf(request), sos: id }, "sos entry verified from the console");
     return reply.redirect("/console/sos?m=verified", 303);
   });
 
@@ -114,6 +115,7 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
             : "Такой записи нет.";
       return problem(reply, text, "/console/sos", res.reason === "not_found" ? 404 : 400);
     }
+    request.log.info({ actor: actorOf(request), sos: id }, "sos entry edited from the console");
     return reply.redirect("/console/sos?m=saved", 303);
   });
 
@@ -168,7 +170,8 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
         }[res.reason];
         return problem(reply, text, "/console/tips", res.reason === "not_found" ? 404 : 409);
       }
-      return reply.redirect(`/console/tips?m=${res.alreadyRefunded ? "already-refunded" : "refunded"}`, 303);
+      request.log.info({ actor: actorOf(request), tip: Number(raw) }, "tip refunded from the console");
+    return reply.redirect(`/console/tips?m=${res.alreadyRefunded ? "already-refunded" : "refunded"}`, 303);
     },
   );
 };
