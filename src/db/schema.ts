@@ -711,4 +711,3 @@ export const consoleAccounts = pgTable(
     check("console_accounts_login_chk", sql`${t.login} ~ '^[a-z][a-z0-9_.-]{2,31}$'`),
   ],
 );
-
