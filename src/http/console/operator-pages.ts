@@ -171,7 +171,7 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
         return problem(reply, text, "/console/tips", res.reason === "not_found" ? 404 : 409);
       }
       request.log.info({ actor: actorOf(request), tip: Number(raw) }, "tip refunded from the console");
-    return reply.redirect(`/console/tips?m=${res.alreadyRefunded ? "already-refunded" : "refunded"}`, 303);
+      return reply.redirect(`/console/tips?m=${res.alreadyRefunded ? "already-refunded" : "refunded"}`, 303);
     },
   );
 };
