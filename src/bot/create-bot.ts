@@ -248,7 +248,9 @@ export function createBot(deps: BotDeps): AppBot {
     logger,
     metrics,
   });
+  const operations = createBotOperations({ api: bot.api, i18n, modChatId: deps.modChatId ?? null, logger });
   const safety = createSafetyFeature({
+    takeDownEvidence: operations.moderatorsChat.takeDown,
     moderation: deps.services.moderation,
     crisis,
     crisisContext: deps.services.crisisContext,
@@ -367,7 +369,7 @@ export function createBot(deps: BotDeps): AppBot {
       askExtension: chat.askExtension,
       announceExpired: (ended) => chat.announceEnd(ended, null),
     },
-    operations: createBotOperations({ api: bot.api, i18n, modChatId: deps.modChatId ?? null, logger }),
+    operations,
     async drain() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, or } from "drizzle-orm";
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
 import {
@@ -40,6 +40,8 @@ export type EraseResult =
       endedChat: EndedChat | null;
       /** Other side of proposals that were withdrawn (their proposal card is now stale). */
       withdrawnProposals: Array<{ matchId: number; otherUserId: number }>;
+      /** Copies of their report evidence shown in the moderators' chat: the caller takes them down. */
+      evidenceCopies: Array<{ modChatMessageId: number }>;
       /** Key-value keys removed. */
       kvKeysDeleted: number;
     }
@@ -203,6 +205,11 @@ export function createErase(deps: { db: Db; clock: Clock; kv: KeyValue; identity
           .delete(recentContacts)
           .where(or(eq(recentContacts.userId, userId), eq(recentContacts.otherId, userId)));
         const made = tx.select({ id: reports.id }).from(reports).where(eq(reports.fromUser, userId));
+        // Copies of their evidence still shown in the moderators' chat come down with the rows.
+        const shownCopies = await tx
+          .select({ modChatMessageId: reportEvidence.modChatMessageId })
+          .from(reportEvidence)
+          .where(and(inArray(reportEvidence.reportId, made), isNotNull(reportEvidence.modChatMessageId)));
         await tx.delete(reportEvidence).where(inArray(reportEvidence.reportId, made));
         // What they wrote to moderators goes too (it may name them); the reports still count.
         await tx.update(reports).set({ comment: null }).where(eq(reports.fromUser, userId));
@@ -223,6 +230,7 @@ export function createErase(deps: { db: Db; clock: Clock; kv: KeyValue; identity
               }
             : null,
           withdrawnProposals,
+          evidenceCopies: shownCopies.map((c) => ({ modChatMessageId: c.modChatMessageId! })),
         };
       });
       if (!outcome) return { ok: false, reason: "not_found" };
@@ -238,6 +246,7 @@ export function createErase(deps: { db: Db; clock: Clock; kv: KeyValue; identity
         alreadyErased: outcome.alreadyErased,
         endedChat: outcome.endedChat,
         withdrawnProposals: outcome.withdrawnProposals,
+        evidenceCopies: outcome.evidenceCopies,
         kvKeysDeleted,
       };
     },

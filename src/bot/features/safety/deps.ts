@@ -40,6 +40,8 @@ export interface SafetyFeatureDeps {
   pseudonymize: (id: number) => string;
   /** Called when a person's data is erased, to drop conversation context kept elsewhere (AI coach). */
   onErase?: (userId: number, sessionId: number | null) => Promise<void>;
+  /** Deletes evidence copies from the moderators' chat (their reporter erased their data). */
+  takeDownEvidence?: (copies: ReadonlyArray<{ modChatMessageId: number | null }>) => Promise<void>;
 }
 
 /** The registered people's side of the feature, where the handlers of each file go. */

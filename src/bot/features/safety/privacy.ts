@@ -27,6 +27,7 @@ export function registerPrivacy(deps: SafetyFeatureDeps, registered: Registered)
     await ctx.answerCallbackQuery();
     if (!res.ok) return;
     await deps.onErase?.(me.id, active?.sessionId ?? null);
+    await deps.takeDownEvidence?.(res.evidenceCopies);
     if (res.endedChat) await notifier.chatEndedQuietly(res.endedChat, me.id);
     await notifier.proposalsWithdrawn(res.withdrawnProposals);
     ctx.user = null;
