@@ -120,3 +120,11 @@ export interface Infra {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * The stream or its consumer group is gone (Redis restarted without its data, or was flushed): a
+ * reader recreates the group with `ensureGroup` instead of failing until someone restarts it.
+ */
+export function isMissingGroup(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith("NOGROUP");
+}

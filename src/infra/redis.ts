@@ -10,7 +10,15 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { assertRateLimitOptions, STREAM_MAX_LENGTH, toDeadLetter } from "./memory.ts";
-import type { Infra, KeyValue, Locks, RateLimiterFactory, Stream, StreamEntry } from "./ports.ts";
+import {
+  type Infra,
+  isMissingGroup,
+  type KeyValue,
+  type Locks,
+  type RateLimiterFactory,
+  type Stream,
+  type StreamEntry,
+} from "./ports.ts";
 
 export interface RedisInfraOptions {
   url: string;
@@ -60,10 +68,6 @@ function flatten(fields: Record<string, string>): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(fields)) out.push(k, v);
   return out;
-}
-
-function isNoGroup(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith("NOGROUP");
 }
 
 /**
@@ -197,7 +201,7 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
         const summary = (await main.call("XPENDING", [streamKey(name), group])) as [number, ...unknown[]];
         return summary[0];
       } catch (err) {
-        if (isNoGroup(err)) return 0;
+        if (isMissingGroup(err)) return 0;
         throw err;
       }
     },

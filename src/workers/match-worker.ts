@@ -1,4 +1,4 @@
-import type { Stream, StreamEntry } from "../infra/ports.ts";
+import { isMissingGroup, type Stream, type StreamEntry } from "../infra/ports.ts";
 import { type Logger, safeErrorLabel } from "../logger.ts";
 import {
   MATCH_DEAD_STREAM,
@@ -103,6 +103,13 @@ export function startMatchWorker(deps: MatchWorkerDeps) {
         await new Promise((r) => setImmediate(r));
       } catch (err) {
         if (!running) break;
+        if (isMissingGroup(err)) {
+          // Searches are not lost with the stream: they live in match_queue, and the wake job announces
+          // the waiting ones again. Only the group has to come back.
+          logger.warn("match stream group missing (Redis lost its data); recreating it");
+          await stream.ensureGroup(MATCH_STREAM, MATCH_GROUP).catch(() => {});
+          continue;
+        }
         logger.error({ err }, "match worker loop error");
         await new Promise((r) => setTimeout(r, 500));
       }

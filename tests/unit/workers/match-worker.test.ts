@@ -40,4 +40,45 @@ describe("match worker", () => {
     // Without yielding, the timer (a health check, SIGTERM handling) would wait for the whole backlog.
     expect(handledWhenTimerFired).toBeLessThan(total);
   });
+
+  it("recreates its group when Redis lost the stream, and goes on handling searches", async () => {
+    const infra = createMemoryInfra();
+    let groupsMade = 0;
+    let lost = true;
+    // Redis restarted empty: the first read finds no group (as XREADGROUP answers NOGROUP).
+    const stream = {
+      ...infra.stream,
+      ensureGroup: async (name: string, group: string) => {
+        groupsMade++;
+        if (groupsMade > 1) lost = false;
+        await infra.stream.ensureGroup(name, group);
+      },
+      read: async (...args: Parameters<typeof infra.stream.read>) => {
+        if (lost) throw new Error(`NOGROUP No such key '${args[0]}' or consumer group '${args[1]}'`);
+        return infra.stream.read(...args);
+      },
+    };
+    const handled: string[] = [];
+    const matching = {
+      processSearch: async (userId: number) => {
+        handled.push(String(userId));
+        return null;
+      },
+    } as unknown as MatchingService;
+    const worker = startMatchWorker({
+      stream,
+      matching,
+      onProposal: async () => {},
+      logger: createLogger({ level: "silent" }),
+      consumer: "w1",
+      blockMs: 10,
+    });
+    while (groupsMade < 2) await new Promise((r) => setTimeout(r, 5));
+    await infra.stream.add(MATCH_STREAM, { user_id: "7" });
+    for (let i = 0; i < 200 && handled.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    await infra.close();
+    expect(groupsMade).toBe(2);
+    expect(handled).toEqual(["7"]);
+  });
 });
