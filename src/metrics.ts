@@ -22,6 +22,12 @@ export interface Metrics {
     /** Caring contact: check-ins offered, accepted, sent, and the answer's category. */
     checkIns: Counter<"event">;
   };
+  /** What on-call watches beyond requests: open reports per person, Telegram's webhook backlog. */
+  operations: {
+    openReportsMaxPerPerson: Gauge<never>;
+    webhookPending: Gauge<never>;
+    webhookLastErrorAt: Gauge<never>;
+  };
   /** The weekly digest: runs by arm and outcome, searches within 24 h after one, stops from it. */
   digest: {
     runs: Counter<"arm" | "outcome">;
@@ -46,6 +52,8 @@ export interface Metrics {
   matching: {
     queueSize: Gauge<never>;
     workerLagMs: Gauge<never>;
+    /** Entries in the match.dead stream (searches that failed too often). */
+    deadLetters: Gauge<never>;
     proposalsSent: Counter<"variant">;
     proposalTtlExpired: Counter<"variant">;
     accepted: Counter<"variant">;
@@ -106,6 +114,23 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
         registers: [registry],
       }),
     },
+    operations: {
+      openReportsMaxPerPerson: new Gauge({
+        name: "reports_open_max_per_person",
+        help: "The most open reports from different people against any one person (a wave of reports)",
+        registers: [registry],
+      }),
+      webhookPending: new Gauge({
+        name: "telegram_webhook_pending_updates",
+        help: "Updates Telegram holds for the webhook (getWebhookInfo pending_update_count; webhook mode)",
+        registers: [registry],
+      }),
+      webhookLastErrorAt: new Gauge({
+        name: "telegram_webhook_last_error_timestamp_seconds",
+        help: "When Telegram last failed to deliver to the webhook (getWebhookInfo last_error_date; 0 = never)",
+        registers: [registry],
+      }),
+    },
     digest: {
       runs: new Counter({
         name: "digest_runs_total",
@@ -161,6 +186,11 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
       queueSize: new Gauge({
         name: "match_queue_size",
         help: "People searching now (set by the process that serves it)",
+        registers: [registry],
+      }),
+      deadLetters: new Gauge({
+        name: "match_dead_letters",
+        help: "Entries in the match.dead stream: searches whose handling failed too often",
         registers: [registry],
       }),
       workerLagMs: new Gauge({

@@ -32,6 +32,8 @@ export function createBotOperations(deps: {
         await api.refundStarPayment(payerTgId, chargeId);
       },
     },
+    /** Telegram's view of the webhook (pending updates, last delivery error): the backlog gauge. */
+    webhookInfo: () => api.getWebhookInfo(),
     moderatorsChat: {
       /** Deletes evidence copies from the moderators' chat; a copy Telegram will not delete is logged and left. */
       async takeDown(copies: ReadonlyArray<{ modChatMessageId: number | null }>): Promise<void> {

@@ -12,6 +12,7 @@ import { expireProposalsJob } from "../workers/jobs/expire-proposals.ts";
 import { expireSearchesJob } from "../workers/jobs/expire-searches.ts";
 import { kpiJob } from "../workers/jobs/kpi.ts";
 import { liftExpiredSuspensionsJob } from "../workers/jobs/lift-expired-suspensions.ts";
+import { operationsGaugesJob } from "../workers/jobs/operations-gauges.ts";
 import { queueSizeJob } from "../workers/jobs/queue-size.ts";
 import { wakeWaitingSearchesJob } from "../workers/jobs/wake-waiting-searches.ts";
 import { weeklyDigestJob } from "../workers/jobs/weekly-digest.ts";
@@ -31,7 +32,7 @@ interface WorkerDeps {
 }
 
 /** Every scheduled job of the worker, each built from its file in `src/workers/jobs/`. */
-export function schedulerJobs({ config, services, metrics, appBot }: WorkerDeps): Job[] {
+export function schedulerJobs({ config, services, metrics, appBot, storage }: WorkerDeps): Job[] {
   const { matching, moderation } = services;
   const { notifier } = appBot;
   return [
@@ -56,6 +57,12 @@ export function schedulerJobs({ config, services, metrics, appBot }: WorkerDeps)
     }),
     evidenceRetentionJob({ moderation, takeDown: appBot.operations.moderatorsChat.takeDown }),
     queueSizeJob({ matching, metrics }),
+    operationsGaugesJob({
+      stream: storage.infra.stream,
+      moderation,
+      metrics,
+      ...(config.BOT_MODE === "webhook" ? { webhookInfo: appBot.operations.webhookInfo } : {}),
+    }),
     acceptRateJob({ matching, metrics }),
     kpiJob({ kpi: services.kpi, metrics }),
   ];

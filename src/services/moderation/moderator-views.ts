@@ -148,6 +148,19 @@ export function createModeratorViews(deps: { db: Db }) {
       return listReportsWhere(where, opts.limit, opts.offset);
     },
 
+    /** The most open reports from different people against any one person (the report-wave gauge). */
+    async openReportsMaxPerPerson(): Promise<number> {
+      const [row] = await db.select({ n: sql<number>`coalesce(max(c), 0)::int` }).from(
+        db
+          .select({ c: sql<number>`count(distinct ${reports.fromUser})`.as("c") })
+          .from(reports)
+          .where(inArray(reports.status, OPEN_STATUSES))
+          .groupBy(reports.toUser)
+          .as("per_person"),
+      );
+      return row?.n ?? 0;
+    },
+
     /** Crisis flags since `since`, most severe first, then oldest: who, the label and when — no text. */
     async recentCrisisFlags(since: Date, limit = 200) {
       return db
