@@ -19,6 +19,8 @@ it.runIf(!CHROMIUM && IS_CI)("Chromium is installed where CI runs the console br
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PASSWORD = "длинный пароль модератора";
+/** axe-core, the accessibility rules engine, injected into each page. */
+const AXE = new URL("../../node_modules/axe-core/axe.min.js", import.meta.url).pathname;
 
 describe.runIf(CHROMIUM)("the moderation console in Chromium, acting on people in the sandbox", () => {
   let e2e: E2E;
@@ -26,6 +28,8 @@ describe.runIf(CHROMIUM)("the moderation console in Chromium, acting on people i
   const links = new Map<string, string>();
   let mila: SandboxUserHandle;
   let nikita: SandboxUserHandle;
+  /** Paths of the report and person pages the first test opened (audited later). */
+  const pagesSeen: string[] = [];
 
   /** `npm run console:add-user` as an operator runs it (the embedded database needs the bot stopped). */
   async function addUser(login: string, role: string): Promise<string> {
@@ -87,6 +91,7 @@ describe.runIf(CHROMIUM)("the moderation console in Chromium, acting on people i
       .first()
       .click();
     await page.getByText("Оскорбления").first().waitFor();
+    pagesSeen.push(new URL(page.url()).pathname);
     await page.getByLabel("приостановить", { exact: true }).check();
     await page.getByLabel(/Дней приостановки/).fill("3");
     await page.getByLabel(/Причина/).fill("оскорбления в разговоре");
@@ -98,6 +103,7 @@ describe.runIf(CHROMIUM)("the moderation console in Chromium, acting on people i
       .getByRole("link", { name: /Ясный Дуб/ })
       .first()
       .click();
+    pagesSeen.push(new URL(page.url()).pathname);
     for (const [action, heard] of [
       ["снять приостановку", /Доступ восстановлен/],
       ["предупредить", /Модераторы напоминают о правилах/],
@@ -153,6 +159,48 @@ describe.runIf(CHROMIUM)("the moderation console in Chromium, acting on people i
     const entry = page.locator("article", { hasText: "https://example.org/checked-today" });
     expect(await entry.textContent()).toContain(`проверено: ${today}`);
     expect(name).toBeTruthy();
+    await page.close();
+  });
+
+  it("every page passes axe's WCAG 2 A and AA rules (no serious or critical violation)", async () => {
+    // The console's CSP allows only its own scripts; the audit's injected engine is let in for the test.
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const audit = async (path: string) => {
+      await page.goto(`${e2e.bot.url}${path}`);
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: {
+              run: (
+                ctx: Document,
+                o: unknown,
+              ) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }>;
+            };
+          }
+        ).axe;
+        const res = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
+        return res.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+      });
+      return violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${path}: ${v.id} ×${v.nodes}`);
+    };
+    const found = [...(await audit("/console/login"))];
+    await signIn(page, "lena");
+    await page.getByRole("heading", { name: "Очередь" }).waitFor();
+    // The report and the person pages the first test acted on.
+    expect(pagesSeen).toHaveLength(2);
+    for (const path of [
+      "/console",
+      ...pagesSeen,
+      "/console/appeals",
+      "/console/sos",
+      "/console/tips",
+      "/console/kpi",
+    ])
+      found.push(...(await audit(path)));
+    expect(found).toEqual([]);
     await page.close();
   });
 
