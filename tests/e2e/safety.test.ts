@@ -90,6 +90,8 @@ describe("safety and privacy, through the sandbox", () => {
     await nikita.expectMessage(/Разговор завершён/);
     const alert = await moderator.expectMessage(/Жалоба #\d+: Спам или реклама[\s\S]*кнопкой «📝 Текст»/);
     expect(alert.text).not.toContain("что-то продаёт");
+    // Ids and categories only: the post outlives both people's /delete.
+    expect(alert.text).not.toContain("Добрый Барсук");
     // Each piece says who wrote it: this one came through the bot, so it is the peer's words.
     await moderator.expectMessage(/Доказательства к жалобе[\s\S]*1\. из разговора/);
     await moderator.expectMessage(/курсы по саморазвитию/);

@@ -14,7 +14,7 @@ import { DRAFT_TTL_MS, type ReportDraft } from "./deps.ts";
 
 /** /report: a reason, then a comment and forwarded messages as evidence, then «Отправить». */
 export function registerReports(deps: SafetyFeatureDeps, registered: Registered) {
-  const { moderation, profiles, notifier, mods, kv } = deps;
+  const { moderation, notifier, mods, kv } = deps;
 
   const draftKey = personKeys.reportDraft;
   async function loadDraft(userId: number): Promise<ReportDraft | null> {
@@ -103,14 +103,13 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
     await kv.delete(draftKey(me.id));
     await ctx.reply(ctx.t("report-thanks"));
     if (res.endedChat) await notifier.chatEndedQuietly(res, me.id);
-    const target = await profiles.findById(res.reportedUserId);
+    // Only ids and categories: these posts outlive the people's /delete (the console shows who, while they exist).
     await mods.post(
       "mod-alert-report",
       {
         reportId: res.reportId,
         reason: mods.t(`report-reason-${draft.reason}`),
         target: res.reportedUserId,
-        nickname: target?.nickname ?? "—",
         from: me.id,
         comment: draft.comment ? "yes" : "no",
       },

@@ -66,7 +66,6 @@ export function createScreen(deps: SafetyFeatureDeps) {
         "mod-alert-toxic",
         {
           target: chat.userId,
-          nickname: me?.nickname ?? "—",
           until: strike.until ? formatUtc(strike.until) : "—",
           labels: verdict.labels.filter((l) => TOXIC_LABELS.has(l)).join(", "),
         },

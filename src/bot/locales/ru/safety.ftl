@@ -107,7 +107,7 @@ menu-placeholder = Напиши сообщение…
 menu-shown = Кнопки внизу экрана — всегда под рукой: поиск, профиль и «🆘 Помощь».
 
 ## Moderators
-mod-alert-report = 🚩 Жалоба #{ $reportId }: { $reason }. На пользователя #{ $target } ({ $nickname }), от #{ $from }. { $comment ->
+mod-alert-report = 🚩 Жалоба #{ $reportId }: { $reason }. На пользователя #{ $target }, от #{ $from }. { $comment ->
         [yes] Комментарий — кнопкой «📝 Текст».
        *[no] Без комментария.
     }
@@ -116,7 +116,7 @@ mod-alert-suspended = ⏸ Пользователь #{ $target } приостан
         [few] открытые жалобы
        *[many] открытых жалоб
     }.
-mod-alert-toxic = ⚠️ Пользователь #{ $target } ({ $nickname }) временно заглушён до { $until } за повторную токсичность ({ $labels }).
+mod-alert-toxic = ⚠️ Пользователь #{ $target } временно заглушён до { $until } за повторную токсичность ({ $labels }).
 mod-alert-crisis = 🆘 Признаки кризиса (тяжесть { $severity }: { $labels }) у пользователя #{ $target }, сессия #{ $session }. Текст не хранится; автору показаны номера помощи, собеседнику — подсказка, как поддержать.
 mod-alert-appeal = 📨 Апелляция #{ $appealId } от пользователя #{ $target }. Текст — кнопкой «📝 Текст».
 btn-mod-text = 📝 Текст
