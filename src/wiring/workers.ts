@@ -9,6 +9,7 @@ import { chatTimersJob } from "../workers/jobs/chat-timers.ts";
 import { checkInsJob } from "../workers/jobs/check-ins.ts";
 import { evidenceRetentionJob } from "../workers/jobs/evidence-retention.ts";
 import { expireProposalsJob } from "../workers/jobs/expire-proposals.ts";
+import { expiredProtectionsJob } from "../workers/jobs/expired-protections.ts";
 import { expireSearchesJob } from "../workers/jobs/expire-searches.ts";
 import { kpiJob } from "../workers/jobs/kpi.ts";
 import { liftExpiredSuspensionsJob } from "../workers/jobs/lift-expired-suspensions.ts";
@@ -57,6 +58,7 @@ export function schedulerJobs({ config, services, metrics, appBot, storage }: Wo
     }),
     evidenceRetentionJob({ moderation, takeDown: appBot.operations.moderatorsChat.takeDown }),
     queueSizeJob({ matching, metrics }),
+    expiredProtectionsJob({ moderation }),
     operationsGaugesJob({
       stream: storage.infra.stream,
       moderation,

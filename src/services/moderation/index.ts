@@ -5,6 +5,7 @@ import { createBlocks } from "./blocks.ts";
 import { createEvidence } from "./evidence.ts";
 import { createModeratorViews } from "./moderator-views.ts";
 import { createReports } from "./reports.ts";
+import { createRetention } from "./retention.ts";
 import { DEFAULT_REPORT_THRESHOLD } from "./rules.ts";
 import { createCrisisFlags } from "./safety-flags.ts";
 import { createSanctions } from "./sanctions.ts";
@@ -38,6 +39,7 @@ export function createModerationService(deps: { db: Db; clock: Clock; reportThre
     ...createSanctions({ db, clock, threshold }),
     ...createAppeals({ db, clock }),
     ...createModeratorViews({ db }),
+    ...createRetention({ db, clock }),
   };
 }
 
