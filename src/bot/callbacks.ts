@@ -89,6 +89,8 @@ export const sosButton = callbackCodec(
   { choice: { ...country, pattern: "(?:pick|[A-Z]{2})" } },
   "choice",
 );
+/** «☎️ Номер не сработал?» under a help list (`s:bad:GE`), and the number picked (`s:bad:GE:12`). */
+export const sosProblem = callbackCodec("s:bad", { country, entry: id }, "entry");
 /** The offer of a check-in tomorrow, and the answer to «Как ты сейчас?». */
 export const checkInOffer = callbackCodec("ci", { answer: yesNo });
 export const checkInAnswer = callbackCodec("ci:a", {

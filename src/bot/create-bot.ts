@@ -247,6 +247,7 @@ export function createBot(deps: BotDeps): AppBot {
     kv,
     logger,
     metrics,
+    pseudonymize: deps.pseudonymize,
   });
   const operations = createBotOperations({ api: bot.api, i18n, modChatId: deps.modChatId ?? null, logger });
   const safety = createSafetyFeature({

@@ -566,6 +566,9 @@ export const sosHotlines = pgTable(
     kind: varchar("kind", { length: 16 }).notNull().default("support"),
     /** The line answers in Russian. */
     russianSpeaking: boolean("russian_speaking").notNull().default(false),
+    /** People who said this number did not work («Номер не сработал?»), since it was last verified. */
+    problemReports: integer("problem_reports").notNull().default(0),
+    problemReportedAt: ts("problem_reported_at"),
     active: boolean("active").notNull().default(true),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },

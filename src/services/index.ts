@@ -97,7 +97,7 @@ export function createServices(deps: ServiceOptions) {
     clock: deps.clock,
     ...(deps.reportThreshold !== undefined ? { reportThreshold: deps.reportThreshold } : {}),
   });
-  const sos = createSosService({ db: deps.db, clock: deps.clock });
+  const sos = createSosService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
   const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv, identityHash });
   const coach = createCoachService({
     db: deps.db,

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { sosHotlines } from "../db/schema.ts";
+import type { KeyValue } from "../infra/ports.ts";
 import { cleanText } from "./moderation/index.ts";
 
 /** An entry not checked at its source for this long is flagged for moderators. */
@@ -227,7 +228,12 @@ const phoneKey = (phone: string) => phone.replace(/\D/g, "");
  * and the date it was last verified; entries older than 6 months are flagged. Removing an entry
  * only deactivates it, so the seed never brings back a number a moderator took out.
  */
-export function createSosService(deps: { db: Db; clock: Clock }) {
+export function createSosService(deps: {
+  db: Db;
+  clock: Clock;
+  /** Remembers who reported which number today (without it every report counts). */
+  kv?: KeyValue;
+}) {
   const { db, clock } = deps;
 
   function staleBefore(at: Date): Date {
@@ -419,6 +425,25 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
     },
 
     /** A moderator checked the number at `source` today. */
+    /**
+     * Someone in the bot said this number did not work: counted until an operator verifies the entry
+     * again (the console lists such entries first). Once per person, entry and day.
+     */
+    async reportProblem(id: number, reporterKey: string): Promise<"recorded" | "already" | "not_found"> {
+      const now = clock.now();
+      const [entry] = await db.select({ id: sosHotlines.id }).from(sosHotlines).where(eq(sosHotlines.id, id));
+      if (!entry) return "not_found";
+      const fresh = deps.kv
+        ? await deps.kv.setIfAbsent(`sos-problem:${id}:${reporterKey}`, "1", 24 * 3600_000)
+        : true;
+      if (!fresh) return "already";
+      await db
+        .update(sosHotlines)
+        .set({ problemReports: sql`${sosHotlines.problemReports} + 1`, problemReportedAt: now })
+        .where(eq(sosHotlines.id, id));
+      return "recorded";
+    },
+
     async markVerified(id: number, input: { source: string }): Promise<SosWriteResult> {
       const problems = validate({ source: input.source }, true);
       if (typeof input.source !== "string") problems.push({ field: "source", message: "required" });
@@ -426,7 +451,7 @@ export function createSosService(deps: { db: Db; clock: Clock }) {
       const now = clock.now();
       const [row] = await db
         .update(sosHotlines)
-        .set({ source: cleanText(input.source), verifiedAt: now, updatedAt: now })
+        .set({ source: cleanText(input.source), verifiedAt: now, updatedAt: now, problemReports: 0 })
         .where(eq(sosHotlines.id, id))
         .returning();
       return row ? { ok: true, entry: row } : { ok: false, reason: "not_found" };

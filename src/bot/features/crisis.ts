@@ -8,7 +8,7 @@ import type { CheckInService, DueCheckIn } from "../../services/check-ins.ts";
 import type { ModerationService } from "../../services/moderation/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosEntry, SosService } from "../../services/sos.ts";
-import { checkInAnswer, checkInOffer, sosButton } from "../callbacks.ts";
+import { checkInAnswer, checkInOffer, sosButton, sosProblem } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import { menuCommand, menuKeyboard } from "../keyboards/menu.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
@@ -56,6 +56,8 @@ export interface CrisisFeatureDeps {
   kv: KeyValue;
   logger: Logger;
   metrics?: Metrics;
+  /** Keyed hash of a Telegram id (who reported a number, without keeping the id). */
+  pseudonymize: (tgId: number) => string;
 }
 
 /**
@@ -117,11 +119,16 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     return country && SOS_COUNTRIES.includes(country) ? country : "RU";
   }
 
-  const otherCountry = () =>
-    new InlineKeyboard().text(t("btn-sos-other-country"), sosButton.pack({ choice: "pick" }));
+  /** Under every help list: another country, and «a number did not work» for that list. */
+  const sosKeyboard = (country: string) =>
+    new InlineKeyboard()
+      .text(t("btn-sos-other-country"), sosButton.pack({ choice: "pick" }))
+      .row()
+      .text(t("btn-sos-problem"), sosProblem.pack({ country }));
 
   async function showSos(ctx: BotContext) {
-    await ctx.reply(await sosText(await countryOf(ctx.user?.id ?? null)), { reply_markup: otherCountry() });
+    const country = await countryOf(ctx.user?.id ?? null);
+    await ctx.reply(await sosText(country), { reply_markup: sosKeyboard(country) });
     // The menu comes with it for anyone registered, so the next time help is one tap away.
     if (ctx.user) await ctx.reply(t("menu-shown"), { reply_markup: menuKeyboard(t) });
   }
@@ -140,10 +147,27 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     await ctx.reply(ctx.t("sos-pick-country"), { reply_markup: kb });
     await ctx.answerCallbackQuery();
   });
+  // «☎️ Номер не сработал?»: which one — then it is counted for the operators (the console lists it first),
+  // and the person is pointed to the international directory meanwhile.
+  feature.callbackQuery(sosProblem.filter, async (ctx) => {
+    const picked = sosProblem.unpack(ctx.callbackQuery.data);
+    if (!picked) return ctx.answerCallbackQuery();
+    if (picked.entry === undefined) {
+      const kb = new InlineKeyboard();
+      for (const e of await sos.forCountry(picked.country))
+        kb.text(`${e.name} — ${e.phone}`, sosProblem.pack({ country: picked.country, entry: e.id })).row();
+      await ctx.reply(ctx.t("sos-problem-which"), { reply_markup: kb });
+      return ctx.answerCallbackQuery();
+    }
+    const who = ctx.from ? deps.pseudonymize(ctx.from.id) : "anonymous";
+    await sos.reportProblem(picked.entry, who);
+    await ctx.reply(ctx.t("sos-problem-thanks"));
+    return ctx.answerCallbackQuery();
+  });
   feature.callbackQuery(sosButton.filter, async (ctx) => {
     const country = sosButton.unpack(ctx.callbackQuery.data)?.choice ?? "RU";
     if (SOS_COUNTRIES.includes(country))
-      await ctx.reply(await sosText(country), { reply_markup: otherCountry() });
+      await ctx.reply(await sosText(country), { reply_markup: sosKeyboard(country) });
     await ctx.answerCallbackQuery();
   });
 

@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { KeyValue } from "../../infra/ports.ts";
 import { personKeys } from "../../services/person-keys.ts";
 import type { ProfileService } from "../../services/profile.ts";
-import { sosButton, welcomeAnswer } from "../callbacks.ts";
+import { sosButton, sosProblem, welcomeAnswer } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import { menuKeyboard } from "../keyboards/menu.ts";
 
@@ -113,7 +113,12 @@ export function createOnboardingFeature(deps: OnboardingDeps) {
     if (ctx.user && profiles.hasCurrentRules(ctx.user)) return next();
     const text = ctx.message?.text ?? "";
     // Help and the crisis lines are for everyone, registered or not.
-    if (/^\/(help|sos)\b/.test(text) || sosButton.unpack(ctx.callbackQuery?.data)) return next();
+    if (
+      /^\/(help|sos)\b/.test(text) ||
+      sosButton.unpack(ctx.callbackQuery?.data) ||
+      sosProblem.unpack(ctx.callbackQuery?.data)
+    )
+      return next();
     if (ctx.callbackQuery) {
       await ctx.answerCallbackQuery({ text: ctx.t("gate-rules-first"), show_alert: true });
       return;

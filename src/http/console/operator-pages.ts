@@ -59,9 +59,16 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
   app.get("/console/sos", { schema: { hide: true } }, async (request, reply) => {
     const at = now();
     const entries = (await sos.list())
-      .map((e) => ({ ...e, stale: sos.needsVerification(e, at), verified: day(e.verifiedAt) }))
+      .map((e) => ({
+        ...e,
+        stale: sos.needsVerification(e, at),
+        verified: day(e.verifiedAt),
+        problemAt: e.problemReportedAt ? day(e.problemReportedAt) : null,
+      }))
+      // Numbers people said did not work first, then the ones not checked for long.
       .sort(
         (a, b) =>
+          b.problemReports - a.problemReports ||
           Number(b.stale) - Number(a.stale) ||
           a.country.localeCompare(b.country) ||
           a.verifiedAt.getTime() - b.verifiedAt.getTime(),

@@ -252,6 +252,12 @@ describe("the moderation console (HTTP, manual clock)", () => {
     expect(ok.statusCode).toBe(303);
     const [row] = await w.db.select().from(sosHotlines).where(eq(sosHotlines.id, id));
     expect(row).toMatchObject({ source: "https://example.org/hotline", verifiedAt: w.clock.now() });
+    // A number someone could not reach comes first, whatever its age.
+    expect(await w.services.sos.reportProblem(id, "someone")).toBe("recorded");
+    const again = await b.request("GET", "/console/sos");
+    const firstCard = again.body.slice(again.body.indexOf("<article"), again.body.indexOf("</article>"));
+    expect(firstCard).toContain(`/console/sos/${id}/verify`);
+    expect(firstCard).toMatch(/Сообщили, что номер не сработал: 1/);
     const edit = await b.request("POST", `/console/sos/${id}`, {
       csrf,
       name: row!.name,

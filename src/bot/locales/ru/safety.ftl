@@ -9,6 +9,12 @@ sos-directory = 🌍 Линии помощи в любой стране: findahe
 sos-country = Страна: { $country }. Другая — кнопкой ниже.
 sos-or = или
 btn-sos-other-country = 🌍 Другая страна
+btn-sos-problem = ☎️ Номер не сработал?
+sos-problem-which = Какой номер не сработал? Мы проверим его.
+sos-problem-thanks =
+    Спасибо, что сказали нам — модераторы проверят этот номер.
+
+    Пока можно найти линию помощи здесь: findahelpline.com. А если опасность прямо сейчас — 112.
 sos-pick-country = Выбери страну:
 country-RU = Россия
 country-BY = Беларусь
