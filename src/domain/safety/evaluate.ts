@@ -5,6 +5,7 @@
  */
 
 import { anonymize } from "../anonymize.ts";
+import { type RiskMark, shouldEscalate } from "./context.ts";
 
 export interface BinaryMetrics {
   n: number;
@@ -137,4 +138,35 @@ export function parseJsonl<T>(source: string): T[] {
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as T);
+}
+
+/** One message as the conversation context reads it (see `context.ts`). */
+export interface MessageReading {
+  /** Crisis score relative to the model's threshold. */
+  r: number;
+  cues: string[];
+  /** A crisis by this message alone. */
+  crisis: boolean;
+}
+
+/**
+ * Replays one person's messages in one conversation through the context rule, as the bot does (one
+ * minute apart): the index of the first message that brings support by itself, and with context.
+ */
+export function replayConversation(readings: readonly MessageReading[]): {
+  alone: number | null;
+  withContext: number | null;
+} {
+  const history: RiskMark[] = [];
+  let alone: number | null = null;
+  let withContext: number | null = null;
+  readings.forEach((m, i) => {
+    const t = i * 60_000;
+    const mark: RiskMark = { r: m.r, c: m.cues, x: m.crisis, t };
+    const escalate = shouldEscalate(history, mark, t);
+    if (m.crisis && alone === null) alone = i;
+    if ((m.crisis || escalate) && withContext === null) withContext = i;
+    history.push({ ...mark, x: m.crisis || escalate });
+  });
+  return { alone, withContext };
 }
