@@ -1,5 +1,6 @@
 import type { I18n } from "@grammyjs/i18n";
 import { type Api, GrammyError, InlineKeyboard, type Keyboard } from "grammy";
+import { formatUtc } from "../domain/format-time.ts";
 import { avatarFor } from "../domain/nickname.ts";
 import type { Logger } from "../logger.ts";
 import type { DecisionOutcome, ExpiredProposal, Proposal, ProposalSide } from "../services/matching/index.ts";
@@ -8,11 +9,6 @@ import type { ProfileService } from "../services/profile.ts";
 import { proposalAnswer } from "./callbacks.ts";
 import type { BotContext } from "./context.ts";
 import { menuKeyboard } from "./keyboards/menu.ts";
-
-/** Times shown to people: minutes, in UTC, said so. */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
 
 /**
  * Messages the bot sends on its own initiative (from the worker or after someone else's action):
@@ -82,7 +78,7 @@ export function createNotifier(deps: {
   }
 
   async function proposalText(side: ProposalSide): Promise<string> {
-    const titles = new Map((await profiles.catalogue()).flatMap((g) => g.topics).map((x) => [x.id, x.title]));
+    const titles = await profiles.topicTitles();
     return t("proposal", {
       avatar: avatarFor(side.peer.nickname),
       nickname: side.peer.nickname,

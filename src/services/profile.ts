@@ -170,6 +170,11 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
   const service = {
     catalogue: loadCatalogue,
 
+    /** topic id → its title, for texts that name topics (proposals, the profile, the weekly digest). */
+    async topicTitles(): Promise<Map<number, string>> {
+      return new Map([...(await topicById())].map(([id, t]) => [id, t.title]));
+    },
+
     async findByTelegramId(tgId: number): Promise<UserRow | null> {
       const [row] = await db.select().from(users).where(eq(users.tgId, tgId));
       return row ?? null;

@@ -424,7 +424,6 @@ export function createSosService(deps: {
       return row ? { ok: true, entry: row } : { ok: false, reason: "not_found" };
     },
 
-    /** A moderator checked the number at `source` today. */
     /**
      * Someone in the bot said this number did not work: counted until an operator verifies the entry
      * again (the console lists such entries first). Once per person, entry and day.
@@ -444,6 +443,7 @@ export function createSosService(deps: {
       return "recorded";
     },
 
+    /** A moderator checked the number at `source` today (problem reports start again from zero). */
     async markVerified(id: number, input: { source: string }): Promise<SosWriteResult> {
       const problems = validate({ source: input.source }, true);
       if (typeof input.source !== "string") problems.push({ field: "source", message: "required" });

@@ -1,5 +1,6 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
+import { formatUtc } from "../../domain/format-time.ts";
 import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService } from "../../services/chats.ts";
@@ -8,7 +9,6 @@ import type { ModerationService } from "../../services/moderation/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import { coachHint, coachSend, coachShare, coachToggle } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
-import { formatUtc } from "../notifier.ts";
 
 const HINT_TEXT_TTL_MS = 30 * 60 * 1000;
 const CRISIS_LOOKBACK_MS = 2 * 60 * 60 * 1000;

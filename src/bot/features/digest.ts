@@ -29,7 +29,7 @@ export function createDigestFeature(deps: {
       plan.count > DIGEST_MAX_COUNT
         ? t("digest-count-more", { count: DIGEST_MAX_COUNT })
         : String(plan.count);
-    const titles = new Map((await profiles.catalogue()).flatMap((g) => g.topics).map((x) => [x.id, x.title]));
+    const titles = await profiles.topicTitles();
     const topics = plan.topicIds.map((id) => titles.get(id)).filter((x): x is string => Boolean(x));
     const lines = [t("digest-count", { count })];
     if (topics.length > 0) lines.push(t("digest-topics", { topics: topics.join(", ") }));

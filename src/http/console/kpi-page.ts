@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { formatUtc } from "../../domain/format-time.ts";
 import {
   KPI_MAX_DAYS,
   KPI_VARIANTS,
@@ -74,7 +75,7 @@ export const kpiPage: FastifyPluginAsyncZod<KpiPageOptions> = async (app, opts) 
     return render(reply, "kpi", {
       title: "Показатели («Цели MVP»)",
       days,
-      asOf: `${res.asOf.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      asOf: formatUtc(res.asOf),
       pending: res.total.all.searchesPending,
       variants,
       totals,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { formatUtc } from "../../domain/format-time.ts";
 import { avatarFor } from "../../domain/nickname.ts";
 import {
   ACTION_REASON_MAX,
@@ -10,7 +11,7 @@ import {
   type ModeratorAction,
   type UserView,
 } from "../../services/moderation/index.ts";
-import { actorOf, field, problem, render } from "./render.ts";
+import { actorOf, field, flashOf, idParam, problem, render } from "./render.ts";
 
 /** The moderators' work: the queue, a report, a person, appeals — the same actions as their Telegram chat. */
 export interface ModerationPagesOptions {
@@ -63,14 +64,11 @@ const FLASH: Record<string, string> = {
   decided: "Апелляция решена, человек получил ответ.",
 };
 
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : null);
+const when = (d: Date | null) => (d ? formatUtc(d) : null);
 const who = (u: { id: number; nickname: string | null }) =>
   `${u.nickname ? `${avatarFor(u.nickname)} ${u.nickname}` : "без псевдонима"} (#${u.id})`;
-const idParam = (request: FastifyRequest) => {
-  const raw = (request.params as { id?: string }).id ?? "";
-  return /^[0-9]{1,15}$/.test(raw) ? Number(raw) : null;
-};
-const flashOf = (request: FastifyRequest) => FLASH[((request.query ?? {}) as Record<string, string>).m ?? ""];
+/** Reports, users and appeals have bigserial ids. */
+const ID_DIGITS = 15;
 
 function historyOf(user: UserView) {
   return {
@@ -124,11 +122,11 @@ export const moderationPages: FastifyPluginAsyncZod<ModerationPagesOptions> = as
       created: when(f.createdAt),
       createdIso: f.createdAt.toISOString(),
     }));
-    return render(reply, "queue", { title: "Очередь", reports: rows, flags, flash: flashOf(request) });
+    return render(reply, "queue", { title: "Очередь", reports: rows, flags, flash: flashOf(request, FLASH) });
   });
 
   app.get("/console/reports/:id", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     const report = id === null ? null : await moderation.getReport(id);
     if (!report) return notFound(reply, "Такой жалобы нет.");
     const user = await moderation.getUser(report.toUser);
@@ -150,12 +148,12 @@ export const moderationPages: FastifyPluginAsyncZod<ModerationPagesOptions> = as
       choices: choices(REPORT_CHOICES),
       ...actionForm,
       csrf: request.consoleSession!.csrf,
-      flash: flashOf(request),
+      flash: flashOf(request, FLASH),
     });
   });
 
   app.get("/console/users/:id", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     const user = id === null ? null : await moderation.getUser(id);
     if (!user) return notFound(reply, "Такого человека нет.");
     return render(reply, "user", {
@@ -164,7 +162,7 @@ export const moderationPages: FastifyPluginAsyncZod<ModerationPagesOptions> = as
       choices: choices(PERSON_CHOICES),
       ...actionForm,
       csrf: request.consoleSession!.csrf,
-      flash: flashOf(request),
+      flash: flashOf(request, FLASH),
     });
   });
 
@@ -198,7 +196,7 @@ export const moderationPages: FastifyPluginAsyncZod<ModerationPagesOptions> = as
   }
 
   app.post("/console/reports/:id/act", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     const report = id === null ? null : await moderation.getReport(id);
     if (!report) return notFound(reply, "Такой жалобы нет.");
     return act(
@@ -210,13 +208,13 @@ export const moderationPages: FastifyPluginAsyncZod<ModerationPagesOptions> = as
   });
 
   app.post("/console/users/:id/act", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     if (id === null) return notFound(reply, "Такого человека нет.");
     return act(request, reply, { userId: id }, `/console/users/${id}`);
   });
 
   app.post("/console/reports/:id/evidence", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     if (id === null || !(await moderation.getReport(id))) return notFound(reply, "Такой жалобы нет.");
     const res = (await opts.showReportEvidence?.(id)) ?? { outcome: "none" as const, count: 0 };
     const m = res.outcome === "shown" ? "evidence" : `evidence-${res.outcome}`;
@@ -239,12 +237,12 @@ export const moderationPages: FastifyPluginAsyncZod<ModerationPagesOptions> = as
       grantedText: opts.t("appeal-granted"),
       rejectedText: opts.t("appeal-rejected"),
       csrf: request.consoleSession!.csrf,
-      flash: flashOf(request),
+      flash: flashOf(request, FLASH),
     });
   });
 
   app.post("/console/appeals/:id/decide", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     const grant = field(request, "grant");
     if (id === null || (grant !== "yes" && grant !== "no")) {
       return problem(reply, "Нужно выбрать: снять или оставить.", "/console/appeals");

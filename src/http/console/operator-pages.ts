@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { SOS_STALE_AFTER_MONTHS, type SosService } from "../../services/sos.ts";
 import type { TipService } from "../../services/tips/index.ts";
 import { refundPaidTip, type TipRoutesOptions } from "../routes/tips.ts";
-import { actorOf, field, problem, render } from "./render.ts";
+import { actorOf, field, flashOf, idParam, problem, render } from "./render.ts";
 
 /** The operator's pages: the SOS list (checked by hand, with sources), the tips ledger and refunds. */
 export interface OperatorPagesOptions {
@@ -22,11 +22,8 @@ const FLASH: Record<string, string> = {
 };
 const DAY = 24 * 3600_000;
 const day = (d: Date) => d.toISOString().slice(0, 10);
-const flashOf = (request: FastifyRequest) => FLASH[((request.query ?? {}) as Record<string, string>).m ?? ""];
-const idParam = (request: FastifyRequest) => {
-  const raw = (request.params as { id?: string }).id ?? "";
-  return /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
-};
+/** SOS entries have serial ids. */
+const ID_DIGITS = 9;
 
 /** `from`/`to` (YYYY-MM-DD) of the query, the last 30 days by default; null when malformed. */
 function periodOf(request: FastifyRequest, now: Date): { from: Date; to: Date } | null {
@@ -78,12 +75,12 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
       entries,
       staleMonths: SOS_STALE_AFTER_MONTHS,
       csrf: request.consoleSession!.csrf,
-      flash: flashOf(request),
+      flash: flashOf(request, FLASH),
     });
   });
 
   app.post("/console/sos/:id/verify", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     const source = field(request, "source");
     if (id === null) return problem(reply, "Такой записи нет.", "/console/sos", 404);
     if (!source) return problem(reply, "Нужен источник: где номер подтверждён сегодня.", "/console/sos");
@@ -100,7 +97,7 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
   });
 
   app.post("/console/sos/:id", { schema: { hide: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, ID_DIGITS);
     const source = field(request, "source");
     if (id === null) return problem(reply, "Такой записи нет.", "/console/sos", 404);
     if (!source)
@@ -139,7 +136,7 @@ export const operatorPages: FastifyPluginAsyncZod<OperatorPagesOptions> = async 
       from: day(period.from),
       to: day(period.to),
       csrf: request.consoleSession!.csrf,
-      flash: flashOf(request),
+      flash: flashOf(request, FLASH),
     });
   });
 

@@ -50,3 +50,14 @@ export function problem(reply: FastifyReply, text: string, back: string, status 
 export function actorOf(request: FastifyRequest): string {
   return `console:${request.consoleSession?.login ?? "unknown"}`;
 }
+
+/** The `:id` route parameter when it is 1–`maxDigits` digits (bigserial ids 15, serial ids 9), else null. */
+export function idParam(request: FastifyRequest, maxDigits: number): number | null {
+  const raw = (request.params as { id?: string }).id ?? "";
+  return new RegExp(`^[0-9]{1,${maxDigits}}$`).test(raw) ? Number(raw) : null;
+}
+
+/** The confirmation named by `?m=` after a redirect (Post/Redirect/Get), from the page's own list. */
+export function flashOf(request: FastifyRequest, messages: Record<string, string>): string | undefined {
+  return messages[((request.query ?? {}) as Record<string, string>).m ?? ""];
+}

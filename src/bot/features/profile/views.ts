@@ -21,9 +21,7 @@ import { type FlowData, stepsOf } from "./types.ts";
 export function createProfileViews(deps: { profiles: ProfileService; clock: Clock }) {
   const { profiles, clock } = deps;
 
-  async function titles(): Promise<Map<number, string>> {
-    return new Map((await profiles.catalogue()).flatMap((g) => g.topics).map((x) => [x.id, x.title]));
-  }
+  const titles = () => profiles.topicTitles();
 
   /** The saved answer of a step that saves at once, shown when the person comes back to it. */
   function currentAnswer(ctx: BotContext, step: ProfileStep, profile: Profile): string | null {

@@ -1,9 +1,9 @@
 import { InlineKeyboard } from "grammy";
+import { formatUtc } from "../../../domain/format-time.ts";
 import { classifyMessage } from "../../../domain/safety/index.ts";
 import type { ActiveChat } from "../../../services/chats.ts";
 import { sosButton } from "../../callbacks.ts";
 import type { BotContext } from "../../context.ts";
-import { formatUtc } from "../../notifier.ts";
 import type { ScreenResult } from "../chat.ts";
 
 import type { SafetyFeatureDeps } from "./deps.ts";
