@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   startup: () => import("./startup.ts"),
   safety: () => import("./safety.ts"),
   digest: () => import("./digest.ts"),
+  load: () => import("./load.ts"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -51,7 +51,8 @@ export async function callMethod(
   const method = spec.name;
   try {
     const fault = takeFault(world, method);
-    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    const latencyMs = fault.latencyMs + (world.opts.apiLatencyMs ?? 0);
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
     if (fault.error) throw fault.error;
     if (raw.reply_markup !== undefined)
       raw = { ...raw, reply_markup: normaliseReplyKeyboard(raw.reply_markup) };

@@ -5,6 +5,7 @@ import { botApiPlugin } from "./http-bot-api.ts";
 import { controlPlugin } from "./http-control.ts";
 import { callMethod } from "./methods.ts";
 import type { LoggerLike } from "./types.ts";
+import type { WorldOptions } from "./world/state.ts";
 import { World } from "./world.ts";
 
 export interface SandboxOptions {
@@ -26,6 +27,10 @@ export interface SandboxOptions {
   webhookRetryMaxMs?: number;
   /** How long one webhook POST may take. Default 10 s. */
   webhookTimeoutMs?: number;
+  /** Every Bot API call is answered this much later, like the network distance to Telegram. Default 0. */
+  apiLatencyMs?: number;
+  /** Told when the bot's webhook accepted an update (load measurements). */
+  onWebhookDelivered?: WorldOptions["onWebhookDelivered"];
 }
 
 export interface Sandbox {
@@ -56,6 +61,8 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     webhookRetryBaseMs: opts.webhookRetryBaseMs ?? 500,
     webhookRetryMaxMs: opts.webhookRetryMaxMs ?? 30_000,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
+    ...(opts.apiLatencyMs ? { apiLatencyMs: opts.apiLatencyMs } : {}),
+    ...(opts.onWebhookDelivered ? { onWebhookDelivered: opts.onWebhookDelivered } : {}),
     onWebhookReply: async (bot, method, params) => {
       await callMethod(world, bot, method, params);
     },

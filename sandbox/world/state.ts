@@ -45,6 +45,10 @@ export interface WorldOptions {
   webhookTimeoutMs: number;
   /** Executes a method a webhook answered with in its response body (Telegram's "webhook reply"). */
   onWebhookReply?: (bot: BotState, method: string, params: Record<string, unknown>) => Promise<void>;
+  /** Told when a webhook accepted an update (2xx), with when its request started (load measurements). */
+  onWebhookDelivered?: (bot: BotState, update: Update, requestStartedAt: number) => void;
+  /** Added to every Bot API call's answer, like the network distance to Telegram (ms, default 0). */
+  apiLatencyMs?: number;
 }
 
 export interface StoredMessage {
@@ -99,7 +103,14 @@ export interface WebhookState {
   lastErrorDate?: number;
   lastErrorMessage?: string;
   failures: number;
+  /** A scan for deliverable updates is running (guards re-entrancy). */
   delivering: boolean;
+  /** update_ids being POSTed right now (at most maxConnections). */
+  inFlight: Set<number>;
+  /** Queue keys (chats) with a request in flight: their next update waits. */
+  busyChats: Set<string>;
+  /** Set while backing off after a failed delivery (epoch ms). */
+  pausedUntil?: number;
   abort: AbortController;
   wakeSleep?: () => void;
 }

@@ -3,7 +3,7 @@ import type { Update } from "../types.ts";
 import type { World } from "../world.ts";
 import { type BotState, UPDATE_TYPES, type WebhookState } from "./state.ts";
 
-// Webhooks: setWebhook/deleteWebhook/getWebhookInfo and in-order delivery with exponential backoff.
+// Webhooks: setWebhook/deleteWebhook/getWebhookInfo; parallel delivery, in order per chat, with backoff.
 
 export function setWebhook(
   world: World,
@@ -41,6 +41,8 @@ export function setWebhook(
     hasCustomCertificate: p.certificate !== undefined,
     failures: 0,
     delivering: false,
+    inFlight: new Set(),
+    busyChats: new Set(),
     abort: new AbortController(),
   };
   if (p.secret_token) hook.secretToken = p.secret_token;
@@ -82,43 +84,87 @@ export function webhookInfo(bot: BotState): Record<string, unknown> {
   return info;
 }
 
-/** Delivers queued updates one by one, in order; retries failures with exponential backoff. */
+/**
+ * The queue an update belongs to, as Telegram's Bot API server keys its webhook queues: updates of
+ * one chat (or, without a chat, of one person) are delivered one after another; different chats go
+ * out in parallel, up to the webhook's `max_connections`.
+ */
+function queueKey(update: Update): string {
+  const u = update as unknown as Record<string, { chat?: { id: number }; from?: { id: number } } | undefined>;
+  for (const [type, payload] of Object.entries(u)) {
+    if (type === "update_id" || !payload || typeof payload !== "object") continue;
+    const id = payload.chat?.id ?? payload.from?.id;
+    if (id !== undefined) return String(id);
+  }
+  return "";
+}
+
+/**
+ * Delivers queued updates: up to `max_connections` requests at once, one at a time per chat and in
+ * order within a chat. A failed delivery stays at the head of its chat and pauses the whole webhook
+ * with exponential backoff (as Telegram does), requests already in flight finish meanwhile.
+ */
 export async function pumpWebhook(world: World, bot: BotState): Promise<void> {
   const hook = bot.webhook;
-  if (!hook || hook.delivering) return;
+  if (!hook || world.closed || hook.delivering) return;
+  // `delivering` is re-entrancy protection for this scan only: scans are synchronous.
   hook.delivering = true;
   try {
-    while (!world.closed && bot.webhook === hook && bot.queue.length > 0) {
-      const update = bot.queue[0]!;
-      const delivered = await postUpdate(world, bot, hook, update);
-      if (bot.webhook !== hook || world.closed) break;
-      if (delivered) {
-        hook.failures = 0;
-        bot.queue = bot.queue.filter((u) => u.update_id !== update.update_id);
-        continue;
-      }
-      hook.failures++;
-      const delay = Math.min(
-        world.opts.webhookRetryBaseMs * 2 ** (hook.failures - 1),
-        world.opts.webhookRetryMaxMs,
-      );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, delay);
-        world.timers.add(timer);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        hook.wakeSleep = () => {
-          world.timers.delete(timer);
-          done();
-        };
-      });
-      hook.wakeSleep = undefined;
+    if (hook.pausedUntil !== undefined) return;
+    for (const update of bot.queue) {
+      if (hook.inFlight.size >= hook.maxConnections) break;
+      if (hook.inFlight.has(update.update_id)) continue;
+      const key = queueKey(update);
+      if (hook.busyChats.has(key)) continue;
+      hook.busyChats.add(key);
+      hook.inFlight.add(update.update_id);
+      void deliver(world, bot, hook, update, key);
     }
   } finally {
     hook.delivering = false;
   }
+}
+
+async function deliver(world: World, bot: BotState, hook: WebhookState, update: Update, key: string) {
+  const startedAt = world.opts.clock();
+  const delivered = await postUpdate(world, bot, hook, update);
+  hook.inFlight.delete(update.update_id);
+  hook.busyChats.delete(key);
+  if (bot.webhook !== hook || world.closed) return;
+  if (delivered) {
+    hook.failures = 0;
+    removeFromQueue(bot, update.update_id);
+    world.opts.onWebhookDelivered?.(bot, update, startedAt);
+    void pumpWebhook(world, bot);
+    return;
+  }
+  hook.failures++;
+  if (hook.pausedUntil !== undefined) return; // another failure already paused the webhook
+  const delay = Math.min(
+    world.opts.webhookRetryBaseMs * 2 ** (hook.failures - 1),
+    world.opts.webhookRetryMaxMs,
+  );
+  hook.pausedUntil = Date.now() + delay;
+  const timer = setTimeout(resume, delay);
+  world.timers.add(timer);
+  function resume() {
+    clearTimeout(timer);
+    world.timers.delete(timer);
+    hook.wakeSleep = undefined;
+    hook.pausedUntil = undefined;
+    void pumpWebhook(world, bot);
+  }
+  hook.wakeSleep = resume;
+}
+
+/** Delivered updates leave the queue; the head is the usual case, so that is cheap. */
+function removeFromQueue(bot: BotState, updateId: number): void {
+  if (bot.queue[0]?.update_id === updateId) {
+    bot.queue.shift();
+    return;
+  }
+  const i = bot.queue.findIndex((u) => u.update_id === updateId);
+  if (i >= 0) bot.queue.splice(i, 1);
 }
 
 async function postUpdate(world: World, bot: BotState, hook: WebhookState, update: Update): Promise<boolean> {

@@ -150,3 +150,53 @@ describe("webhooks", () => {
     expect(attempts).toBe(1);
   });
 });
+
+describe("webhook delivery in parallel", () => {
+  it("sends other chats' updates while one is in flight, keeps one chat's in order, respects max_connections", async () => {
+    const token = "7200000009:webhook_test_parallel";
+    const held: { text: string; release: () => void }[] = [];
+    const arrivals: string[] = [];
+    const server = createServer((req, res) => {
+      let data = "";
+      req.on("data", (c) => {
+        data += c;
+      });
+      req.on("end", () => {
+        const text = JSON.parse(data).message.text as string;
+        arrivals.push(text);
+        held.push({ text, release: () => res.writeHead(200).end() });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    await h.api("setWebhook", { url, max_connections: 2 }, token);
+    const client = new SandboxClient(h.sandbox.url, { bot: token });
+    const [a, b, c] = [await client.user("А"), await client.user("Б"), await client.user("В")];
+    await a.send("a1");
+    await a.send("a2");
+    await b.send("b1");
+    await c.send("c1");
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && held.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(held.length).toBe(n);
+    };
+    // a1 and b1 go out together; a2 waits for a1 (same chat), c1 for a free connection.
+    await until(2);
+    expect(arrivals).toEqual(["a1", "b1"]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(held.length).toBe(2);
+    held[1]!.release(); // b1 answered: the free connection goes to c1, not a2 (a1 is still in flight)
+    await until(3);
+    expect(arrivals[2]).toBe("c1");
+    held[0]!.release(); // a1 answered: a2 may go now
+    await until(4);
+    expect(arrivals[3]).toBe("a2");
+    for (const x of held.slice(2)) x.release();
+    for (let i = 0; i < 100; i++) {
+      if ((await h.api("getWebhookInfo", {}, token)).body.result.pending_update_count === 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await h.api("getWebhookInfo", {}, token)).body.result.pending_update_count).toBe(0);
+  });
+});

@@ -1,0 +1,231 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import pg from "pg";
+import {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_REDIS_URL,
+  flag,
+  ms,
+  numFlag,
+  ROOT,
+  sleep,
+  uptime,
+  writeResults,
+} from "./lib/common.ts";
+import { type Stand, startStand } from "./stand/stand.ts";
+import { type ActionKind, createTraffic, loadScenario, type StepReport } from "./stand/traffic.ts";
+
+/**
+ * The load stand (issue 18): the production shape on this machine — `api` ×2 in webhook mode behind one
+ * port, `worker`, PostgreSQL, Redis — with the sandbox as Telegram, driven open-loop by a recorded
+ * scenario (bench/scenarios/pilot-day.json), ramped step by step. Then the same stand with a bare
+ * grammY bot that only relays (the baseline), so our cost is a ratio.
+ *
+ *   npm run load [-- --steps=50,100,250,500,1000] [--seconds=60] [--pairs=4000] [--latency=10]
+ *     [--replicas=2] [--no-baseline] [--soak=30 --soak-rate=100]
+ *
+ * Per step: handled/s, latency p50/p95/p99/max from the update's arrival in the sandbox's queue to
+ * the webhook's answer (after the handler's last awaited Bot API call) and, for relayed messages, to
+ * the copyMessage; CPU-ms per update of each process group, PostgreSQL and Redis; failed Bot API
+ * calls; error lines of the bot's processes; the Bot API calls made.
+ */
+const RELAY_ONLY: Partial<Record<ActionKind, number>> = { text: 85, reply: 10, photo: 5 };
+
+interface StepRow extends StepReport {
+  mix: string;
+  cpuMsPerUpdate: Record<string, number>;
+  errorLines: number;
+}
+
+async function runRamp(
+  stand: Stand,
+  mixName: string,
+  traffic: ReturnType<typeof createTraffic>,
+  steps: number[],
+  seconds: number,
+): Promise<StepRow[]> {
+  const rows: StepRow[] = [];
+  for (const rate of steps) {
+    const cpu0 = stand.cpuMs();
+    const problems0 = stand.problems().length;
+    const r = await traffic.step(rate, seconds, 30_000);
+    const cpu1 = stand.cpuMs();
+    const cpuMsPerUpdate: Record<string, number> = {};
+    for (const k of Object.keys(cpu1))
+      cpuMsPerUpdate[k] = (cpu1[k]! - (cpu0[k] ?? 0)) / Math.max(1, r.offered);
+    const row: StepRow = {
+      ...r,
+      mix: mixName,
+      cpuMsPerUpdate,
+      errorLines: stand.problems().length - problems0,
+    };
+    rows.push(row);
+    printRow(row);
+    if (r.unanswered > 0) {
+      console.log(
+        `    saturated at ${rate}/s: ${r.unanswered} updates unanswered after the drain; waiting for the backlog`,
+      );
+      const left = await traffic.drain(180_000);
+      if (left > 0) console.log(`    ${left} still unanswered after 3 min more`);
+      break;
+    }
+  }
+  return rows;
+}
+
+function printRow(r: StepRow) {
+  const cpu = Object.entries(r.cpuMsPerUpdate)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(", ");
+  console.log(
+    `  ${r.mix.padEnd(6)} ${String(r.rate).padStart(5)}/s  handled ${r.handledPerSec.toFixed(0).padStart(5)}/s  ` +
+      `p50 ${ms(r.latency.p50)}  p95 ${ms(r.latency.p95)}  p99 ${ms(r.latency.p99)}  max ${ms(r.latency.max)} ms  ` +
+      `relay p99 ${ms(r.relay.p99)}  failed calls ${r.failedCalls}  error lines ${r.errorLines}`,
+  );
+  console.log(`           CPU-ms/update: ${cpu}`);
+  const slow = Object.entries(r.latencyByKind)
+    .filter(([, v]) => v.p99 > 100)
+    .map(([k, v]) => `${k} (n ${v.n}) p50 ${ms(v.p50)} p99 ${ms(v.p99)}`);
+  if (slow.length) console.log(`           slow kinds: ${slow.join("; ")}`);
+}
+
+async function metricValue(url: string, name: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line ? Number(line.split(" ").at(-1)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rssKb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function fdCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function soak(stand: Stand, traffic: ReturnType<typeof createTraffic>, minutes: number, rate: number) {
+  const redis = new Redis(stand.env.REDIS_URL!, { lazyConnect: true });
+  await redis.connect();
+  const db = new pg.Client({ connectionString: stand.databaseUrl });
+  await db.connect();
+  const samples: Array<Record<string, number>> = [];
+  try {
+    for (let minute = 1; minute <= minutes; minute++) {
+      const r = await traffic.step(rate, 60, 5_000);
+      let keys = 0;
+      let cursor = "0";
+      do {
+        const [next, found] = await redis.scan(cursor, "MATCH", `${stand.redisPrefix}*`, "COUNT", 1000);
+        cursor = next;
+        keys += found.length;
+      } while (cursor !== "0");
+      const size = await db.query("select pg_database_size(current_database()) as b");
+      const api = stand.procs.get("api")!.pids();
+      const worker = stand.procs.get("worker")!.pids();
+      const sample: Record<string, number> = {
+        minute,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        handledPerSec: r.handledPerSec,
+        unanswered: r.unanswered,
+        apiRssMb: api.reduce((s, p) => s + rssKb(p), 0) / 1024,
+        workerRssMb: worker.reduce((s, p) => s + rssKb(p), 0) / 1024,
+        apiHeapMb: ((await metricValue(stand.apiUrl, "nodejs_heap_size_used_bytes")) ?? Number.NaN) / 2 ** 20,
+        workerHeapMb:
+          ((await metricValue(stand.workerUrl, "nodejs_heap_size_used_bytes")) ?? Number.NaN) / 2 ** 20,
+        apiFds: api.reduce((s, p) => s + fdCount(p), 0),
+        workerFds: worker.reduce((s, p) => s + fdCount(p), 0),
+        redisKeys: keys,
+        dbMb: Number(size.rows[0].b) / 2 ** 20,
+      };
+      samples.push(sample);
+      console.log(
+        `  soak ${String(minute).padStart(2)} min: p50 ${ms(sample.p50!)} p99 ${ms(sample.p99!)} ms, ` +
+          `api RSS ${sample.apiRssMb!.toFixed(0)} MB heap ${sample.apiHeapMb!.toFixed(0)} MB, worker RSS ${sample.workerRssMb!.toFixed(0)} MB heap ${sample.workerHeapMb!.toFixed(0)} MB, ` +
+          `fds ${sample.apiFds}/${sample.workerFds}, redis keys ${keys}, db ${sample.dbMb!.toFixed(1)} MB`,
+      );
+    }
+  } finally {
+    redis.disconnect();
+    await db.end();
+  }
+  return samples;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const steps = (flag(argv, "steps") ?? "50,100,250,500,1000").split(",").map(Number);
+  const seconds = numFlag(argv, "seconds", 60);
+  const pairs = numFlag(argv, "pairs", 4000);
+  const latency = numFlag(argv, "latency", 10);
+  const replicas = numFlag(argv, "replicas", 2);
+  const soakMinutes = numFlag(argv, "soak", 0);
+  const soakRate = numFlag(argv, "soak-rate", 100);
+  const baseline = !argv.includes("--no-baseline") && soakMinutes === 0;
+  const scenarioPath = flag(argv, "scenario") ?? `${ROOT}/bench/scenarios/pilot-day.json`;
+  const databaseUrl = flag(argv, "url") ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const redisUrl = flag(argv, "redis") ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const log = (s: string) => console.log(s);
+  console.log(
+    `load stand: ${pairs} chats, api ×${replicas} + worker, Bot API latency ${latency} ms, ` +
+      (soakMinutes
+        ? `soak ${soakMinutes} min at ${soakRate}/s`
+        : `steps ${steps.join(" → ")} updates/s × ${seconds} s`),
+  );
+  console.log(`  ${uptime()}`);
+  const result: Record<string, unknown> = { pairs, replicas, apiLatencyMs: latency, seconds, steps };
+
+  const ours = await startStand({ pairs, replicas, apiLatencyMs: latency, databaseUrl, redisUrl, log });
+  try {
+    const scenario = loadScenario(scenarioPath);
+    const traffic = createTraffic(ours, scenario);
+    // Warm-up (not reported): JIT, connection pools, the classifier.
+    await traffic.step(20, 10, 30_000);
+    if (soakMinutes > 0) {
+      result.soak = await soak(ours, traffic, soakMinutes, soakRate);
+    } else {
+      result.ours = await runRamp(ours, "day", traffic, steps, seconds);
+      traffic.setMix(loadScenario(scenarioPath, RELAY_ONLY).mix);
+      result.oursRelay = await runRamp(ours, "relay", traffic, steps, seconds);
+      result.integrity = traffic.relayIntegrity();
+    }
+    result.problems = ours.problems().slice(0, 50);
+  } finally {
+    await ours.stop();
+  }
+
+  if (baseline) {
+    const bare = await startStand({
+      pairs,
+      replicas,
+      apiLatencyMs: latency,
+      databaseUrl,
+      redisUrl,
+      log,
+      bot: "baseline",
+    });
+    try {
+      const traffic = createTraffic(bare, loadScenario(scenarioPath, RELAY_ONLY), 2);
+      await traffic.step(20, 10, 30_000);
+      result.baseline = await runRamp(bare, "bare", traffic, steps, seconds);
+    } finally {
+      await bare.stop();
+    }
+  }
+  console.log(`  ${uptime()}`);
+  const file = writeResults("load", result);
+  console.log(`results → ${file}`);
+  await sleep(100);
+}
