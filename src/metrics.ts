@@ -10,6 +10,7 @@ export interface Metrics {
   httpDuration: Histogram<"method" | "route" | "status">;
   updateDuration: Histogram<"type" | "outcome">;
   updatesDuplicate: Counter<never>;
+  updatesGivenBack: Counter<"dependency">;
   telegramCalls: Counter<"method" | "outcome">;
   telegramFloodWaits: Counter<"lane">;
   safety: {
@@ -168,6 +169,12 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
     updatesDuplicate: new Counter({
       name: "bot_updates_duplicate_total",
       help: "Updates skipped because their update_id was already handled",
+      registers: [registry],
+    }),
+    updatesGivenBack: new Counter({
+      name: "bot_updates_given_back_total",
+      help: "Updates answered 5xx so Telegram redelivers them, because a dependency was down",
+      labelNames: ["dependency"],
       registers: [registry],
     }),
     telegramCalls: new Counter({

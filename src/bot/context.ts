@@ -8,6 +8,11 @@ export interface AppFlavor {
   actor: string;
   /** The registered person behind this update, or null before they accepted the rules. */
   user: UserRow | null;
+  /**
+   * This update was seen before and left unfinished (the replica handling it died, or it was given
+   * back to Telegram): handlers with an outside effect check whether it already happened.
+   */
+  redelivered?: boolean;
 }
 
 export type BotContext = Context & I18nFlavor & AppFlavor;

@@ -23,6 +23,7 @@ import { createOnboardingFeature } from "./features/onboarding.ts";
 import { createProfileFeature } from "./features/profile/index.ts";
 import { createSafetyFeature } from "./features/safety/index.ts";
 import { createTipsFeature } from "./features/tips.ts";
+import { GiveBackError, isGiveBack, unavailableDependency } from "./give-back.ts";
 import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 import { type BotOperations, createBotOperations } from "./operations.ts";
@@ -45,6 +46,11 @@ export interface BotDeps {
   tips?: { commissionBps: number; payoutPolicy: "manual" | "platform" };
   /** AI coach on/off (AI_COACH_ENABLED): when off, nothing of it appears anywhere. */
   coachEnabled?: boolean;
+  /**
+   * Updates come by webhook, so one that meets a dependency that is down can be given back to
+   * Telegram for redelivery (give-back.ts). Long polling cannot: it retries longer and apologises.
+   */
+  canGiveBack?: boolean;
   /** The moderators' chat for alerts with inline actions. */
   modChatId?: number | null;
   /** Average spacing of outgoing calls to one chat (Telegram asks for about 1 message/s per chat). */
@@ -79,6 +85,29 @@ export interface AppBot {
 }
 
 const UPDATE_DEDUP_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a replica's claim on an update lasts without renewal (it renews every third of it). */
+const UPDATE_LEASE_MS = 3000;
+const UPDATE_WORKING = "working";
+const UPDATE_DONE = "done";
+
+/**
+ * Claims an update for this replica. "fresh": first sight; "done": handled already; "takenOver":
+ * another replica claimed it and stopped renewing (it died) — waits at most one lease for that.
+ */
+async function claimUpdate(kv: KeyValue, key: string): Promise<"fresh" | "done" | "takenOver"> {
+  if (await kv.setIfAbsent(key, UPDATE_WORKING, UPDATE_LEASE_MS)) return "fresh";
+  const deadline = Date.now() + UPDATE_LEASE_MS + 1000;
+  for (;;) {
+    const state = await kv.get(key);
+    if (state === UPDATE_DONE) return "done";
+    if (state === null && (await kv.setIfAbsent(key, UPDATE_WORKING, UPDATE_LEASE_MS))) return "takenOver";
+    // Still being worked on elsewhere and renewed: a redelivery while the first replica is alive
+    // and slow. Give it back rather than handle it twice; Telegram will ask again.
+    if (Date.now() > deadline)
+      throw new GiveBackError("the update is still being handled by another replica");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const LOCALES_DIR = fileURLToPath(new URL("./locales", import.meta.url));
 
 export function createI18n(): I18n<BotContext> {
@@ -119,7 +148,20 @@ export function createBot(deps: BotDeps): AppBot {
   });
   bot.api.config.use(outgoing.floodObserver);
   bot.api.config.use(
-    autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowInternalServerErrors: false }),
+    // With a webhook, bounded so a handler gives up well inside the answer budget (wiring/http.ts):
+    // 5xx retried after 3, 6 and 12 s, a 429 waited out up to 20 s three times; then the update is
+    // given back to Telegram (give-back.ts). Network errors are given back at once.
+    autoRetry(
+      deps.canGiveBack
+        ? {
+            maxRetryAttempts: 3,
+            maxDelaySeconds: 20,
+            rethrowInternalServerErrors: false,
+            rethrowHttpErrors: true,
+          }
+        : // Long polling cannot give an update back: it waits longer instead.
+          { maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowInternalServerErrors: false },
+    ),
   );
   bot.api.config.use(outgoing.transformer);
   // A double tap re-renders identical content; Telegram calls that an error, people would not.
@@ -179,18 +221,32 @@ export function createBot(deps: BotDeps): AppBot {
     }
   });
 
-  // 2. A repeated update_id (Telegram redelivering after a timeout, a replica restart) is handled once.
+  // 2. Each update_id is handled once across replicas: a short lease while a replica works on it
+  //    (renewed while it works), "done" for a day after. A redelivery of a finished update is
+  //    skipped; of one whose replica died mid-way, taken over once the lease lapses; of one given
+  //    back to Telegram (a dependency was down), handled again from the start.
   bot.use(async (ctx, next) => {
-    const fresh = await kv.setIfAbsent(
-      `upd:${bot.botInfo.id}:${ctx.update.update_id}`,
-      "1",
-      UPDATE_DEDUP_TTL_MS,
-    );
-    if (!fresh) {
+    const key = `upd:${bot.botInfo.id}:${ctx.update.update_id}`;
+    const claim = await claimUpdate(kv, key);
+    if (claim === "done") {
       metrics.updatesDuplicate.inc();
       return;
     }
-    await next();
+    if (claim === "takenOver") ctx.redelivered = true;
+    const renew = setInterval(() => {
+      kv.set(key, UPDATE_WORKING, UPDATE_LEASE_MS).catch(() => {});
+    }, UPDATE_LEASE_MS / 3);
+    try {
+      await next();
+    } catch (err) {
+      clearInterval(renew);
+      // Given back: Telegram redelivers it, and then it must be handled, not skipped.
+      if (isGiveBack(err)) await kv.delete(key).catch(() => {});
+      else await kv.set(key, UPDATE_DONE, UPDATE_DEDUP_TTL_MS).catch(() => {});
+      throw err;
+    }
+    clearInterval(renew);
+    await kv.set(key, UPDATE_DONE, UPDATE_DEDUP_TTL_MS);
   });
 
   // 3. Who is acting, as a pseudonym for logs.
@@ -222,7 +278,23 @@ export function createBot(deps: BotDeps): AppBot {
       }
     }
   };
-  const guarded = bot.errorBoundary(handleError);
+  // A dependency that is down is not the person's problem: the update goes back to Telegram (the
+  // webhook answers 5xx) and is handled when it is back. Long polling cannot give back: apology.
+  const giveBackOrApologise = async (err: BotError<BotContext>) => {
+    const dependency = deps.canGiveBack ? unavailableDependency(err.error) : null;
+    if (dependency === null) return handleError(err);
+    metrics.updatesGivenBack.inc({ dependency });
+    logger.warn(
+      {
+        dependency,
+        updateType: updateType(err.ctx.update),
+        reason: String((err.error as Error)?.message ?? err.error),
+      },
+      "dependency unavailable: update given back to Telegram for redelivery",
+    );
+    throw err.error;
+  };
+  const guarded = bot.errorBoundary(giveBackOrApologise);
   bot.catch(handleError);
 
   const { profiles } = deps.services;

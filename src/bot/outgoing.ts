@@ -15,6 +15,8 @@ import type { Transformer } from "grammy";
  *   suspensions): at most `bulkPerSecond` per second across all chats (Telegram: "no more than 30
  *   messages per second" when notifying many users). Code marks such work with `bulk(fn)`.
  *
+ * Only calls that put a new message in the chat count against these limits (`createsMessage`): edits,
+ * deletions, reactions and chat actions keep their place in the chat's order but wait for no slot.
  * Calls to one chat keep their order: each starts after the previous one to that chat has finished.
  * Calls without a `chat_id` (answerCallbackQuery, getUpdates, …) pass straight through.
  */
@@ -62,9 +64,11 @@ class SlidingWindow {
     private readonly now: () => number,
   ) {}
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
+  /** `counts: false`: keeps its place in the order but takes no slot (edits, answers, chat actions). */
+  run<T>(fn: () => Promise<T>, counts = true): Promise<T> {
     this.pending++;
     const started = this.tail.then(async () => {
+      if (!counts) return;
       await this.waitForSlot();
       this.starts.push(this.now());
       if (this.starts.length > this.limit) this.starts.shift();
@@ -99,6 +103,18 @@ class SlidingWindow {
       await new Promise((r) => setTimeout(r, until - now));
     }
   }
+}
+
+/**
+ * Telegram's limits are on messages a chat receives; editing, deleting, reacting, chat actions and
+ * answering buttons are not messages, so they keep their place in the chat's order but take no slot.
+ */
+export function createsMessage(method: string): boolean {
+  return (
+    (method.startsWith("send") && method !== "sendChatAction") ||
+    method.startsWith("copyMessage") ||
+    method.startsWith("forwardMessage")
+  );
 }
 
 function retryAfterMs(res: unknown): number | null {
@@ -139,8 +155,9 @@ export function createOutgoing(opts: OutgoingOptions): Outgoing {
     if (chatId === null) return prev(method, payload, signal);
     const chat = windowFor(chatId);
     const call = () => prev(method, payload, signal);
-    if (bulkLane.getStore()) return bulkWindow.run(() => chat.run(call));
-    return chat.run(call);
+    const counts = createsMessage(method);
+    if (bulkLane.getStore() && counts) return bulkWindow.run(() => chat.run(call));
+    return chat.run(call, counts);
   };
 
   // auto-retry (between the two) waits out a 429 while the chat's slot is held, so that chat pauses

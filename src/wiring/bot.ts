@@ -61,6 +61,7 @@ export function buildBot(deps: {
     tips: { commissionBps: config.TIP_COMMISSION_BPS, payoutPolicy: config.TIP_PAYOUT_POLICY },
     modChatId: config.MOD_CHAT_ID ? Number(config.MOD_CHAT_ID) : null,
     coachEnabled: config.AI_COACH_ENABLED,
+    canGiveBack: config.BOT_MODE === "webhook",
   });
   life.started("bot", async () => {
     await appBot.drain();

@@ -139,11 +139,13 @@ export async function startHttp(deps: HttpDeps) {
     deps.servesBot && appBot && config.BOT_MODE === "webhook" && config.WEBHOOK_SECRET
       ? {
           secret: config.WEBHOOK_SECRET,
-          // Answer Telegram within 2 s even when handling takes longer; handling goes on.
+          // The answer waits for the handler, so Telegram sends a chat's next update only after this
+          // one is done (its per-chat order holds across replicas), and a 5xx gives the update back
+          // for redelivery. Telegram waits 60 s; past 25 s we answer anyway and handling goes on.
           handle: webhookCallback(appBot.bot, "fastify", {
             secretToken: config.WEBHOOK_SECRET,
             onTimeout: "return",
-            timeoutMilliseconds: 2000,
+            timeoutMilliseconds: 25_000,
           }),
         }
       : undefined;

@@ -149,10 +149,14 @@ describe("the conversation, through the sandbox", () => {
     await dina.expectMessage(/Завершить разговор\?/);
     await dina.click("Да, завершить");
     await dina.expectMessage(/Разговор завершён/);
-    await egor.expectMessage(/Собеседник завершил разговор/);
-    await egor.expectMessage(/Насколько этот разговор тебе помог/);
-    await egor.expectMessage(/\/tips/);
+    // Goodbye, rating and the tip in one message: one notification, nothing held back by pacing.
+    const goodbye = await egor.expectMessage(/Собеседник завершил разговор/);
+    expect(goodbye.text).toMatch(/Насколько этот разговор тебе помог[\s\S]*\/tips/);
     expect((await egor.click("🤗 5")).text).toMatch(/Спасибо за оценку/);
+    // The stars go once rated; the tip button stays.
+    const after = (await egor.chat()).find((m) => m.message_id === goodbye.message_id);
+    expect(JSON.stringify(after?.reply_markup ?? null)).not.toMatch(/🤗 5/);
+    expect(JSON.stringify(after?.reply_markup ?? null)).toMatch(/Поблагодарить/);
     // After the end, messages are not relayed: a hint instead.
     await egor.send(say("Ты тут?"));
     await egor.expectMessage(/\/find/);

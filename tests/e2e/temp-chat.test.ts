@@ -80,8 +80,7 @@ describe("temp-chat (/timer), through the sandbox", () => {
           "update chat_sessions set expires_at = now() where ended_at is null and expires_at is not null",
         );
         await dina.expectMessage(/Время разговора истекло/, { timeoutMs: 10_000 });
-        await egor.expectMessage(/Время разговора истекло/);
-        await egor.expectMessage(/Насколько этот разговор тебе помог/);
+        await egor.expectMessage(/Время разговора истекло[\s\S]*Насколько этот разговор тебе помог/);
         await egor.send("/timer");
         await egor.expectMessage(/Таймер ставится во время разговора/);
         const [row] = (

@@ -79,7 +79,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   const albums = new Map<string, PendingAlbum>();
 
   /**
-   * Goodbye, rating and the tips call-to-action to both people, both at once: the one who did not
+   * Goodbye, rating and the tips call-to-action (one message) to both people, both at once: the one who did not
    * press /end must not wait behind the other's messages in the per-chat pacing.
    */
   async function announceEnd(ended: EndedChat, byUserId: number | null) {
@@ -98,12 +98,13 @@ export function createChatFeature(deps: ChatFeatureDeps) {
           // No rating and no tip prompt for someone who was in crisis: help and a check-in instead.
           return deps.endForPersonInCrisis(p.userId);
         }
-        await notifier.send(p.userId, notifier.t(key));
-        await notifier.send(p.userId, notifier.t("rate-prompt"), ratingKeyboard(ended.sessionId));
+        // One message, not three: one notification, and the per-chat pacing never holds it back.
         await notifier.send(
           p.userId,
-          notifier.t("tips-cta"),
-          new InlineKeyboard().text(notifier.t("btn-tip-open"), tipMenu.pack({ session: ended.sessionId })),
+          `${notifier.t(key)}\n\n${notifier.t("rate-prompt")}\n${notifier.t("tips-cta")}`,
+          ratingKeyboard(ended.sessionId)
+            .row()
+            .text(notifier.t("btn-tip-open"), tipMenu.pack({ session: ended.sessionId })),
         );
       }),
     );
@@ -118,8 +119,9 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     logger.info({ actor: ctx.actor }, "chat ended: peer unreachable");
     if ((await deps.hadCrisis?.(ended.sessionId, chat.userId)) && deps.endForPersonInCrisis)
       return deps.endForPersonInCrisis(chat.userId);
-    await ctx.reply(ctx.t("relay-peer-gone"));
-    await ctx.reply(ctx.t("rate-prompt"), { reply_markup: ratingKeyboard(ended.sessionId) });
+    await ctx.reply(`${ctx.t("relay-peer-gone")}\n\n${ctx.t("rate-prompt")}`, {
+      reply_markup: ratingKeyboard(ended.sessionId),
+    });
   }
 
   async function replyTarget(chat: ActiveChat, msg: Message): Promise<ReplyParameters | undefined> {
@@ -132,6 +134,8 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   /** Copies one message to the peer: no «forwarded from», no trace of the sender's identity. */
   async function deliver(ctx: BotContext, chat: ActiveChat, msg: Message): Promise<void> {
     if (chat.peerTgId === null) return endBecausePeerGone(ctx, chat);
+    // Taken over from a replica that died: it may have copied this message already.
+    if (ctx.redelivered && (await chats.counterpart(chat, msg.message_id)) !== null) return;
     const reply = await replyTarget(chat, msg);
     const markup = await deps.decorateCopy?.(ctx, chat, msg);
     try {
@@ -243,7 +247,12 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       await ctx.answerCallbackQuery({ text: ctx.t("rate-error") });
       return;
     }
-    await ctx.editMessageReplyMarkup();
+    // The stars go; the rest of the message's buttons (the tip) stay.
+    const rows = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
+    const kept = rows.filter(
+      (row) => !row.some((b) => "callback_data" in b && rating.filter.test(b.callback_data ?? "")),
+    );
+    await ctx.editMessageReplyMarkup(kept.length ? { reply_markup: { inline_keyboard: kept } } : {});
     await ctx.answerCallbackQuery({ text: ctx.t("rate-thanks") });
   });
 

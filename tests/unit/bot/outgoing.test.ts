@@ -65,6 +65,27 @@ describe("outgoing pacing", () => {
     expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 3000, 3000, 3000]);
   });
 
+  it("edits, answers and chat actions keep their place in the order but take no slot", async () => {
+    outgoing = createOutgoing({ perChatMinMs: 1000, perChatBurst: 3, bulkPerSecond: 25 });
+    const api = fakeApi();
+    const call = stack(outgoing, api.prev);
+    const all = [
+      call("sendMessage", { chat_id: 7, tag: "m1" }),
+      call("editMessageReplyMarkup", { chat_id: 7, tag: "e1" }),
+      call("sendChatAction", { chat_id: 7, tag: "a1" }),
+      call("copyMessage", { chat_id: 7, tag: "m2" }),
+      call("deleteMessage", { chat_id: 7, tag: "d1" }),
+      call("sendMessage", { chat_id: 7, tag: "m3" }),
+      call("sendPhoto", { chat_id: 7, tag: "m4" }),
+      call("editMessageText", { chat_id: 7, tag: "e2" }),
+    ];
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all(all);
+    expect(api.calls.map((c) => c.tag)).toEqual(["m1", "e1", "a1", "m2", "d1", "m3", "m4", "e2"]);
+    // Three messages go at once; the fourth waits for the window; the edit after it, not longer.
+    expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 0, 0, 0, 3000, 3000]);
+  });
+
   it("keeps one chat's order even when an earlier call is slow, without holding other chats", async () => {
     outgoing = createOutgoing({ perChatMinMs: 0, perChatBurst: 3, bulkPerSecond: 25 });
     const api = fakeApi();
