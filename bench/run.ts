@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   safety: () => import("./safety.ts"),
   digest: () => import("./digest.ts"),
   load: () => import("./load.ts"),
+  chaos: () => import("./chaos.ts"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -26,6 +26,8 @@ import { chatBetween, makeBenchPerson, topicPairs } from "../lib/people.ts";
 export interface StandOptions {
   /** Pairs of people seeded in active chats. */
   pairs: number;
+  /** People seeded with a profile and no chat (they can /find each other: one lane's topics). */
+  idle?: number;
   replicas?: number;
   apiLatencyMs?: number;
   databaseUrl: string;
@@ -51,6 +53,8 @@ export interface Stand {
   bot: BotState;
   /** [a, b] Telegram ids of each seeded pair. */
   pairs: Array<[number, number]>;
+  /** Telegram ids of the people seeded without a chat. */
+  idle: number[];
   apiUrl: string;
   workerUrl: string;
   databaseUrl: string;
@@ -141,6 +145,7 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
   const seeded = performance.now();
   const database = await openDatabase({ url: databaseUrl, poolSize: 8 });
   const pairs: Array<[number, number]> = [];
+  const idle: number[] = [];
   try {
     await migrate(database.db);
     await seedTopics(database.db);
@@ -169,6 +174,16 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
         }
       },
     );
+    for (let i = 0; i < (opts.idle ?? 0); i++) {
+      const person = world.createUser({ first_name: `Ищущий ${i}` });
+      world.chatOf(bot, person).started = true;
+      await makeBenchPerson(services, {
+        tgId: person.id,
+        topicIds: laneTopics[0]!,
+        nickname: `Искатель ${i}`,
+      });
+      idle.push(person.id);
+    }
   } finally {
     await database.close();
   }
@@ -280,6 +295,7 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
     sandbox,
     bot,
     pairs,
+    idle,
     apiUrl: `http://127.0.0.1:${port}`,
     workerUrl: `http://127.0.0.1:${workerPort}`,
     databaseUrl,

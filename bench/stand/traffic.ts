@@ -92,8 +92,27 @@ export interface Traffic {
   setMix(mix: Scenario["mix"]): void;
   /** Runs `seconds` at `rate` updates/s, then waits for the bot to answer them (up to drainMs). */
   step(rate: number, seconds: number, drainMs?: number): Promise<StepReport>;
-  /** Relayed messages: lost (no copy), duplicated (more than one), reordered (per sender). */
-  relayIntegrity(): { sent: number; lost: number; duplicated: number; reordered: number };
+  /** Relayed messages (of steps ≥ fromStep): lost (no copy), duplicated (more than one), reordered (per sender). */
+  relayIntegrity(fromStep?: number): {
+    sent: number;
+    lost: number;
+    duplicated: number;
+    reordered: number;
+    /** A few lost messages: what the bot said to their sender right after (an apology, a hint…). */
+    lostSamples: string[];
+    /** performance.now() of the first copy of each duplicated message. */
+    duplicatedAt: number[];
+  };
+  /** performance.now() of the oldest update not yet answered (Infinity when none). */
+  oldestPending(): number;
+  /** The number the next step will have. */
+  nextStep(): number;
+  /** These idle people send /find now. */
+  find(ids: number[]): void;
+  /** Per person: proposals received and chats started since the traffic began. */
+  searchOutcome(
+    ids: number[],
+  ): Array<{ id: number; proposals: number; started: number; firstStartAt: number }>;
   /** Waits until every update was answered (or the deadline); returns the backlog left. */
   drain(ms: number): Promise<number>;
   stop(): void;
@@ -152,6 +171,10 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       byPhase.chat.add(id);
     }
   }
+  for (const id of stand.idle) {
+    people.set(id, { id, phase: "idle" });
+    byPhase.idle.add(id);
+  }
   const pickFrom = (set: Set<number>): Person | undefined => {
     if (set.size === 0) return undefined;
     // Sets keep insertion order; a random skip is O(n) but n ≤ a few thousand and only for rare kinds.
@@ -174,6 +197,9 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
   const calls = new Map<string, number>();
   let failedCalls = 0;
   const followUps: FollowUp[] = [];
+  const proposals = new Map<number, number>();
+  const starts = new Map<number, number>();
+  const firstStart = new Map<number, number>();
 
   const originalEnqueue = world.enqueue.bind(world);
   world.enqueue = (b, type, payload) => {
@@ -204,7 +230,7 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
     calls.set(call.method, (calls.get(call.method) ?? 0) + 1);
     if (!call.ok) failedCalls++;
     const p = call.params as Record<string, unknown>;
-    if (call.method === "copyMessage") {
+    if (call.method === "copyMessage" && call.ok) {
       const from = Number(p.from_chat_id);
       const key = `${from}:${Number(p.message_id)}`;
       const r = relays.get(key);
@@ -246,7 +272,10 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       });
       return true;
     };
+    if (buttons.some((b) => b.text === "✅ Принять")) proposals.set(chatId, (proposals.get(chatId) ?? 0) + 1);
     if (STARTED_RE.test(text)) {
+      starts.set(chatId, (starts.get(chatId) ?? 0) + 1);
+      if (!firstStart.has(chatId)) firstStart.set(chatId, performance.now());
       setPhase(person, "chat");
     } else if (MENU_RE.test(text)) {
       press(
@@ -477,18 +506,62 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
         drainMs: drainMsUsed,
       };
     },
-    relayIntegrity() {
+    relayIntegrity(fromStep = 0) {
+      let sent = 0;
       let lost = 0;
       let duplicated = 0;
       let reordered = 0;
+      const lostSamples: string[] = [];
+      const duplicatedAt: number[] = [];
       for (const r of relays.values()) {
-        if (r.copies === 0) lost++;
-        if (r.copies > 1) duplicated++;
+        if (r.step < fromStep) continue;
+        sent++;
+        if (r.copies === 0) {
+          lost++;
+          if (lostSamples.length < 5) {
+            const chat = bot.chats.get(r.from);
+            const after: string[] = [];
+            for (let id = r.messageId + 1; chat && id < chat.nextMessageId && after.length < 2; id++) {
+              const m = chat.messages.get(id);
+              if (m?.sender === "bot") after.push(String(m.msg.text ?? "").slice(0, 60));
+            }
+            lostSamples.push(`#${r.messageId}: ${after.join(" | ") || "(the bot said nothing)"}`);
+          }
+        }
+        if (r.copies > 1) {
+          duplicated++;
+          duplicatedAt.push(r.copiedAt ?? Number.NaN);
+        }
       }
-      for (const order of copyOrder.values()) {
-        for (let i = 1; i < order.length; i++) if (order[i]! < order[i - 1]!) reordered++;
+      for (const [from, order] of copyOrder) {
+        const own = order.filter((id) => (relays.get(`${from}:${id}`)?.step ?? 0) >= fromStep);
+        for (let i = 1; i < own.length; i++) if (own[i]! < own[i - 1]!) reordered++;
       }
-      return { sent: relays.size, lost, duplicated, reordered };
+      return { sent, lost, duplicated, reordered, lostSamples, duplicatedAt };
+    },
+    nextStep: () => stepNo + 1,
+    oldestPending() {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const a of arrivals.values()) if (a.at < oldest) oldest = a.at;
+      return oldest;
+    },
+    find(ids) {
+      for (const id of ids) {
+        const p = people.get(id);
+        if (!p) continue;
+        setPhase(p, "searching");
+        currentKind = "find";
+        userSends(world, bot, id, { text: "/find" });
+        currentKind = "";
+      }
+    },
+    searchOutcome(ids) {
+      return ids.map((id) => ({
+        id,
+        proposals: proposals.get(id) ?? 0,
+        started: starts.get(id) ?? 0,
+        firstStartAt: firstStart.get(id) ?? Number.NaN,
+      }));
     },
     drain,
     stop() {

@@ -13,6 +13,13 @@ export interface AppFlavor {
    * back to Telegram): handlers with an outside effect check whether it already happened.
    */
   redelivered?: boolean;
+  /**
+   * Something irreversible happened (a message reached the peer): from here on the update is not
+   * given back even if a dependency fails, or the redelivery would do it twice.
+   */
+  committed?: boolean;
+  /** Undone if the update is given back to Telegram (it will come again): a consumed rate-limit point. */
+  undoOnGiveBack?: Array<() => Promise<void>>;
 }
 
 export type BotContext = Context & I18nFlavor & AppFlavor;

@@ -23,7 +23,7 @@ import { createOnboardingFeature } from "./features/onboarding.ts";
 import { createProfileFeature } from "./features/profile/index.ts";
 import { createSafetyFeature } from "./features/safety/index.ts";
 import { createTipsFeature } from "./features/tips.ts";
-import { GiveBackError, isGiveBack, unavailableDependency } from "./give-back.ts";
+import { GiveBackError, isGiveBack, rootCause, unavailableDependency } from "./give-back.ts";
 import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 import { type BotOperations, createBotOperations } from "./operations.ts";
@@ -241,8 +241,10 @@ export function createBot(deps: BotDeps): AppBot {
     } catch (err) {
       clearInterval(renew);
       // Given back: Telegram redelivers it, and then it must be handled, not skipped.
-      if (isGiveBack(err)) await kv.delete(key).catch(() => {});
-      else await kv.set(key, UPDATE_DONE, UPDATE_DEDUP_TTL_MS).catch(() => {});
+      if (isGiveBack(err)) {
+        for (const undo of ctx.undoOnGiveBack ?? []) await undo().catch(() => {});
+        await kv.delete(key).catch(() => {});
+      } else await kv.set(key, UPDATE_DONE, UPDATE_DEDUP_TTL_MS).catch(() => {});
       throw err;
     }
     clearInterval(renew);
@@ -283,12 +285,24 @@ export function createBot(deps: BotDeps): AppBot {
   const giveBackOrApologise = async (err: BotError<BotContext>) => {
     const dependency = deps.canGiveBack ? unavailableDependency(err.error) : null;
     if (dependency === null) return handleError(err);
+    if (err.ctx.committed) {
+      // The message already reached the peer; only bookkeeping after it failed. Done, not redone.
+      logger.warn(
+        {
+          dependency,
+          updateType: updateType(err.ctx.update),
+          reason: rootCause(err.error),
+        },
+        "dependency unavailable after delivery: bookkeeping skipped, update not given back",
+      );
+      return;
+    }
     metrics.updatesGivenBack.inc({ dependency });
     logger.warn(
       {
         dependency,
         updateType: updateType(err.ctx.update),
-        reason: String((err.error as Error)?.message ?? err.error),
+        reason: rootCause(err.error),
       },
       "dependency unavailable: update given back to Telegram for redelivery",
     );

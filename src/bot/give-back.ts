@@ -43,3 +43,12 @@ export function unavailableDependency(err: unknown): "telegram" | "storage" | nu
 export function isGiveBack(err: unknown): boolean {
   return unavailableDependency(err) !== null;
 }
+
+/** The innermost cause's message, short: what a log line needs (not drizzle's whole failed query). */
+export function rootCause(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && (e as { cause?: unknown })?.cause; depth++)
+    e = (e as { cause: unknown }).cause;
+  const message = (e as { message?: unknown })?.message;
+  return String(typeof message === "string" && message ? message : e).slice(0, 200);
+}

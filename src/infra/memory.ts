@@ -377,6 +377,10 @@ function createMemoryRateLimiters(now: () => number): RateLimiterFactory & { swe
           };
           return result;
         },
+        async refund(key, cost = 1) {
+          const w = windows.get(`${name}:${key}`);
+          if (w && w.resetAt > now()) w.consumed = Math.max(0, w.consumed - cost);
+        },
       };
       return limiter;
     },

@@ -102,6 +102,8 @@ export interface RateLimitResult {
 /** Fixed-window rate limiter (rate-limiter-flexible under the hood). */
 export interface RateLimiter {
   consume(key: string, points?: number): Promise<RateLimitResult>;
+  /** Gives back points consumed by work that did not happen (an update given back to Telegram). */
+  refund(key: string, points?: number): Promise<void>;
 }
 
 export interface RateLimiterFactory {

@@ -314,6 +314,9 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
             throw rejection;
           }
         },
+        async refund(key, cost = 1) {
+          await limiter.reward(key, cost);
+        },
       };
     },
   };

@@ -143,6 +143,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
         ...(reply ? { reply_parameters: reply } : {}),
         ...(markup ? { reply_markup: markup } : {}),
       });
+      ctx.committed = true;
       await chats.linkMessages(chat, msg.message_id, copy.message_id);
       await chats.countMessage(chat);
     } catch (err) {
@@ -288,7 +289,11 @@ export function createChatFeature(deps: ChatFeatureDeps) {
    */
   async function withinLimit(ctx: BotContext, chat: ActiveChat): Promise<boolean> {
     const limit = await deps.relayLimiter.consume(String(chat.userId));
-    if (limit.allowed) return true;
+    if (limit.allowed) {
+      // Given back and redelivered, the same message must not count twice against the limit.
+      (ctx.undoOnGiveBack ??= []).push(() => deps.relayLimiter.refund(String(chat.userId)));
+      return true;
+    }
     const windowMs = Math.max(1000, limit.retryAfterMs);
     if (await kv.setIfAbsent(personKeys.relayLimited(chat.userId), "1", windowMs)) {
       await ctx.reply(

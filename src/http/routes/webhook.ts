@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isGiveBack } from "../../bot/give-back.ts";
 import { errorBody, errorResponses } from "../errors.ts";
 
 export interface WebhookHandler {
@@ -31,7 +32,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ handler: WebhookHandler }> =
         // Loose objects: the other headers and the update's own fields pass through untouched.
         headers: z.looseObject({ [SECRET_HEADER]: z.string().optional() }),
         body: z.looseObject({ update_id: z.number().int().min(0) }),
-        response: errorResponses(400, 401, 413),
+        response: errorResponses(400, 401, 413, 503),
       },
       // The secret is checked before the body is even validated: strangers learn nothing.
       onRequest: async (request, reply) => {
@@ -40,6 +41,18 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ handler: WebhookHandler }> =
         }
       },
     },
-    (request, reply) => handler.handle(request, reply),
+    async (request, reply) => {
+      try {
+        await handler.handle(request, reply);
+      } catch (err) {
+        // Given back (the bot logged why): 503, so Telegram redelivers it; not an error of ours.
+        if (isGiveBack((err as { error?: unknown }).error ?? err)) {
+          return reply
+            .code(503)
+            .send(errorBody("unavailable", "A dependency is down; send this update again later"));
+        }
+        throw err;
+      }
+    },
   );
 };
