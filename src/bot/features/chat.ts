@@ -291,7 +291,10 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     const limit = await deps.relayLimiter.consume(String(chat.userId));
     if (limit.allowed) {
       // Given back and redelivered, the same message must not count twice against the limit.
-      (ctx.undoOnGiveBack ??= []).push(() => deps.relayLimiter.refund(String(chat.userId)));
+      ctx.undoOnGiveBack = [
+        ...(ctx.undoOnGiveBack ?? []),
+        () => deps.relayLimiter.refund(String(chat.userId)),
+      ];
       return true;
     }
     const windowMs = Math.max(1000, limit.retryAfterMs);
