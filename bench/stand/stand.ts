@@ -192,6 +192,9 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
     `  ${pairs.length} pairs in active chats seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
   );
 
+  // The moderators' chat: a sandbox person stands in for the group, so alerts cost what they cost.
+  const moderators = world.createUser({ first_name: "Модераторы" });
+  world.chatOf(bot, moderators).started = true;
   const port = await freePort();
   const workerPort = await freePort();
   const env: Record<string, string> = {
@@ -215,6 +218,7 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
     ADMIN_TOKEN: randomBytes(18).toString("base64url"),
     TIP_PAYLOAD_SECRET: randomBytes(18).toString("base64url"),
     SET_COMMANDS: "false",
+    MOD_CHAT_ID: String(moderators.id),
     ...opts.env,
   };
   const procs = new Map<string, StandProcess>();

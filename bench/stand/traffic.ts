@@ -122,6 +122,10 @@ const MENU_RE = /Насколько этот разговор тебе помо�
 const STARTED_RE = /^🤝 Собеседник/;
 const END_CONFIRM_RE = /^Завершить разговор\?/;
 const REPORT_REASON_RE = /^Что случилось\?/;
+const ENDED_RE =
+  /Разговор завершён|Собеседник завершил разговор|Собеседник больше недоступен|Время разговора истекло/;
+const NO_CHAT_RE =
+  /^Я здесь\. Чтобы найти собеседника|^Разговор завершён\. Найти нового собеседника|^Сейчас нет разговора/;
 
 function listOf<K, V>(map: Map<K, V[]>, key: K): V[] {
   let list = map.get(key);
@@ -273,6 +277,10 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       return true;
     };
     if (buttons.some((b) => b.text === "✅ Принять")) proposals.set(chatId, (proposals.get(chatId) ?? 0) + 1);
+    // The chat is over for this person (the peer ended or reported it, a block, no chat at all): they
+    // stop writing into it; a rating prompt in the same message is answered below.
+    if (ENDED_RE.test(text) && person.phase === "chat") setPhase(person, "busy");
+    if (NO_CHAT_RE.test(text) || /^Спасибо, жалоба отправлена/.test(text)) setPhase(person, "idle");
     if (STARTED_RE.test(text)) {
       starts.set(chatId, (starts.get(chatId) ?? 0) + 1);
       if (!firstStart.has(chatId)) firstStart.set(chatId, performance.now());

@@ -108,17 +108,22 @@ export function createNotifier(deps: {
     async decision(outcome: DecisionOutcome): Promise<void> {
       if (outcome.kind === "started") {
         const [a, b] = outcome.userIds;
-        for (const [me, other] of [
-          [a, b],
-          [b, a],
-        ] as const) {
-          // A profile step left open would take the chat's first words as its answer: it ends here.
-          await profiles.clearFlow(me);
-          const peer = await profiles.findById(other);
-          const nickname = peer?.nickname ?? "";
-          // The menu with «🆘 Помощь» comes with every chat, so help is one tap away in it.
-          await send(me, t("chat-started", { avatar: avatarFor(nickname), nickname }), menuKeyboard(t));
-        }
+        // Both at once, like the proposal: neither waits behind the other's pacing.
+        const told = await Promise.allSettled(
+          [
+            [a, b],
+            [b, a],
+          ].map(async ([me, other]) => {
+            // A profile step left open would take the chat's first words as its answer: it ends here.
+            await profiles.clearFlow(me!);
+            const peer = await profiles.findById(other!);
+            const nickname = peer?.nickname ?? "";
+            // The menu with «🆘 Помощь» comes with every chat, so help is one tap away in it.
+            await send(me!, t("chat-started", { avatar: avatarFor(nickname), nickname }), menuKeyboard(t));
+          }),
+        );
+        const failed = told.find((r) => r.status === "rejected");
+        if (failed) throw failed.reason;
       } else if (outcome.kind === "declined") {
         await send(
           outcome.other,
