@@ -149,13 +149,13 @@ export function createBot(deps: BotDeps): AppBot {
   bot.api.config.use(outgoing.floodObserver);
   bot.api.config.use(
     // With a webhook, bounded so a handler gives up well inside the answer budget (wiring/http.ts):
-    // 5xx retried after 3, 6 and 12 s, a 429 waited out up to 20 s three times; then the update is
-    // given back to Telegram (give-back.ts). Network errors are given back at once.
+    // 5xx retried after 3 and 6 s, a 429 waited out (up to 5 s) twice; then the update is given
+    // back to Telegram (give-back.ts). Network errors are given back at once.
     autoRetry(
       deps.canGiveBack
         ? {
-            maxRetryAttempts: 3,
-            maxDelaySeconds: 20,
+            maxRetryAttempts: 2,
+            maxDelaySeconds: 5,
             rethrowInternalServerErrors: false,
             rethrowHttpErrors: true,
           }

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import { webhookCallback } from "grammy";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Update } from "grammy/types";
 import { type AppBot, createI18n } from "../bot/create-bot.ts";
+import { rootCause } from "../bot/give-back.ts";
 import type { Config } from "../config.ts";
 import { isMigrated } from "../db/migrate.ts";
 import { type ConsoleOptions, consoleRoutes } from "../http/console/index.ts";
@@ -8,6 +10,7 @@ import { adminRoutes } from "../http/routes/admin/index.ts";
 import { aiRoutes } from "../http/routes/ai.ts";
 import { matchRoutes } from "../http/routes/match.ts";
 import { tipRoutes } from "../http/routes/tips.ts";
+import { answerWithin } from "../http/routes/webhook.ts";
 import { createServer, type RouteArea, routeArea } from "../http/server.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
@@ -123,6 +126,9 @@ function routeAreas(deps: HttpDeps): RouteArea[] {
   return areas;
 }
 
+/** How long the webhook's answer waits for the update's handling (Telegram itself waits 60 s). */
+const WEBHOOK_ANSWER_BUDGET_MS = 25_000;
+
 /**
  * Step 4: the HTTP server — health, readiness, metrics, OpenAPI, the route areas, and the webhook
  * route when updates come by webhook — listening on HOST:PORT.
@@ -140,13 +146,25 @@ export async function startHttp(deps: HttpDeps) {
       ? {
           secret: config.WEBHOOK_SECRET,
           // The answer waits for the handler, so Telegram sends a chat's next update only after this
-          // one is done (its per-chat order holds across replicas), and a 5xx gives the update back
+          // one is done (its per-chat order holds across replicas), and a failure gives the update back
           // for redelivery. Telegram waits 60 s; past 25 s we answer anyway and handling goes on.
-          handle: webhookCallback(appBot.bot, "fastify", {
-            secretToken: config.WEBHOOK_SECRET,
-            onTimeout: "return",
-            timeoutMilliseconds: 25_000,
-          }),
+          handle: async (request: FastifyRequest, reply: FastifyReply) => {
+            const outcome = await answerWithin(
+              appBot.bot.handleUpdate(request.body as Update),
+              WEBHOOK_ANSWER_BUDGET_MS,
+              (err) =>
+                deps.logger.error(
+                  { reason: rootCause(err) },
+                  "update failed after the webhook was answered: Telegram will not redeliver it",
+                ),
+            );
+            if (outcome === "late")
+              deps.logger.warn(
+                { budgetMs: WEBHOOK_ANSWER_BUDGET_MS },
+                "webhook answered before the update was handled",
+              );
+            return reply.code(200).send();
+          },
         }
       : undefined;
   const server = await createServer({

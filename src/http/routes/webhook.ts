@@ -13,6 +13,30 @@ export interface WebhookHandler {
 
 const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 
+/**
+ * Waits for the update's handling up to `budgetMs`. Its failure inside the budget is thrown (the
+ * webhook answers 503 or 500 and Telegram redelivers); past the budget the webhook is answered anyway
+ * and a later failure goes to `onLateFailure` — never an unhandled rejection (grammY's own
+ * `webhookCallback` timeout leaves one, which crashed a replica under the chaos test).
+ */
+export async function answerWithin(
+  work: Promise<unknown>,
+  budgetMs: number,
+  onLateFailure: (err: unknown) => void,
+): Promise<"done" | "late"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), budgetMs);
+  });
+  try {
+    const outcome = await Promise.race([work.then(() => "done" as const), late]);
+    if (outcome === "late") work.catch(onLateFailure);
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function isSecretValid(given: unknown, expected: string): boolean {
   if (typeof given !== "string") return false;
   const a = Buffer.from(given);
