@@ -8,11 +8,14 @@ import {
   readFileSync,
   rmSync,
 } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { freePort } from "../../tests/helpers/bot-process.ts";
+
+export { freePort };
 
 /**
  * Private PostgreSQL and Redis servers for fault-injection tests and benches: each instance gets its
@@ -109,20 +112,6 @@ export function privateServicesAvailable(): { postgres: boolean; redis: boolean;
 
 // ---------------------------------------------------------------------------------------------
 // Shared plumbing
-
-/** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error("no port from the OS"))));
-    });
-  });
-}
 
 /** Synchronous cleanups of live instances, run on process exit (and SIGINT/SIGTERM). */
 const cleanups = new Set<() => void>();

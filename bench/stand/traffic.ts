@@ -338,6 +338,23 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
     return undefined;
   };
 
+  /** Someone in a chat or idle sends a command. */
+  const anyoneSends = (command: string): boolean => {
+    const p = pickFrom(random() < 0.5 ? chatList() : byPhase.idle);
+    if (!p) return false;
+    userSends(world, bot, p.id, { text: command });
+    return true;
+  };
+  /** /end; the confirmation that follows is answered with «keep» or «end» (onCall). */
+  const ending = (answer: "keep" | "end"): boolean => {
+    const p = pickFrom(chatList());
+    if (!p) return false;
+    setPhase(p, "busy");
+    pendingEnd.set(p.id, answer);
+    userSends(world, bot, p.id, { text: "/end" });
+    return true;
+  };
+
   const actions: Record<ActionKind, () => boolean> = {
     text: () => {
       const p = pickFrom(chatList());
@@ -364,28 +381,9 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       userEdits(world, bot, p.id, p.lastText, `${text()} (исправлено)`);
       return true;
     },
-    command: () => {
-      const p = pickFrom(random() < 0.5 ? chatList() : byPhase.idle);
-      if (!p) return false;
-      userSends(world, bot, p.id, { text: "/help" });
-      return true;
-    },
-    endKeep: () => {
-      const p = pickFrom(chatList());
-      if (!p) return false;
-      setPhase(p, "busy");
-      pendingEnd.set(p.id, "keep");
-      userSends(world, bot, p.id, { text: "/end" });
-      return true;
-    },
-    endRate: () => {
-      const p = pickFrom(chatList());
-      if (!p) return false;
-      setPhase(p, "busy");
-      pendingEnd.set(p.id, "end");
-      userSends(world, bot, p.id, { text: "/end" });
-      return true;
-    },
+    command: () => anyoneSends("/help"),
+    endKeep: () => ending("keep"),
+    endRate: () => ending("end"),
     find: () => {
       const p = pickFrom(byPhase.idle);
       if (!p) return false;
@@ -393,12 +391,7 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       userSends(world, bot, p.id, { text: "/find" });
       return true;
     },
-    profile: () => {
-      const p = pickFrom(random() < 0.5 ? chatList() : byPhase.idle);
-      if (!p) return false;
-      userSends(world, bot, p.id, { text: "/profile" });
-      return true;
-    },
+    profile: () => anyoneSends("/profile"),
     report: () => {
       const p = pickFrom(chatList());
       if (!p) return false;
