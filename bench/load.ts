@@ -139,6 +139,9 @@ async function soak(stand: Stand, traffic: ReturnType<typeof createTraffic>, min
         minute,
         p50: r.latency.p50,
         p99: r.latency.p99,
+        // Relays alone: the mix drifts as people end chats and search, and those flows are slower.
+        relayP99: r.relay.p99,
+        relayShare: r.relay.n / Math.max(1, r.latency.n),
         handledPerSec: r.handledPerSec,
         unanswered: r.unanswered,
         apiRssMb: api.reduce((s, p) => s + rssKb(p), 0) / 1024,
@@ -153,7 +156,7 @@ async function soak(stand: Stand, traffic: ReturnType<typeof createTraffic>, min
       };
       samples.push(sample);
       console.log(
-        `  soak ${String(minute).padStart(2)} min: p50 ${ms(sample.p50!)} p99 ${ms(sample.p99!)} ms, ` +
+        `  soak ${String(minute).padStart(2)} min: p50 ${ms(sample.p50!)} p99 ${ms(sample.p99!)} ms (relays p99 ${ms(sample.relayP99!)}, ${(100 * sample.relayShare!).toFixed(0)} %), ` +
           `api RSS ${sample.apiRssMb!.toFixed(0)} MB heap ${sample.apiHeapMb!.toFixed(0)} MB, worker RSS ${sample.workerRssMb!.toFixed(0)} MB heap ${sample.workerHeapMb!.toFixed(0)} MB, ` +
           `fds ${sample.apiFds}/${sample.workerFds}, redis keys ${keys}, db ${sample.dbMb!.toFixed(1)} MB`,
       );

@@ -73,6 +73,19 @@ export interface Stand {
 }
 
 const TICK_MS = 1000 / 100; // USER_HZ on Linux
+
+/** Every bot process a stand started: killed if the driver exits without stopping it (Ctrl-C, a crash). */
+const running = new Set<ChildProcess>();
+const killAll = () => {
+  for (const child of running) child.kill("SIGKILL");
+};
+process.once("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
 const WEBHOOK_PATH = "/telegram/webhook";
 
 /** utime + stime of a process in ms, 0 when it is gone. */
@@ -242,7 +255,13 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const output: string[] = [];
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    running.add(child);
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    );
     const need = name === "api" ? (opts.replicas ?? 2) : 1;
     let ready = 0;
     await new Promise<void>((resolve, reject) => {
