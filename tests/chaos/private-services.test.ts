@@ -130,7 +130,10 @@ describe.skipIf(!AVAILABLE.postgres)(`private PostgreSQL${SKIP_REASON}`, () => {
   it("pids() lists the postmaster and its children", () => {
     const pids = pgs.pids();
     expect(pids.length).toBeGreaterThan(1);
-    for (const p of pids) expect(existsSync(`/proc/${p}`)).toBe(true);
+    // The postmaster and its long-lived children (checkpointer, writers) are there; a backend of a
+    // connection that just closed may be gone by the time we look, so not every pid is checked.
+    expect(existsSync(`/proc/${pids[0]}`)).toBe(true);
+    expect(pids.filter((p) => existsSync(`/proc/${p}`)).length).toBeGreaterThan(1);
   });
 
   it(
