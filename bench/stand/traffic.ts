@@ -107,6 +107,8 @@ export interface Traffic {
   oldestPending(): number;
   /** The number the next step will have. */
   nextStep(): number;
+  /** Answers the bot's pending prompts now (between steps). */
+  runFollowUps(): void;
   /** These idle people send /find now. */
   find(ids: number[]): void;
   /** Per person: proposals received and chats started since the traffic began. */
@@ -440,10 +442,20 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
   let stopped = false;
 
+  /** The bot's prompts still unanswered when the load stops are answered now (people keep tapping). */
+  function runFollowUps(): void {
+    for (let f = followUps.shift(); f; f = followUps.shift()) {
+      currentKind = f.label;
+      f.run();
+      currentKind = "";
+    }
+  }
+
   async function drain(ms: number): Promise<number> {
     const deadline = performance.now() + ms;
     while (performance.now() < deadline && !stopped) {
-      if (arrivals.size === 0 && bot.queue.length === 0) return 0;
+      runFollowUps();
+      if (arrivals.size === 0 && bot.queue.length === 0 && followUps.length === 0) return 0;
       await sleep(50);
     }
     return arrivals.size;
@@ -541,6 +553,7 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       return { sent, lost, duplicated, reordered, lostSamples, duplicatedAt };
     },
     nextStep: () => stepNo + 1,
+    runFollowUps,
     oldestPending() {
       let oldest = Number.POSITIVE_INFINITY;
       for (const a of arrivals.values()) if (a.at < oldest) oldest = a.at;
