@@ -22,7 +22,10 @@ import { type ActionKind, createTraffic, loadScenario, type StepReport } from ".
  * grammY bot that only relays (the baseline), so our cost is a ratio.
  *
  *   npm run load [-- --steps=50,100,250,500,1000] [--seconds=60] [--pairs=4000] [--latency=10]
- *     [--replicas=2] [--no-baseline] [--soak=30 --soak-rate=100]
+ *     [--replicas=2] [--no-baseline] [--relay-only] [--soak=30 --soak-rate=100] [--profile=DIR]
+ *
+ * `--relay-only` skips the day mix; `--profile=DIR` writes a V8 CPU profile of every bot process into
+ * DIR when the stand stops (open it in Chrome's DevTools, or summarise with `node bench/lib/profile-top.ts`).
  *
  * Per step: handled/s, latency p50/p95/p99/max from the update's arrival in the sandbox's queue to
  * the webhook's answer (after the handler's last awaited Bot API call) and, for relayed messages, to
@@ -177,6 +180,8 @@ export async function main(argv: string[]): Promise<void> {
   const soakMinutes = numFlag(argv, "soak", 0);
   const soakRate = numFlag(argv, "soak-rate", 100);
   const baseline = !argv.includes("--no-baseline") && soakMinutes === 0;
+  const relayOnly = argv.includes("--relay-only");
+  const profileDir = flag(argv, "profile");
   const scenarioPath = flag(argv, "scenario") ?? `${ROOT}/bench/scenarios/pilot-day.json`;
   const databaseUrl = flag(argv, "url") ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const redisUrl = flag(argv, "redis") ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
@@ -190,7 +195,15 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`  ${uptime()}`);
   const result: Record<string, unknown> = { pairs, replicas, apiLatencyMs: latency, seconds, steps };
 
-  const ours = await startStand({ pairs, replicas, apiLatencyMs: latency, databaseUrl, redisUrl, log });
+  const ours = await startStand({
+    pairs,
+    replicas,
+    apiLatencyMs: latency,
+    databaseUrl,
+    redisUrl,
+    log,
+    ...(profileDir ? { env: { NODE_PROFILE_ARGS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+  });
   try {
     const scenario = loadScenario(scenarioPath);
     const traffic = createTraffic(ours, scenario);
@@ -199,7 +212,7 @@ export async function main(argv: string[]): Promise<void> {
     if (soakMinutes > 0) {
       result.soak = await soak(ours, traffic, soakMinutes, soakRate);
     } else {
-      result.ours = await runRamp(ours, "day", traffic, steps, seconds);
+      if (!relayOnly) result.ours = await runRamp(ours, "day", traffic, steps, seconds);
       traffic.setMix(loadScenario(scenarioPath, RELAY_ONLY).mix);
       result.oursRelay = await runRamp(ours, "relay", traffic, steps, seconds);
       result.integrity = traffic.relayIntegrity();

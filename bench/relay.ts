@@ -40,6 +40,7 @@ import { chatBetween, makeBenchPerson, pinStrictVariant, topicPairs } from "./li
  *
  *   npx tsx bench/run.ts relay [--engine=postgres|pglite] [--chats=200] [--modes=serial,paced,burst]
  *     [--rate=50] [--paced-messages=10] [--messages=20] [--warmup=1] [--url=postgres://…] [--redis=redis://…]
+ *     [--trace]   (prints the SQL statements and key-value calls of one relayed message, then the rest)
  *
  * Modes: serial (one message at a time: the per-message cost), paced (open loop at --rate msg/s over
  * all chats, each chat every chats/rate seconds), burst (waves: every chat at the same instant).
@@ -75,10 +76,12 @@ function overhead(o: Stats, b: Stats) {
 }
 
 /** SQL statements sent by this process (node-postgres; drizzle's pool queries go through Client#query). */
-const sqlQueries = { n: 0 };
+const sqlQueries: { n: number; trace?: string[] } = { n: 0 };
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   sqlQueries.n++;
+  const q = args[0] as string | { text?: string };
+  sqlQueries.trace?.push((typeof q === "string" ? q : (q?.text ?? "")).replace(/\s+/g, " ").slice(0, 160));
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof originalQuery;
 
@@ -91,6 +94,7 @@ export async function main(argv: string[]): Promise<void> {
   const modes = (flag(argv, "modes") ?? "serial,paced,burst").split(",");
   const rate = numFlag(argv, "rate", 50);
   const pacedMessages = numFlag(argv, "paced-messages", 10);
+  const trace = argv.includes("--trace");
   const baseUrl = flag(argv, "url") ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const redisUrl = flag(argv, "redis") ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const perPerson = Math.max(Math.ceil((warmup + messages) / 2), Math.ceil(pacedMessages / 2));
@@ -126,7 +130,7 @@ export async function main(argv: string[]): Promise<void> {
     await seedTopics(database.db);
     // Round trips, for the per-message breakdown: SQL statements (pg.Client#query, PostgreSQL only)
     // and key-value / rate-limiter calls (Redis commands or their in-process equivalents).
-    const kvCalls = { n: 0 };
+    const kvCalls: { n: number; trace?: string[] } = { n: 0 };
     const services = createServices({
       db: database.db,
       infra: { ...infra, kv: counting(infra.kv, kvCalls) } as Infra,
@@ -265,7 +269,14 @@ export async function main(argv: string[]): Promise<void> {
         for (let i = 0; i < pairs.length; i++) {
           const sender = senderOf(pairs[i]!, i);
           await send("baseline", sender, i >= 10);
+          const traced = trace && i === pairs.length - 1;
+          if (traced) [sqlQueries.trace, kvCalls.trace] = [[], []];
           await send("ours", sender, i >= 10);
+          if (traced) {
+            console.log(`  one relayed message: SQL\n    ${sqlQueries.trace!.join("\n    ")}`);
+            console.log(`  key-value calls\n    ${kvCalls.trace!.join("\n    ")}`);
+            [sqlQueries.trace, kvCalls.trace] = [undefined, undefined];
+          }
         }
       } else if (mode === "paced") {
         // Open loop: `rate` messages/s spread over all chats (round-robin), both bots on the same

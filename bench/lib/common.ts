@@ -141,13 +141,15 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: num
 }
 
 /** Wraps every method of `obj` so that each call increments `counter.n` (round-trip counting). */
-export function counting<T extends object>(obj: T, counter: { n: number }): T {
+export function counting<T extends object>(obj: T, counter: { n: number; trace?: string[] }): T {
   return new Proxy(obj, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== "function") return v;
       return (...args: unknown[]) => {
         counter.n++;
+        // Which call, on which key shape (digits masked): for `bench relay --trace`.
+        counter.trace?.push(`${String(prop)}(${String(args[0] ?? "").replace(/\d+/g, "#")})`);
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

@@ -14,7 +14,9 @@ const main = fileURLToPath(new URL(`../../${process.env.API_ENTRY ?? "src/main.t
 
 if (cluster.isPrimary) {
   cluster.schedulingPolicy = cluster.SCHED_RR;
-  cluster.setupPrimary({ exec: main, args: ["api"], execArgv: ["--import", "tsx"] });
+  // NODE_PROFILE_ARGS: extra Node flags for the replicas (e.g. `--cpu-prof`, from `npm run load -- --profile`).
+  const extra = (process.env.NODE_PROFILE_ARGS ?? "").split(" ").filter(Boolean);
+  cluster.setupPrimary({ exec: main, args: ["api"], execArgv: ["--import", "tsx", ...extra] });
   let stopping = false;
   const fork = () => {
     const worker = cluster.fork();

@@ -241,6 +241,8 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
     if (baseline && name === "worker") throw new Error("the baseline has no worker");
     const script = name === "api" ? "bench/stand/api-cluster.ts" : "src/main.ts";
     const args = ["--import", "tsx", script];
+    // The cluster primary passes profiling flags to its replicas; the worker takes them directly.
+    if (name === "worker" && env.NODE_PROFILE_ARGS) args.splice(2, 0, ...env.NODE_PROFILE_ARGS.split(" "));
     if (name === "worker") args.push("worker");
     const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env };
     // The worker serves its own health and metrics on another port.

@@ -1,6 +1,6 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
-import type { UserRow } from "../services/profile.ts";
+import type { FlowState, UserRow } from "../services/profile.ts";
 
 /** Per-update extras set by our middleware. */
 export interface AppFlavor {
@@ -18,6 +18,10 @@ export interface AppFlavor {
    * given back even if a dependency fails, or the redelivery would do it twice.
    */
   committed?: boolean;
+  /** Keys read ahead for this update (pending.ts), handed out once each. */
+  prefetched?: Map<string, string | null>;
+  /** The person's open profile flow, read with their row (pending.ts); undefined when not read ahead. */
+  prefetchedFlow?: FlowState | null;
   /** Undone if the update is given back to Telegram (it will come again): a consumed rate-limit point. */
   undoOnGiveBack?: Array<() => Promise<void>>;
 }

@@ -28,6 +28,7 @@ import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 import { type BotOperations, createBotOperations } from "./operations.ts";
 import { createOutgoing, type Outgoing } from "./outgoing.ts";
+import { identify, prefetchPending } from "./pending.ts";
 
 export interface BotDeps {
   token: string;
@@ -365,9 +366,10 @@ export function createBot(deps: BotDeps): AppBot {
   const privateChats = guarded.chatType("private");
   // Who this is in our terms: the registered person, or null before the rules are accepted.
   privateChats.use(async (ctx, next) => {
-    ctx.user = ctx.from ? await profiles.findByTelegramId(ctx.from.id) : null;
+    await identify(ctx, profiles);
     // They wrote to us: whatever blocked the bot before is over, bulk messages may reach them again.
     if (ctx.user?.unreachableSince) await profiles.markReachable(ctx.user.id);
+    await prefetchPending(ctx, kv);
     await next();
   });
   const profile = createProfileFeature({

@@ -256,7 +256,7 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
     return item;
   }
 
-  return {
+  const store: KeyValue & { sweep(): void } = {
     async get(key) {
       const item = live(key);
       if (!item) return null;
@@ -264,8 +264,16 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
       return item.value;
     },
 
+    async getMany(keys) {
+      return Promise.all(keys.map((key) => store.get(key)));
+    },
+
     async set(key, value, ttlMs) {
       items.set(key, { value, expiresAt: ttlMs === undefined ? null : now() + ttlMs });
+    },
+
+    async setMany(entries) {
+      for (const { key, value, ttlMs } of entries) await store.set(key, value, ttlMs);
     },
 
     async setIfAbsent(key, value, ttlMs) {
@@ -323,6 +331,7 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
       }
     },
   };
+  return store;
 }
 
 function createMemoryLocks(now: () => number): Locks & { sweep(): void } {
@@ -430,7 +439,9 @@ export function createMemoryInfra(opts: MemoryInfraOptions = {}): Infra {
     },
     kv: {
       get: kv.get,
+      getMany: kv.getMany,
       set: kv.set,
+      setMany: kv.setMany,
       setIfAbsent: kv.setIfAbsent,
       delete: kv.delete,
       increment: kv.increment,

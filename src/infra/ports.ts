@@ -70,8 +70,12 @@ export interface Stream {
 /** Key-value store with TTL. Values are strings; callers serialise. */
 export interface KeyValue {
   get(key: string): Promise<string | null>;
+  /** Several values in one round trip (MGET), in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
   /** ttlMs omitted = no expiry. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Several `set`s in one round trip (pipelined; not atomic: each entry is set or the call rejects). */
+  setMany(entries: ReadonlyArray<{ key: string; value: string; ttlMs?: number }>): Promise<void>;
   /** Sets only when absent; returns true when it was set (SET NX). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(...keys: string[]): Promise<number>;

@@ -239,9 +239,25 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
       return main.get(kvKey(key));
     },
 
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      return main.mget(...keys.map(kvKey));
+    },
+
     async set(key, value, ttlMs) {
       if (ttlMs === undefined) await main.set(kvKey(key), value);
       else await main.set(kvKey(key), value, "PX", ttlMs);
+    },
+
+    async setMany(entries) {
+      if (entries.length === 0) return;
+      const pipeline = main.pipeline();
+      for (const { key, value, ttlMs } of entries) {
+        if (ttlMs === undefined) pipeline.set(kvKey(key), value);
+        else pipeline.set(kvKey(key), value, "PX", ttlMs);
+      }
+      const failed = (await pipeline.exec())?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
     },
 
     async setIfAbsent(key, value, ttlMs) {

@@ -5,7 +5,13 @@
  */
 
 import type { Clock } from "../clock.ts";
-import { CONTEXT_TTL_MS, CONTEXT_WINDOW, type RiskMark, shouldEscalate } from "../domain/safety/context.ts";
+import {
+  CONTEXT_TTL_MS,
+  CONTEXT_WINDOW,
+  mayEscalate,
+  type RiskMark,
+  shouldEscalate,
+} from "../domain/safety/context.ts";
 import type { KeyValue } from "../infra/ports.ts";
 
 interface StoredMark extends RiskMark {
@@ -24,7 +30,8 @@ export function createCrisisContext(deps: { kv: KeyValue; clock: Clock }) {
      */
     async observe(sessionId: number, userId: number, mark: Omit<RiskMark, "t">): Promise<boolean> {
       const now = clock.now().getTime();
-      const history = (await kv.list(key(sessionId)))
+      // Most messages are calm: they cannot escalate, so the history is not read for them.
+      const history = (mayEscalate(mark) ? await kv.list(key(sessionId)) : [])
         .map((raw) => {
           try {
             return JSON.parse(raw) as StoredMark;

@@ -98,7 +98,13 @@ export function createServices(deps: ServiceOptions) {
     ...(deps.reportThreshold !== undefined ? { reportThreshold: deps.reportThreshold } : {}),
   });
   const sos = createSosService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
-  const privacy = createPrivacyService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv, identityHash });
+  const privacy = createPrivacyService({
+    db: deps.db,
+    clock: deps.clock,
+    kv: deps.infra.kv,
+    identityHash,
+    beforeExport: chats.flushCounts,
+  });
   const coach = createCoachService({
     db: deps.db,
     clock: deps.clock,

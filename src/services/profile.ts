@@ -180,6 +180,24 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
       return row ?? null;
     },
 
+    /**
+     * The person and their open profile flow in one statement: the start of every message update
+     * (the flow decides whether a text answers a profile step).
+     */
+    async findByTelegramIdWithFlow(tgId: number): Promise<{ user: UserRow; flow: FlowState | null } | null> {
+      const [row] = await db
+        .select({ user: users, flow: flowStates })
+        .from(users)
+        .leftJoin(flowStates, eq(flowStates.userId, users.id))
+        .where(eq(users.tgId, tgId));
+      if (!row) return null;
+      const f = row.flow;
+      return {
+        user: row.user,
+        flow: f ? { flow: f.flow, step: f.step, data: f.data as Record<string, unknown> } : null,
+      };
+    },
+
     async findById(userId: number): Promise<UserRow | null> {
       const [row] = await db.select().from(users).where(eq(users.id, userId));
       return row ?? null;

@@ -89,6 +89,8 @@ export async function buildServices(deps: {
       ...(coachProvider ? { provider: coachProvider } : {}),
     },
   });
+  // Relayed-message counts batched in memory are written before the database closes.
+  life.started("message counts", () => services.chats.flushCounts());
   // Only missing hotlines are inserted: a moderator's later edit is never overwritten.
   await services.sos.seedFromFile();
   return services;

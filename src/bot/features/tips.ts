@@ -8,6 +8,7 @@ import type { TipService } from "../../services/tips/index.ts";
 import { tipCustom, tipMenu, tipPreset } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
+import { pendingValue } from "../pending.ts";
 
 const CUSTOM_TTL_MS = 10 * 60 * 1000;
 
@@ -103,7 +104,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
   registered.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
     const key = personKeys.tipCustom(ctx.user!.id);
-    const sessionId = await kv.get(key);
+    const sessionId = await pendingValue(ctx, kv, key);
     if (sessionId === null) return next();
     const text = ctx.message.text.trim().replace(/\s*⭐$/, "");
     const amount = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;

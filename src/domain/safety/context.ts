@@ -33,12 +33,16 @@ export function isWeakSignal(mark: Pick<RiskMark, "r" | "c">): boolean {
   return mark.r >= WEAK || mark.c.length > 0;
 }
 
+/** Only a weak signal that is not a crisis on its own can escalate: anything else needs no history. */
+export const mayEscalate = (current: Pick<RiskMark, "r" | "c" | "x">): boolean =>
+  !current.x && isWeakSignal(current);
+
 /**
  * Whether the current message, read with the earlier ones (oldest first), should bring support.
  * Only a weak signal now can escalate: a calm message after a hard one never does.
  */
 export function shouldEscalate(history: readonly RiskMark[], current: RiskMark, now: number): boolean {
-  if (current.x || !isWeakSignal(current)) return false;
+  if (!mayEscalate(current)) return false;
   const recent = history.filter((m) => now - m.t <= CONTEXT_TTL_MS).slice(-CONTEXT_WINDOW);
   if (!recent.some(isWeakSignal)) return false;
   let total = Math.min(1, current.r);

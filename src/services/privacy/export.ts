@@ -239,7 +239,7 @@ async function moderationOf(db: Db, userId: number) {
   };
 }
 
-export function createExport(deps: { db: Db; clock: Clock }) {
+export function createExport(deps: { db: Db; clock: Clock; beforeExport?: () => Promise<void> }) {
   const { db, clock } = deps;
   return {
     /**
@@ -247,6 +247,8 @@ export function createExport(deps: { db: Db; clock: Clock }) {
      * by the pseudonym the person saw: never their Telegram id, internal id or profile.
      */
     async export(userId: number) {
+      // Message counts batched in this process are written first, so the export includes them.
+      await deps.beforeExport?.();
       const [user] = await db.select().from(users).where(eq(users.id, userId));
       if (!user) return null;
       const setup = await setupOf(db, userId);

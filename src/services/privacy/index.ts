@@ -19,6 +19,7 @@ export function createPrivacyService(deps: {
   clock: Clock;
   kv: KeyValue;
   identityHash: IdentityHash;
+  beforeExport?: () => Promise<void>;
 }) {
   return { ...createErase(deps), ...createExport(deps) };
 }

@@ -17,6 +17,29 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
     await w.close();
   });
 
+  it("relayed messages are counted per side in batches, all written by one flush; the peer's id comes with the chat", async () => {
+    const { a, b, sessionId } = await startChat(services, { topics: ["burnout", "anxiety"] });
+    const chatA = (await services.chats.activeChat(a))!;
+    const chatB = (await services.chats.activeChat(b))!;
+    expect(chatB.peerTgId).toBe(
+      (await w.db.select({ tg: users.tgId }).from(users).where(eq(users.id, a)))[0]?.tg,
+    );
+    for (let i = 0; i < 3; i++) await services.chats.countMessage(chatA);
+    await services.chats.countMessage(chatB);
+    await services.chats.flushCounts();
+    // Which of the two is side "a" is the matcher's choice.
+    const of = (mine: number, theirs: number) => (chatA.side === "a" ? [mine, theirs] : [theirs, mine]);
+    const after = await services.chats.session(sessionId);
+    expect([after?.msgCountA, after?.msgCountB]).toEqual(of(3, 1));
+    expect(after?.lastMessageAt).not.toBeNull();
+    // A second flush with nothing new changes nothing; new counts add up.
+    await services.chats.flushCounts();
+    await services.chats.countMessage(chatB);
+    await services.chats.flushCounts();
+    const again = await services.chats.session(sessionId);
+    expect([again?.msgCountA, again?.msgCountB]).toEqual(of(3, 2));
+  });
+
   it("ends once for both, even when both press /end at the same moment; the pair then has a cooldown", async () => {
     const { a, b, sessionId } = await startChat(services, { topics: ["burnout", "anxiety"] });
     const results = await Promise.all([

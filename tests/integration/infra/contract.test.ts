@@ -308,6 +308,24 @@ describe.each(contractTargets())("infra contract: $name", (target: ContractTarge
       expect(await infra.kv.delete()).toBe(0);
     });
 
+    it("getMany and setMany read and write several keys at once, each with its own TTL", async () => {
+      const a = uniqueName("many-a");
+      const b = uniqueName("many-b");
+      const c = uniqueName("many-c");
+      await infra.kv.setMany([
+        { key: a, value: "1", ttlMs: 100 },
+        { key: b, value: "2" },
+        { key: c, value: "3", ttlMs: 300 },
+      ]);
+      expect(await infra.kv.getMany([c, uniqueName("missing"), a, b])).toEqual(["3", null, "1", "2"]);
+      await sut.advance(150);
+      expect(await infra.kv.getMany([a, b, c])).toEqual([null, "2", "3"]);
+      expect(await infra.kv.getMany([])).toEqual([]);
+      await infra.kv.setMany([]);
+      await infra.kv.setMany([{ key: b, value: "22", ttlMs: 100 }]);
+      expect(await infra.kv.get(b)).toBe("22");
+    });
+
     it("setIfAbsent sets only when absent, and again once the value expired", async () => {
       const key = uniqueName("once");
       expect(await infra.kv.setIfAbsent(key, "first", 100)).toBe(true);

@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import { profileButton, profileCard } from "../../callbacks.ts";
 import type { BotContext } from "../../context.ts";
+import { pendingFlow } from "../../pending.ts";
 import { MORE_STEPS } from "../../profile-steps.ts";
 import { createStepButtons } from "./buttons.ts";
 import { createProfileFlow } from "./flow.ts";
@@ -77,7 +78,7 @@ export function createProfileFeature(deps: ProfileFeatureDeps) {
   registered.on("message", async (ctx, next) => {
     const text = ctx.message.text;
     if (text?.startsWith("/")) return next();
-    const state = await profiles.getFlow(userId(ctx));
+    const state = await pendingFlow(ctx, profiles, userId(ctx));
     if (!state || !isStep(state.step)) return next();
     if (text !== undefined && TEXT_STEPS.has(state.step)) return onText(ctx, state, text);
     // A photo on the nickname step, free text on a buttons step: show the step again.

@@ -1,4 +1,5 @@
 import { personKeys } from "../../../services/person-keys.ts";
+import { pendingValue } from "../../pending.ts";
 
 import type { Registered, SafetyFeatureDeps } from "./deps.ts";
 import { DRAFT_TTL_MS } from "./deps.ts";
@@ -16,7 +17,7 @@ export function registerAppeals(deps: SafetyFeatureDeps, registered: Registered)
   });
   registered.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
-    if ((await kv.get(appealKey(ctx.user!.id))) === null) return next();
+    if ((await pendingValue(ctx, kv, appealKey(ctx.user!.id))) === null) return next();
     const res = await moderation.appeal(ctx.user!.id, ctx.message.text);
     if (!res.ok) {
       if (res.reason !== "text_too_long" && res.reason !== "empty_text")

@@ -8,6 +8,7 @@ import {
 import { personKeys } from "../../../services/person-keys.ts";
 import { reportDraft, reportReason } from "../../callbacks.ts";
 import type { BotContext } from "../../context.ts";
+import { pendingValue } from "../../pending.ts";
 
 import type { Registered, SafetyFeatureDeps } from "./deps.ts";
 import { DRAFT_TTL_MS, type ReportDraft } from "./deps.ts";
@@ -17,8 +18,8 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   const { moderation, notifier, mods, kv } = deps;
 
   const draftKey = personKeys.reportDraft;
-  async function loadDraft(userId: number): Promise<ReportDraft | null> {
-    const raw = await kv.get(draftKey(userId));
+  async function loadDraft(ctx: BotContext, userId: number): Promise<ReportDraft | null> {
+    const raw = await pendingValue(ctx, kv, draftKey(userId));
     if (!raw) return null;
     const draft = JSON.parse(raw) as ReportDraft;
     // Drafts kept before origins were recorded hold bare message ids.
@@ -75,7 +76,7 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
 
   registered.callbackQuery(reportDraft.pack({ action: "send" }), async (ctx) => {
     const me = ctx.user!;
-    const draft = await loadDraft(me.id);
+    const draft = await loadDraft(ctx, me.id);
     await ctx.editMessageReplyMarkup();
     if (!draft) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
@@ -144,7 +145,7 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   registered.on("message", async (ctx, next) => {
     const msg = ctx.message;
     if (msg.text?.startsWith("/")) return next();
-    const draft = await loadDraft(ctx.user!.id);
+    const draft = await loadDraft(ctx, ctx.user!.id);
     if (!draft) return next();
     if (msg.forward_origin) {
       draft.evidence.push({ id: msg.message_id, origin: originOf(ctx, msg.forward_origin) });

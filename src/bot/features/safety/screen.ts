@@ -44,7 +44,8 @@ export function createScreen(deps: SafetyFeatureDeps) {
         .catch((err) => logger.error({ err }, "second opinion follow-up failed"));
     }
     const now = deps.clock.now();
-    const me = await profiles.findById(chat.userId);
+    // The writer's row was read at the start of this update (a mute set since is seen next message).
+    const me = ctx.user?.id === chat.userId ? ctx.user : await profiles.findById(chat.userId);
     if (me?.mutedUntil && me.mutedUntil > now) {
       await ctx.reply(ctx.t("muted-now", { until: formatUtc(me.mutedUntil) }));
       return { deliver: false, crisis };
