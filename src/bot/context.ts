@@ -1,5 +1,6 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
+import type { DeferWrite, KvWrite } from "../infra/ports.ts";
 import type { FlowState, UserRow } from "../services/profile.ts";
 
 /** Per-update extras set by our middleware. */
@@ -22,8 +23,16 @@ export interface AppFlavor {
   prefetched?: Map<string, string | null>;
   /** The person's open profile flow, read with their row (pending.ts); undefined when not read ahead. */
   prefetchedFlow?: FlowState | null;
+  /** Writes that join the update's last round trip (with the "done" mark); only with a webhook. */
+  deferred?: KvWrite[];
   /** Undone if the update is given back to Telegram (it will come again): a consumed rate-limit point. */
   undoOnGiveBack?: Array<() => Promise<void>>;
 }
 
 export type BotContext = Context & I18nFlavor & AppFlavor;
+
+/** Where a handler may put a write that can wait for the end of the update (see `DeferWrite`). */
+export const deferTo = (ctx: BotContext): DeferWrite | undefined => {
+  const deferred = ctx.deferred;
+  return deferred ? (w) => void deferred.push(w) : undefined;
+};

@@ -234,22 +234,28 @@ export function createBot(deps: BotDeps): AppBot {
       return;
     }
     if (claim === "takenOver") ctx.redelivered = true;
+    // With a webhook, a chat's next update comes only after this one is answered, so writes nobody
+    // reads before then (message links, risk marks) wait and go with the "done" mark: one round trip.
+    if (deps.canGiveBack) ctx.deferred = [];
+    const done = () =>
+      kv.batch([...(ctx.deferred ?? []), { op: "set", key, value: UPDATE_DONE, ttlMs: UPDATE_DEDUP_TTL_MS }]);
     const renew = setInterval(() => {
       kv.set(key, UPDATE_WORKING, UPDATE_LEASE_MS).catch(() => {});
     }, UPDATE_LEASE_MS / 3);
     try {
       await next();
     } catch (err) {
-      clearInterval(renew);
-      // Given back: Telegram redelivers it, and then it must be handled, not skipped.
+      // Given back: Telegram redelivers it, and then it must be handled, not skipped; nothing it
+      // deferred is written (the redelivery does it again).
       if (isGiveBack(err)) {
         for (const undo of ctx.undoOnGiveBack ?? []) await undo().catch(() => {});
         await kv.delete(key).catch(() => {});
-      } else await kv.set(key, UPDATE_DONE, UPDATE_DEDUP_TTL_MS).catch(() => {});
+      } else await done().catch(() => {});
       throw err;
+    } finally {
+      clearInterval(renew);
     }
-    clearInterval(renew);
-    await kv.set(key, UPDATE_DONE, UPDATE_DEDUP_TTL_MS);
+    await done();
   });
 
   // 3. Who is acting, as a pseudonym for logs.

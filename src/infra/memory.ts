@@ -272,8 +272,11 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
       items.set(key, { value, expiresAt: ttlMs === undefined ? null : now() + ttlMs });
     },
 
-    async setMany(entries) {
-      for (const { key, value, ttlMs } of entries) await store.set(key, value, ttlMs);
+    async batch(ops) {
+      for (const w of ops) {
+        if (w.op === "push") await store.pushCapped(w.key, w.value, w.max, w.ttlMs);
+        else await store.set(w.key, w.value, w.ttlMs);
+      }
     },
 
     async setIfAbsent(key, value, ttlMs) {
@@ -441,7 +444,7 @@ export function createMemoryInfra(opts: MemoryInfraOptions = {}): Infra {
       get: kv.get,
       getMany: kv.getMany,
       set: kv.set,
-      setMany: kv.setMany,
+      batch: kv.batch,
       setIfAbsent: kv.setIfAbsent,
       delete: kv.delete,
       increment: kv.increment,

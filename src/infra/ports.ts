@@ -67,6 +67,18 @@ export interface Stream {
   deadLetters(deadStream: string, count: number): Promise<DeadLetter[]>;
 }
 
+/** One write of a `KeyValue.batch`. */
+export type KvWrite =
+  | { op: "set"; key: string; value: string; ttlMs?: number }
+  | { op: "push"; key: string; value: string; max: number; ttlMs: number };
+
+/**
+ * Takes a write that may wait until the end of the current update, where it joins the update's last
+ * round trip (the bot's "done" mark). Only offered where nothing can read it earlier: with a webhook,
+ * Telegram sends a chat's next update after this one was answered.
+ */
+export type DeferWrite = (write: KvWrite) => void;
+
 /** Key-value store with TTL. Values are strings; callers serialise. */
 export interface KeyValue {
   get(key: string): Promise<string | null>;
@@ -74,8 +86,11 @@ export interface KeyValue {
   getMany(keys: readonly string[]): Promise<Array<string | null>>;
   /** ttlMs omitted = no expiry. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
-  /** Several `set`s in one round trip (pipelined; not atomic: each entry is set or the call rejects). */
-  setMany(entries: ReadonlyArray<{ key: string; value: string; ttlMs?: number }>): Promise<void>;
+  /**
+   * Several writes in one round trip, in order (pipelined; not atomic: the call rejects if any failed).
+   * The same as calling `set` / `pushCapped` for each.
+   */
+  batch(ops: readonly KvWrite[]): Promise<void>;
   /** Sets only when absent; returns true when it was set (SET NX). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(...keys: string[]): Promise<number>;

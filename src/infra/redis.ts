@@ -249,12 +249,14 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
       else await main.set(kvKey(key), value, "PX", ttlMs);
     },
 
-    async setMany(entries) {
-      if (entries.length === 0) return;
+    async batch(ops) {
+      if (ops.length === 0) return;
       const pipeline = main.pipeline();
-      for (const { key, value, ttlMs } of entries) {
-        if (ttlMs === undefined) pipeline.set(kvKey(key), value);
-        else pipeline.set(kvKey(key), value, "PX", ttlMs);
+      for (const w of ops) {
+        const k = kvKey(w.key);
+        if (w.op === "push") pipeline.rpush(k, w.value).ltrim(k, -Math.max(w.max, 0), -1).pexpire(k, w.ttlMs);
+        else if (w.ttlMs === undefined) pipeline.set(k, w.value);
+        else pipeline.set(k, w.value, "PX", w.ttlMs);
       }
       const failed = (await pipeline.exec())?.find(([err]) => err);
       if (failed?.[0]) throw failed[0];

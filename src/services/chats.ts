@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, matches, recentContacts, users } from "../db/schema.ts";
-import type { KeyValue } from "../infra/ports.ts";
+import type { DeferWrite, KeyValue, KvWrite } from "../infra/ports.ts";
 
 /** After a conversation the same two people are not proposed to each other again for a while. */
 export const MET_COOLDOWN_MS = 30 * 24 * 60 * 60 * 1000;
@@ -233,32 +233,36 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
 
   const counts = createMessageCounts(db);
 
+  // Prepared once (on first use): this runs for every relayed message. The peer's Telegram id comes
+  // in the same statement.
+  const me = sql`${sql.placeholder("userId")}::bigint`;
+  const prepareActiveChat = () =>
+    db
+      .select({
+        sessionId: chatSessions.id,
+        matchId: matches.id,
+        userA: matches.userA,
+        userB: matches.userB,
+        startedAt: chatSessions.startedAt,
+        expiresAt: chatSessions.expiresAt,
+        peerTgId: users.tgId,
+      })
+      .from(engagements)
+      .innerJoin(matches, eq(matches.id, engagements.matchId))
+      .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
+      // The peer's Telegram id in the same statement: this runs for every relayed message.
+      .leftJoin(
+        users,
+        eq(users.id, sql`case when ${matches.userA} = ${me} then ${matches.userB} else ${matches.userA} end`),
+      )
+      .where(and(eq(engagements.userId, me), eq(matches.status, "active"), isNull(chatSessions.endedAt)))
+      .prepare("active_chat_v1");
+  let activeChatQuery: ReturnType<typeof prepareActiveChat> | undefined;
+
   const service = {
     async activeChat(userId: number): Promise<ActiveChat | null> {
-      const [row] = await db
-        .select({
-          sessionId: chatSessions.id,
-          matchId: matches.id,
-          userA: matches.userA,
-          userB: matches.userB,
-          startedAt: chatSessions.startedAt,
-          expiresAt: chatSessions.expiresAt,
-          peerTgId: users.tgId,
-        })
-        .from(engagements)
-        .innerJoin(matches, eq(matches.id, engagements.matchId))
-        .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
-        // The peer's Telegram id in the same statement: this runs for every relayed message.
-        .leftJoin(
-          users,
-          eq(
-            users.id,
-            sql`case when ${matches.userA} = ${userId} then ${matches.userB} else ${matches.userA} end`,
-          ),
-        )
-        .where(
-          and(eq(engagements.userId, userId), eq(matches.status, "active"), isNull(chatSessions.endedAt)),
-        );
+      activeChatQuery ??= prepareActiveChat();
+      const [row] = await activeChatQuery.execute({ userId });
       if (!row) return null;
       const side = row.userA === userId ? "a" : "b";
       const peerId = side === "a" ? row.userB : row.userA;
@@ -287,12 +291,27 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
     /** Writes the counted messages now (the timer does it within a second; shutdown and exports call it). */
     flushCounts: () => counts.flush(),
 
-    /** Remembers that message `fromId` in the sender's chat is `toId` in the peer's chat, both ways. */
-    async linkMessages(chat: ActiveChat, fromId: number, toId: number): Promise<void> {
-      await kv.setMany([
-        { key: mapKey(chat.sessionId, chat.userId, fromId), value: String(toId), ttlMs: RELAY_MAP_TTL_MS },
-        { key: mapKey(chat.sessionId, chat.peerId, toId), value: String(fromId), ttlMs: RELAY_MAP_TTL_MS },
-      ]);
+    /**
+     * Remembers that message `fromId` in the sender's chat is `toId` in the peer's chat, both ways.
+     * With `defer`, the writes join the update's last round trip (see DeferWrite).
+     */
+    async linkMessages(chat: ActiveChat, fromId: number, toId: number, defer?: DeferWrite): Promise<void> {
+      const writes: KvWrite[] = [
+        {
+          op: "set",
+          key: mapKey(chat.sessionId, chat.userId, fromId),
+          value: String(toId),
+          ttlMs: RELAY_MAP_TTL_MS,
+        },
+        {
+          op: "set",
+          key: mapKey(chat.sessionId, chat.peerId, toId),
+          value: String(fromId),
+          ttlMs: RELAY_MAP_TTL_MS,
+        },
+      ];
+      if (defer) writes.forEach(defer);
+      else await kv.batch(writes);
     },
 
     /** The peer's copy of a message in this person's chat (their own message or one they received). */

@@ -12,7 +12,7 @@ import {
   type RiskMark,
   shouldEscalate,
 } from "../domain/safety/context.ts";
-import type { KeyValue } from "../infra/ports.ts";
+import type { DeferWrite, KeyValue, KvWrite } from "../infra/ports.ts";
 
 interface StoredMark extends RiskMark {
   /** Whose message (our user id). */
@@ -28,7 +28,12 @@ export function createCrisisContext(deps: { kv: KeyValue; clock: Clock }) {
      * Records one message's marks and says whether, read with the same person's earlier messages
      * in this conversation, it should bring crisis support.
      */
-    async observe(sessionId: number, userId: number, mark: Omit<RiskMark, "t">): Promise<boolean> {
+    async observe(
+      sessionId: number,
+      userId: number,
+      mark: Omit<RiskMark, "t">,
+      defer?: DeferWrite,
+    ): Promise<boolean> {
       const now = clock.now().getTime();
       // Most messages are calm: they cannot escalate, so the history is not read for them.
       const history = (mayEscalate(mark) ? await kv.list(key(sessionId)) : [])
@@ -50,7 +55,15 @@ export function createCrisisContext(deps: { kv: KeyValue; clock: Clock }) {
         t: now,
       };
       // Both people's marks share one key, so /end drops them with one delete.
-      await kv.pushCapped(key(sessionId), JSON.stringify(stored), CONTEXT_WINDOW * 2, CONTEXT_TTL_MS);
+      const write: KvWrite = {
+        op: "push",
+        key: key(sessionId),
+        value: JSON.stringify(stored),
+        max: CONTEXT_WINDOW * 2,
+        ttlMs: CONTEXT_TTL_MS,
+      };
+      if (defer) defer(write);
+      else await kv.batch([write]);
       return escalate;
     },
 

@@ -6,7 +6,7 @@ import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService, EndedChat } from "../../services/chats.ts";
 import { personKeys } from "../../services/person-keys.ts";
 import { endChatAnswer, piiAnswer, RATING_STARS, rating, sosButton, tipMenu } from "../callbacks.ts";
-import type { BotContext } from "../context.ts";
+import { type BotContext, deferTo } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 import { isImageFile, NOT_COPYABLE, RELAYABLE, screenableText } from "./message-kinds.ts";
 import { createTimerHandlers } from "./timer.ts";
@@ -144,7 +144,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
         ...(markup ? { reply_markup: markup } : {}),
       });
       ctx.committed = true;
-      await chats.linkMessages(chat, msg.message_id, copy.message_id);
+      await chats.linkMessages(chat, msg.message_id, copy.message_id, deferTo(ctx));
       await chats.countMessage(chat);
     } catch (err) {
       if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);

@@ -308,21 +308,29 @@ describe.each(contractTargets())("infra contract: $name", (target: ContractTarge
       expect(await infra.kv.delete()).toBe(0);
     });
 
-    it("getMany and setMany read and write several keys at once, each with its own TTL", async () => {
+    it("getMany reads several keys at once; batch writes sets and capped pushes in order, each with its own TTL", async () => {
       const a = uniqueName("many-a");
       const b = uniqueName("many-b");
       const c = uniqueName("many-c");
-      await infra.kv.setMany([
-        { key: a, value: "1", ttlMs: 100 },
-        { key: b, value: "2" },
-        { key: c, value: "3", ttlMs: 300 },
+      const l = uniqueName("many-list");
+      await infra.kv.pushCapped(l, "0", 3, 100);
+      await infra.kv.batch([
+        { op: "set", key: a, value: "1", ttlMs: 100 },
+        { op: "set", key: b, value: "2" },
+        { op: "push", key: l, value: "1", max: 3, ttlMs: 300 },
+        { op: "set", key: c, value: "3", ttlMs: 300 },
+        { op: "push", key: l, value: "2", max: 3, ttlMs: 300 },
+        { op: "push", key: l, value: "3", max: 3, ttlMs: 300 },
       ]);
       expect(await infra.kv.getMany([c, uniqueName("missing"), a, b])).toEqual(["3", null, "1", "2"]);
+      expect(await infra.kv.list(l)).toEqual(["1", "2", "3"]);
       await sut.advance(150);
+      // The push refreshed the list's TTL; the 100 ms entry is gone.
       expect(await infra.kv.getMany([a, b, c])).toEqual([null, "2", "3"]);
+      expect(await infra.kv.list(l)).toEqual(["1", "2", "3"]);
       expect(await infra.kv.getMany([])).toEqual([]);
-      await infra.kv.setMany([]);
-      await infra.kv.setMany([{ key: b, value: "22", ttlMs: 100 }]);
+      await infra.kv.batch([]);
+      await infra.kv.batch([{ op: "set", key: b, value: "22", ttlMs: 100 }]);
       expect(await infra.kv.get(b)).toBe("22");
     });
 

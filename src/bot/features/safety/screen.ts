@@ -3,7 +3,7 @@ import { formatUtc } from "../../../domain/format-time.ts";
 import { classifyMessage } from "../../../domain/safety/index.ts";
 import type { ActiveChat } from "../../../services/chats.ts";
 import { sosButton } from "../../callbacks.ts";
-import type { BotContext } from "../../context.ts";
+import { type BotContext, deferTo } from "../../context.ts";
 import type { ScreenResult } from "../chat.ts";
 
 import type { SafetyFeatureDeps } from "./deps.ts";
@@ -25,11 +25,12 @@ export function createScreen(deps: SafetyFeatureDeps) {
     if (!text) return { deliver: true, crisis: false };
     const verdict = classifyMessage(text);
     const relative = verdict.crisisScore / Math.max(1e-6, verdict.crisisThreshold);
-    const escalated = await crisisContext.observe(chat.sessionId, chat.userId, {
-      r: relative,
-      c: verdict.crisisCues,
-      x: verdict.crisis,
-    });
+    const escalated = await crisisContext.observe(
+      chat.sessionId,
+      chat.userId,
+      { r: relative, c: verdict.crisisCues, x: verdict.crisis },
+      deferTo(ctx),
+    );
     const crisis = verdict.crisis || escalated;
     if (crisis) await journey.supportInCrisis(chat, verdict, verdict.crisis ? "message" : "context");
     else if (safetyTier.isUncertain(relative, false)) {
