@@ -192,6 +192,8 @@ export async function main(argv: string[]): Promise<void> {
         services,
         clock: systemClock,
         perChatMinMs: 0,
+        // As in production (a webhook): failures are given back, deferred writes join the done mark.
+        canGiveBack: true,
       });
       return { app, tg: installInstantTelegram(app.bot.api) };
     }

@@ -149,7 +149,10 @@ export function counting<T extends object>(obj: T, counter: { n: number; trace?:
       return (...args: unknown[]) => {
         counter.n++;
         // Which call, on which key shape (digits masked): for `bench relay --trace`.
-        counter.trace?.push(`${String(prop)}(${String(args[0] ?? "").replace(/\d+/g, "#")})`);
+        const arg = Array.isArray(args[0])
+          ? args[0].map((a) => (typeof a === "object" && a && "key" in a ? String(a.key) : String(a)))
+          : [String(args[0] ?? "")];
+        counter.trace?.push(`${String(prop)}(${arg.join(", ").replace(/\d+/g, "#")})`);
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

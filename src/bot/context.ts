@@ -1,6 +1,7 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
 import type { DeferWrite, KvWrite } from "../infra/ports.ts";
+import type { ActiveChat } from "../services/chats.ts";
 import type { FlowState, UserRow } from "../services/profile.ts";
 
 /** Per-update extras set by our middleware. */
@@ -23,6 +24,8 @@ export interface AppFlavor {
   prefetched?: Map<string, string | null>;
   /** The person's open profile flow, read with their row (pending.ts); undefined when not read ahead. */
   prefetchedFlow?: FlowState | null;
+  /** The person's active chat, read with their row (pending.ts); undefined when not read ahead. */
+  prefetchedChat?: ActiveChat | null;
   /** Writes that join the update's last round trip (with the "done" mark); only with a webhook. */
   deferred?: KvWrite[];
   /** Undone if the update is given back to Telegram (it will come again): a consumed rate-limit point. */

@@ -372,7 +372,7 @@ export function createBot(deps: BotDeps): AppBot {
   const privateChats = guarded.chatType("private");
   // Who this is in our terms: the registered person, or null before the rules are accepted.
   privateChats.use(async (ctx, next) => {
-    await identify(ctx, profiles);
+    await identify(ctx, { profiles, sender: deps.services.sender });
     // They wrote to us: whatever blocked the bot before is over, bulk messages may reach them again.
     if (ctx.user?.unreachableSince) await profiles.markReachable(ctx.user.id);
     await prefetchPending(ctx, kv);

@@ -1,14 +1,16 @@
 import type { KeyValue } from "../infra/ports.ts";
+import type { ActiveChat, ChatService } from "../services/chats.ts";
 import { personKeys } from "../services/person-keys.ts";
 import type { FlowState, ProfileService } from "../services/profile.ts";
+import type { SenderLookup } from "../services/sender.ts";
 import type { BotContext } from "./context.ts";
 
 /**
  * What a person's next message is for, besides the conversation: a profile step, a report being
  * written, an appeal, a custom tip amount. Each feature checks its own key for every message; reading the three in one
  * round trip at the start of the update saves two (`prefetchPending`), and the open profile flow
- * comes with the person's row (`identify`). A prefetched value is handed out once (`pendingValue`,
- * `pendingFlow`); a second read in the same update goes to the store, so a write made in between is
+ * and active chat come with the person's row (`identify`). A prefetched value is handed out once
+ * (`pendingValue`, `pendingFlow`, `pendingChat`); a second read in the same update goes to the store, so a write made in between is
  * never hidden.
  */
 const pendingKeys = (userId: number) => [
@@ -37,19 +39,42 @@ export async function pendingValue(ctx: BotContext, kv: KeyValue, key: string): 
 /** A message that is not a command: what the prefetched values are for. */
 const isPlainMessage = (ctx: BotContext) => ctx.message !== undefined && !ctx.message.text?.startsWith("/");
 
-/** Who this is (null before the rules are accepted); for a plain message, their open flow with it. */
-export async function identify(ctx: BotContext, profiles: ProfileService): Promise<void> {
+/**
+ * Who this is (null before the rules are accepted); for a plain message, their open flow and their
+ * active chat with it, in one statement.
+ */
+export async function identify(
+  ctx: BotContext,
+  deps: { profiles: ProfileService; sender: SenderLookup },
+): Promise<void> {
   if (!ctx.from) {
     ctx.user = null;
     return;
   }
   if (!isPlainMessage(ctx)) {
-    ctx.user = await profiles.findByTelegramId(ctx.from.id);
+    ctx.user = await deps.profiles.findByTelegramId(ctx.from.id);
     return;
   }
-  const found = await profiles.findByTelegramIdWithFlow(ctx.from.id);
+  const found = await deps.sender.byTelegramId(ctx.from.id);
   ctx.user = found?.user ?? null;
-  if (found) ctx.prefetchedFlow = found.flow;
+  if (found) {
+    ctx.prefetchedFlow = found.flow;
+    ctx.prefetchedChat = found.chat;
+  }
+}
+
+/** The person's active chat, as read with them at the start of the update (once), else from the store. */
+export async function pendingChat(
+  ctx: BotContext,
+  chats: ChatService,
+  userId: number,
+): Promise<ActiveChat | null> {
+  if (ctx.prefetchedChat !== undefined && ctx.user?.id === userId) {
+    const chat = ctx.prefetchedChat;
+    ctx.prefetchedChat = undefined;
+    return chat;
+  }
+  return chats.activeChat(userId);
 }
 
 export async function pendingFlow(

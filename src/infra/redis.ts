@@ -82,7 +82,8 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
   const onError = opts.onError ?? (() => {});
 
   // RESP2 keeps the classic reply shapes (ioredis 6 defaults to RESP3, where XREADGROUP is a map).
-  const main = new Redis(opts.url, { lazyConnect: true, protocol: 2 });
+  // Auto-pipelining: commands issued in the same tick (many updates at once) share one socket write.
+  const main = new Redis(opts.url, { lazyConnect: true, protocol: 2, enableAutoPipelining: true });
   main.on("error", onError);
   try {
     await main.connect();

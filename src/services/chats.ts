@@ -155,6 +155,31 @@ async function lockSessionIn(tx: Db, sessionId: number) {
   return row ?? null;
 }
 
+/** The columns an active chat is read from (here and in `sender.ts`). */
+export interface ActiveChatRow {
+  sessionId: number;
+  matchId: number;
+  userA: number;
+  userB: number;
+  startedAt: Date;
+  expiresAt: Date | null;
+  peerTgId: number | null;
+}
+
+export function activeChatOf(row: ActiveChatRow, userId: number): ActiveChat {
+  const side = row.userA === userId ? "a" : "b";
+  return {
+    sessionId: row.sessionId,
+    matchId: row.matchId,
+    side,
+    userId,
+    peerId: side === "a" ? row.userB : row.userA,
+    peerTgId: row.peerTgId ?? null,
+    startedAt: row.startedAt,
+    expiresAt: row.expiresAt,
+  };
+}
+
 /** How long relayed-message counts wait in memory before one statement writes them all. */
 export const COUNT_FLUSH_MS = 1000;
 
@@ -263,19 +288,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
     async activeChat(userId: number): Promise<ActiveChat | null> {
       activeChatQuery ??= prepareActiveChat();
       const [row] = await activeChatQuery.execute({ userId });
-      if (!row) return null;
-      const side = row.userA === userId ? "a" : "b";
-      const peerId = side === "a" ? row.userB : row.userA;
-      return {
-        sessionId: row.sessionId,
-        matchId: row.matchId,
-        side,
-        userId,
-        peerId,
-        peerTgId: row.peerTgId ?? null,
-        startedAt: row.startedAt,
-        expiresAt: row.expiresAt,
-      };
+      return row ? activeChatOf(row, userId) : null;
     },
 
     /**

@@ -17,6 +17,7 @@ import { createModerationService } from "./moderation/index.ts";
 import { createPrivacyService } from "./privacy/index.ts";
 import { createProfileService } from "./profile.ts";
 import { createSafetyTier, type SafetyTierProvider, type SecondOpinion } from "./safety-tier.ts";
+import { createSenderLookup } from "./sender.ts";
 import { createSosService } from "./sos.ts";
 import { createTipService } from "./tips/index.ts";
 
@@ -85,6 +86,7 @@ export function createServices(deps: ServiceOptions) {
     ...(deps.candidateIndex ? { refreshCandidates: () => deps.candidateIndex!.refresh() } : {}),
   });
   const chats = createChatService({ db: deps.db, clock: deps.clock, kv: deps.infra.kv });
+  const sender = createSenderLookup(deps.db);
   const tips = createTipService({
     db: deps.db,
     clock: deps.clock,
@@ -128,6 +130,7 @@ export function createServices(deps: ServiceOptions) {
   });
   return {
     profiles,
+    sender,
     matching,
     chats,
     tips,

@@ -128,15 +128,6 @@ async function restoreKeptApart(tx: Db, userId: number, tgHash: string, now: Dat
 export function createProfileService(deps: { db: Db; clock: Clock; identityHash: IdentityHash }) {
   const { db, clock } = deps;
   let catalogue: TopicGroupInfo[] | undefined;
-  // Prepared once (on first use): built and planned once, not for every message.
-  const prepareUserWithFlow = () =>
-    db
-      .select({ user: users, flow: flowStates })
-      .from(users)
-      .leftJoin(flowStates, eq(flowStates.userId, users.id))
-      .where(eq(users.tgId, sql.placeholder("tgId")))
-      .prepare("user_by_tg_with_flow_v1");
-  let userWithFlow: ReturnType<typeof prepareUserWithFlow> | undefined;
 
   async function loadCatalogue(): Promise<TopicGroupInfo[]> {
     if (catalogue) return catalogue;
@@ -187,21 +178,6 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
     async findByTelegramId(tgId: number): Promise<UserRow | null> {
       const [row] = await db.select().from(users).where(eq(users.tgId, tgId));
       return row ?? null;
-    },
-
-    /**
-     * The person and their open profile flow in one statement: the start of every message update
-     * (the flow decides whether a text answers a profile step).
-     */
-    async findByTelegramIdWithFlow(tgId: number): Promise<{ user: UserRow; flow: FlowState | null } | null> {
-      userWithFlow ??= prepareUserWithFlow();
-      const [row] = await userWithFlow.execute({ tgId });
-      if (!row) return null;
-      const f = row.flow;
-      return {
-        user: row.user,
-        flow: f ? { flow: f.flow, step: f.step, data: f.data as Record<string, unknown> } : null,
-      };
     },
 
     async findById(userId: number): Promise<UserRow | null> {

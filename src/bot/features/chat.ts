@@ -8,6 +8,7 @@ import { personKeys } from "../../services/person-keys.ts";
 import { endChatAnswer, piiAnswer, RATING_STARS, rating, sosButton, tipMenu } from "../callbacks.ts";
 import { type BotContext, deferTo } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
+import { pendingChat } from "../pending.ts";
 import { isImageFile, NOT_COPYABLE, RELAYABLE, screenableText } from "./message-kinds.ts";
 import { createTimerHandlers } from "./timer.ts";
 
@@ -339,7 +340,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   registered.on("message", async (ctx, next) => {
     const msg = ctx.message;
     if (msg.text?.startsWith("/")) return next();
-    const chat = await chats.activeChat(ctx.user!.id);
+    const chat = await pendingChat(ctx, chats, ctx.user!.id);
     if (!chat) return next();
     if (msg.contact) return ctx.reply(ctx.t("relay-refused-contact"));
     if (msg.location || msg.venue) return ctx.reply(ctx.t("relay-refused-location"));

@@ -40,6 +40,29 @@ describe("chat sessions: ending, ratings, message-id pairs", () => {
     expect([again?.msgCountA, again?.msgCountB]).toEqual(of(3, 2));
   });
 
+  it("the sender lookup reads the person, their open flow and their active chat in one go, as the services do", async () => {
+    const { a, b } = await startChat(services, { topics: ["relocation", "loneliness"] });
+    const tgOf = async (id: number) =>
+      (await w.db.select({ tg: users.tgId }).from(users).where(eq(users.id, id)))[0]!.tg!;
+    const [tgA, tgB] = [await tgOf(a), await tgOf(b)];
+    const inChat = await services.sender.byTelegramId(tgA);
+    expect(inChat?.user.id).toBe(a);
+    expect(inChat?.flow).toBeNull();
+    expect(inChat?.chat).toEqual(await services.chats.activeChat(a));
+    expect(inChat?.chat?.peerTgId).toBe(tgB);
+    await services.profiles.setFlow(b, { flow: "edit", step: "bio", data: { x: 1 } });
+    expect((await services.sender.byTelegramId(tgB))?.flow).toEqual({
+      flow: "edit",
+      step: "bio",
+      data: { x: 1 },
+    });
+    await services.chats.endChat(a, "ended");
+    const after = await services.sender.byTelegramId(tgA);
+    expect(after?.user.id).toBe(a);
+    expect(after?.chat).toBeNull();
+    expect(await services.sender.byTelegramId(987_654_321)).toBeNull();
+  });
+
   it("ends once for both, even when both press /end at the same moment; the pair then has a cooldown", async () => {
     const { a, b, sessionId } = await startChat(services, { topics: ["burnout", "anxiety"] });
     const results = await Promise.all([
