@@ -240,7 +240,7 @@ export function toDeadLetter(id: string, raw: Record<string, string>): DeadLette
 }
 
 interface KvItem {
-  value: string | string[];
+  value: string | string[] | Map<string, string>;
   expiresAt: number | null;
 }
 
@@ -275,8 +275,21 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
     async batch(ops) {
       for (const w of ops) {
         if (w.op === "push") await store.pushCapped(w.key, w.value, w.max, w.ttlMs);
-        else await store.set(w.key, w.value, w.ttlMs);
+        else if (w.op === "hset") {
+          const item = live(w.key);
+          if (item && !(item.value instanceof Map)) throw wrongTypeError();
+          const map = item ? (item.value as Map<string, string>) : new Map<string, string>();
+          map.set(w.field, w.value);
+          items.set(w.key, { value: map, expiresAt: now() + w.ttlMs });
+        } else await store.set(w.key, w.value, w.ttlMs);
       }
+    },
+
+    async hashGet(key, field) {
+      const item = live(key);
+      if (!item) return null;
+      if (!(item.value instanceof Map)) throw wrongTypeError();
+      return item.value.get(field) ?? null;
     },
 
     async setIfAbsent(key, value, ttlMs) {
@@ -309,7 +322,7 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
 
     async pushCapped(key, value, max, ttlMs) {
       const item = live(key);
-      if (item && typeof item.value === "string") throw wrongTypeError();
+      if (item && !Array.isArray(item.value)) throw wrongTypeError();
       const list = item ? (item.value as string[]) : [];
       list.push(value);
       if (list.length > max) list.splice(0, list.length - Math.max(max, 0));
@@ -323,7 +336,7 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
     async list(key) {
       const item = live(key);
       if (!item) return [];
-      if (typeof item.value === "string") throw wrongTypeError();
+      if (!Array.isArray(item.value)) throw wrongTypeError();
       return [...item.value];
     },
 
@@ -445,6 +458,7 @@ export function createMemoryInfra(opts: MemoryInfraOptions = {}): Infra {
       getMany: kv.getMany,
       set: kv.set,
       batch: kv.batch,
+      hashGet: kv.hashGet,
       setIfAbsent: kv.setIfAbsent,
       delete: kv.delete,
       increment: kv.increment,

@@ -70,7 +70,9 @@ export interface Stream {
 /** One write of a `KeyValue.batch`. */
 export type KvWrite =
   | { op: "set"; key: string; value: string; ttlMs?: number }
-  | { op: "push"; key: string; value: string; max: number; ttlMs: number };
+  | { op: "push"; key: string; value: string; max: number; ttlMs: number }
+  /** One field of a hash; the hash's TTL is refreshed (it lives `ttlMs` after its last write). */
+  | { op: "hset"; key: string; field: string; value: string; ttlMs: number };
 
 /**
  * Takes a write that may wait until the end of the current update, where it joins the update's last
@@ -88,7 +90,7 @@ export interface KeyValue {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /**
    * Several writes in one round trip, in order (pipelined; not atomic: the call rejects if any failed).
-   * The same as calling `set` / `pushCapped` for each.
+   * The same as calling `set` / `pushCapped` for each ("hset": one field of a hash, see `hashGet`).
    */
   batch(ops: readonly KvWrite[]): Promise<void>;
   /** Sets only when absent; returns true when it was set (SET NX). */
@@ -103,6 +105,8 @@ export interface KeyValue {
   pushCapped(key: string, value: string, max: number, ttlMs: number): Promise<void>;
   /** Whole list, oldest first. */
   list(key: string): Promise<string[]>;
+  /** One field of a hash written by `batch` ("hset"); null when the hash or the field is missing. */
+  hashGet(key: string, field: string): Promise<string | null>;
 }
 
 /** Short-lived exclusive locks (a double click, a proposal being decided). */

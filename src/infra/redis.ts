@@ -256,6 +256,7 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
       for (const w of ops) {
         const k = kvKey(w.key);
         if (w.op === "push") pipeline.rpush(k, w.value).ltrim(k, -Math.max(w.max, 0), -1).pexpire(k, w.ttlMs);
+        else if (w.op === "hset") pipeline.hset(k, w.field, w.value).pexpire(k, w.ttlMs);
         else if (w.ttlMs === undefined) pipeline.set(k, w.value);
         else pipeline.set(k, w.value, "PX", w.ttlMs);
       }
@@ -291,6 +292,10 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
 
     async list(key) {
       return main.lrange(kvKey(key), 0, -1);
+    },
+
+    async hashGet(key, field) {
+      return main.hget(kvKey(key), field);
     },
   };
 

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, matches, recentContacts, users } from "../db/schema.ts";
 import type { DeferWrite, KeyValue, KvWrite } from "../infra/ports.ts";
+import { personKeys } from "./person-keys.ts";
 
 /** After a conversation the same two people are not proposed to each other again for a while. */
 export const MET_COOLDOWN_MS = 30 * 24 * 60 * 60 * 1000;
@@ -241,8 +242,9 @@ function createMessageCounts(db: Db) {
  */
 export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) {
   const { db, clock, kv } = deps;
-  const mapKey = (sessionId: number, ownerUserId: number, messageId: number) =>
-    `relay:${sessionId}:${ownerUserId}:${messageId}`;
+  // One hash per person and session (message id → the other side's copy), not a key per message:
+  // the store holds two keys per conversation however long it runs.
+  const mapKey = personKeys.relayMap;
   const timerOfferKey = (sessionId: number) => `timer-offer:${sessionId}`;
 
   async function endWithCooldown(userId: number, reason: EndReason, endedBy: number | null) {
@@ -311,14 +313,16 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
     async linkMessages(chat: ActiveChat, fromId: number, toId: number, defer?: DeferWrite): Promise<void> {
       const writes: KvWrite[] = [
         {
-          op: "set",
-          key: mapKey(chat.sessionId, chat.userId, fromId),
+          op: "hset",
+          key: mapKey(chat.sessionId, chat.userId),
+          field: String(fromId),
           value: String(toId),
           ttlMs: RELAY_MAP_TTL_MS,
         },
         {
-          op: "set",
-          key: mapKey(chat.sessionId, chat.peerId, toId),
+          op: "hset",
+          key: mapKey(chat.sessionId, chat.peerId),
+          field: String(toId),
           value: String(fromId),
           ttlMs: RELAY_MAP_TTL_MS,
         },
@@ -329,7 +333,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
 
     /** The peer's copy of a message in this person's chat (their own message or one they received). */
     async counterpart(chat: ActiveChat, messageId: number): Promise<number | null> {
-      const value = await kv.get(mapKey(chat.sessionId, chat.userId, messageId));
+      const value = await kv.hashGet(mapKey(chat.sessionId, chat.userId), String(messageId));
       return value === null ? null : Number(value);
     },
 

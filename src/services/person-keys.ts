@@ -9,6 +9,8 @@ export const personKeys = {
   tipCustom: (userId: number) => `tip-custom:${userId}`,
   relayLimited: (userId: number) => `limited:${userId}`,
   nudged: (sessionId: number, userId: number) => `nudged:${sessionId}:${userId}`,
+  /** A person's message-id pairs of one conversation (their message → the peer's copy), one hash. */
+  relayMap: (sessionId: number, userId: number) => `relay:${sessionId}:${userId}`,
   startPayload: (tgId: number) => `start-payload:${tgId}`,
   /** The welcome card of the current /start: only a press on it registers (24 h). */
   startCard: (tgId: number) => `start-card:${tgId}`,
@@ -21,7 +23,7 @@ export function erasableKeys(userId: number, sessionIds: readonly number[], tgId
     personKeys.appealDraft(userId),
     personKeys.tipCustom(userId),
     personKeys.relayLimited(userId),
-    ...sessionIds.map((sid) => personKeys.nudged(sid, userId)),
+    ...sessionIds.flatMap((sid) => [personKeys.nudged(sid, userId), personKeys.relayMap(sid, userId)]),
   ];
   if (tgId !== null) keys.push(personKeys.startPayload(tgId), personKeys.startCard(tgId));
   return keys;

@@ -179,9 +179,10 @@ export function createErase(deps: { db: Db; clock: Clock; kv: KeyValue; identity
      * Ends any active chat (reason 'deleted'), withdraws proposals, deletes the profile and everything
      * derived from it, and scrubs the users row. Idempotent: a second call finds nothing to do.
      *
-     * KV: deletes the person's entries (`person-keys.ts`: report and appeal drafts, a custom tip amount, nudges, the start payload).
-     * `held:*` and `relay:*` keys contain Telegram message ids, which the port cannot enumerate; they
-     * hold only message-id pairs (no text, no Telegram user id) and expire by TTL (≤ 7 days).
+     * KV: deletes the person's entries (`person-keys.ts`: report and appeal drafts, a custom tip amount,
+     * nudges, their message-id pairs of each conversation, the start payload). `held:*` keys contain
+     * Telegram message ids, which the port cannot enumerate; they hold only whether a held message
+     * showed crisis (no text, no Telegram user id) and expire by TTL.
      */
     async erase(userId: number): Promise<EraseResult> {
       const now = clock.now();

@@ -334,6 +334,27 @@ describe.each(contractTargets())("infra contract: $name", (target: ContractTarge
       expect(await infra.kv.get(b)).toBe("22");
     });
 
+    it("a hash takes fields through batch, reads one with hashGet, and lives ttlMs after its last write", async () => {
+      const h = uniqueName("hash");
+      expect(await infra.kv.hashGet(h, "1")).toBeNull();
+      await infra.kv.batch([
+        { op: "hset", key: h, field: "1", value: "501", ttlMs: 150 },
+        { op: "hset", key: h, field: "2", value: "502", ttlMs: 150 },
+      ]);
+      expect(await infra.kv.hashGet(h, "1")).toBe("501");
+      expect(await infra.kv.hashGet(h, "3")).toBeNull();
+      await sut.advance(100);
+      await infra.kv.batch([{ op: "hset", key: h, field: "1", value: "601", ttlMs: 150 }]);
+      await sut.advance(100);
+      // 200 ms after the first write, 100 ms after the last: the whole hash is still there.
+      expect([await infra.kv.hashGet(h, "1"), await infra.kv.hashGet(h, "2")]).toEqual(["601", "502"]);
+      await sut.advance(100);
+      expect(await infra.kv.hashGet(h, "2")).toBeNull();
+      await infra.kv.batch([{ op: "hset", key: h, field: "1", value: "1", ttlMs: 150 }]);
+      expect(await infra.kv.delete(h)).toBe(1);
+      expect(await infra.kv.hashGet(h, "1")).toBeNull();
+    });
+
     it("setIfAbsent sets only when absent, and again once the value expired", async () => {
       const key = uniqueName("once");
       expect(await infra.kv.setIfAbsent(key, "first", 100)).toBe(true);

@@ -91,6 +91,11 @@ describe("erasure and export of a person's data", () => {
       .insert(aiHints)
       .values({ chatSessionId: sessionId, userId: p, hintType: "empathy", source: "template" });
     await w.infra.kv.set(`nudged:${sessionId}:${p}`, "1");
+    // Message-id pairs of the current chat (one relayed message each way).
+    const chat = (await w.services.chats.activeChat(p))!;
+    await w.services.chats.linkMessages(chat, 10, 501);
+    const peerChat = (await w.services.chats.activeChat(peer))!;
+    await w.services.chats.linkMessages(peerChat, 20, 601);
     await w.infra.kv.set(`start-payload:${ids.tgId}`, ids.startPayload);
     await w.infra.kv.set(`start-card:${ids.tgId}`, "1");
     return { p, peer, earlier, sessionId, earlierSession, reportId: report.reportId };
@@ -106,7 +111,8 @@ describe("erasure and export of a person's data", () => {
       expect(before).toContain(v);
 
     const res = await privacy.erase(p);
-    expect(res).toMatchObject({ ok: true, alreadyErased: false, kvKeysDeleted: 3 });
+    // The nudge, the start payload and card, the message-id pairs of the current chat.
+    expect(res).toMatchObject({ ok: true, alreadyErased: false, kvKeysDeleted: 4 });
     if (!res.ok) throw new Error("unreachable");
     expect(res.endedChat).toMatchObject({ sessionId, reason: "deleted", endedBy: p });
     expect(res.endedChat?.participants).toEqual(
@@ -161,6 +167,10 @@ describe("erasure and export of a person's data", () => {
     expect(await w.db.select().from(chatSessions).where(eq(chatSessions.id, earlierSession))).toHaveLength(1);
 
     expect(await w.infra.kv.get(`nudged:${sessionId}:${p}`)).toBeNull();
+    // The erased person's pairs are gone; the peer keeps theirs (their own messages and copies).
+    expect(await w.infra.kv.hashGet(`relay:${sessionId}:${p}`, "10")).toBeNull();
+    expect(await w.infra.kv.hashGet(`relay:${sessionId}:${p}`, "601")).toBeNull();
+    expect(await w.infra.kv.hashGet(`relay:${sessionId}:${peer}`, "20")).toBe("601");
     expect(await w.infra.kv.get(`start-payload:${PERSON.tgId}`)).toBeNull();
     expect(await w.infra.kv.get(`start-card:${PERSON.tgId}`)).toBeNull();
 
