@@ -22,9 +22,10 @@ import { type ActionKind, createTraffic, loadScenario, type StepReport } from ".
  * grammY bot that only relays (the baseline), so our cost is a ratio.
  *
  *   npm run load [-- --steps=50,100,250,500,1000] [--seconds=60] [--pairs=4000] [--latency=10]
- *     [--replicas=2] [--no-baseline] [--relay-only] [--soak=30 --soak-rate=100] [--profile=DIR]
+ *     [--replicas=2] [--mixes=day,relay,bare] [--no-baseline] [--relay-only] [--soak=30 --soak-rate=100]
+ *     [--profile=DIR]
  *
- * `--relay-only` skips the day mix; `--profile=DIR` writes a V8 CPU profile of every bot process into
+ * `--mixes` picks the ramps (`--relay-only` = no day mix, `--no-baseline` = no bare bot); `--profile=DIR` writes a V8 CPU profile of every bot process into
  * DIR when the stand stops (open it in Chrome's DevTools, or summarise with `node bench/lib/profile-top.ts`).
  *
  * Per step: handled/s, latency p50/p95/p99/max from the update's arrival in the sandbox's queue to
@@ -179,8 +180,12 @@ export async function main(argv: string[]): Promise<void> {
   const replicas = numFlag(argv, "replicas", 2);
   const soakMinutes = numFlag(argv, "soak", 0);
   const soakRate = numFlag(argv, "soak-rate", 100);
-  const baseline = !argv.includes("--no-baseline") && soakMinutes === 0;
-  const relayOnly = argv.includes("--relay-only");
+  // Which ramps, each on its own stand: the day mix and relays on ours, relays on the bare bot. One
+  // per run (`--mixes=bare`) keeps the driver fresh: a long run's generator state costs it CPU.
+  const mixes = new Set((flag(argv, "mixes") ?? "day,relay,bare").split(","));
+  if (argv.includes("--relay-only")) mixes.delete("day");
+  if (argv.includes("--no-baseline") || soakMinutes > 0) mixes.delete("bare");
+  const baseline = mixes.has("bare");
   const profileDir = flag(argv, "profile");
   const scenarioPath = flag(argv, "scenario") ?? `${ROOT}/bench/scenarios/pilot-day.json`;
   const databaseUrl = flag(argv, "url") ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -195,43 +200,35 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`  ${uptime()}`);
   const result: Record<string, unknown> = { pairs, replicas, apiLatencyMs: latency, seconds, steps };
 
-  const ours = await startStand({
-    pairs,
-    replicas,
-    apiLatencyMs: latency,
-    databaseUrl,
-    redisUrl,
-    log,
-    ...(profileDir ? { env: { NODE_PROFILE_ARGS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
-  });
-  try {
-    const scenario = loadScenario(scenarioPath);
-    const traffic = createTraffic(ours, scenario);
-    // Warm-up (not reported): JIT, connection pools, the classifier.
-    await traffic.step(20, 10, 30_000);
-    if (soakMinutes > 0) {
-      result.soak = await soak(ours, traffic, soakMinutes, soakRate);
-    } else {
-      if (!relayOnly) result.ours = await runRamp(ours, "day", traffic, steps, seconds);
-      traffic.setMix(loadScenario(scenarioPath, RELAY_ONLY).mix);
-      result.oursRelay = await runRamp(ours, "relay", traffic, steps, seconds);
-      result.integrity = traffic.relayIntegrity();
+  const standOpts = { pairs, replicas, apiLatencyMs: latency, databaseUrl, redisUrl, log };
+  if (soakMinutes > 0 || mixes.has("day") || mixes.has("relay")) {
+    const ours = await startStand({
+      ...standOpts,
+      ...(profileDir ? { env: { NODE_PROFILE_ARGS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+    });
+    try {
+      const scenario = loadScenario(scenarioPath);
+      const traffic = createTraffic(ours, scenario);
+      // Warm-up (not reported): JIT, connection pools, the classifier.
+      await traffic.step(20, 10, 30_000);
+      if (soakMinutes > 0) {
+        result.soak = await soak(ours, traffic, soakMinutes, soakRate);
+      } else {
+        if (mixes.has("day")) result.ours = await runRamp(ours, "day", traffic, steps, seconds);
+        if (mixes.has("relay")) {
+          traffic.setMix(loadScenario(scenarioPath, RELAY_ONLY).mix);
+          result.oursRelay = await runRamp(ours, "relay", traffic, steps, seconds);
+          result.integrity = traffic.relayIntegrity();
+        }
+      }
+      result.problems = ours.problems().slice(0, 50);
+    } finally {
+      await ours.stop();
     }
-    result.problems = ours.problems().slice(0, 50);
-  } finally {
-    await ours.stop();
   }
 
   if (baseline) {
-    const bare = await startStand({
-      pairs,
-      replicas,
-      apiLatencyMs: latency,
-      databaseUrl,
-      redisUrl,
-      log,
-      bot: "baseline",
-    });
+    const bare = await startStand({ ...standOpts, bot: "baseline" });
     try {
       const traffic = createTraffic(bare, loadScenario(scenarioPath, RELAY_ONLY), 2);
       await traffic.step(20, 10, 30_000);

@@ -64,28 +64,28 @@ export async function identify(
 }
 
 /** The person's active chat, as read with them at the start of the update (once), else from the store. */
-export async function pendingChat(
+export const pendingChat = (
   ctx: BotContext,
   chats: ChatService,
   userId: number,
-): Promise<ActiveChat | null> {
-  if (ctx.prefetchedChat !== undefined && ctx.user?.id === userId) {
-    const chat = ctx.prefetchedChat;
-    ctx.prefetchedChat = undefined;
-    return chat;
-  }
-  return chats.activeChat(userId);
-}
+): Promise<ActiveChat | null> => takeOnce(ctx, "prefetchedChat", userId, () => chats.activeChat(userId));
 
-export async function pendingFlow(
+/** The person's open profile flow, as read with them at the start of the update (once), else from the store. */
+export const pendingFlow = (
   ctx: BotContext,
   profiles: ProfileService,
   userId: number,
-): Promise<FlowState | null> {
-  if (ctx.prefetchedFlow !== undefined && ctx.user?.id === userId) {
-    const flow = ctx.prefetchedFlow;
-    ctx.prefetchedFlow = undefined;
-    return flow;
-  }
-  return profiles.getFlow(userId);
+): Promise<FlowState | null> => takeOnce(ctx, "prefetchedFlow", userId, () => profiles.getFlow(userId));
+
+/** Hands out what was read with the person, once; afterwards (or for someone else) reads it fresh. */
+async function takeOnce<K extends "prefetchedChat" | "prefetchedFlow">(
+  ctx: BotContext,
+  field: K,
+  userId: number,
+  read: () => Promise<NonNullable<BotContext[K]> | null>,
+): Promise<NonNullable<BotContext[K]> | null> {
+  const value = ctx[field];
+  if (value === undefined || ctx.user?.id !== userId) return read();
+  ctx[field] = undefined;
+  return value as NonNullable<BotContext[K]> | null;
 }

@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, matches, recentContacts, users } from "../db/schema.ts";
@@ -167,6 +168,17 @@ export interface ActiveChatRow {
   peerTgId: number | null;
 }
 
+/** Those columns, selected (the peer's Telegram id from whichever alias of `users` joins the peer). */
+export const activeChatColumns = <C extends AnyPgColumn>(peerTgId: C) => ({
+  sessionId: chatSessions.id,
+  matchId: matches.id,
+  userA: matches.userA,
+  userB: matches.userB,
+  startedAt: chatSessions.startedAt,
+  expiresAt: chatSessions.expiresAt,
+  peerTgId,
+});
+
 export function activeChatOf(row: ActiveChatRow, userId: number): ActiveChat {
   const side = row.userA === userId ? "a" : "b";
   return {
@@ -265,15 +277,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
   const me = sql`${sql.placeholder("userId")}::bigint`;
   const prepareActiveChat = () =>
     db
-      .select({
-        sessionId: chatSessions.id,
-        matchId: matches.id,
-        userA: matches.userA,
-        userB: matches.userB,
-        startedAt: chatSessions.startedAt,
-        expiresAt: chatSessions.expiresAt,
-        peerTgId: users.tgId,
-      })
+      .select(activeChatColumns(users.tgId))
       .from(engagements)
       .innerJoin(matches, eq(matches.id, engagements.matchId))
       .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))

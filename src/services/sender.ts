@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, flowStates, matches, users } from "../db/schema.ts";
-import { type ActiveChat, activeChatOf } from "./chats.ts";
+import { type ActiveChat, activeChatColumns, activeChatOf } from "./chats.ts";
 import type { FlowState, UserRow } from "./profile.ts";
 
 /** Who wrote a message, with what their next message may be for. */
@@ -22,17 +22,7 @@ export function createSenderLookup(db: Db) {
   const peer = alias(users, "peer");
   const prepare = () =>
     db
-      .select({
-        user: users,
-        flow: flowStates,
-        sessionId: chatSessions.id,
-        matchId: matches.id,
-        userA: matches.userA,
-        userB: matches.userB,
-        startedAt: chatSessions.startedAt,
-        expiresAt: chatSessions.expiresAt,
-        peerTgId: peer.tgId,
-      })
+      .select({ user: users, flow: flowStates, ...activeChatColumns(peer.tgId) })
       .from(users)
       .leftJoin(flowStates, eq(flowStates.userId, users.id))
       .leftJoin(engagements, eq(engagements.userId, users.id))

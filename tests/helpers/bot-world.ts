@@ -1,12 +1,45 @@
 import { eq } from "drizzle-orm";
 import { type AppBot, createBot } from "../../src/bot/create-bot.ts";
+import { systemClock } from "../../src/clock.ts";
+import type { Db } from "../../src/db/client.ts";
 import { users } from "../../src/db/schema.ts";
-import { createLogger, createPseudonymizer } from "../../src/logger.ts";
+import type { Infra } from "../../src/infra/ports.ts";
+import { createLogger, createPseudonymizer, type Logger } from "../../src/logger.ts";
 import { createMetrics, type Metrics } from "../../src/metrics.ts";
+import { createServices } from "../../src/services/index.ts";
 import { type RecordedCall, recordTelegramCalls, TEST_BOT_INFO } from "./fake-telegram.ts";
 import { createServiceWorld, type ServiceWorld } from "./service-world.ts";
 
 export type From = { id: number; first_name: string };
+
+/**
+ * The real bot over a test database and in-memory infra on the system clock, for tests of the HTTP
+ * side and of what reaches the logs (their own logger and metrics). Telegram calls are not recorded:
+ * the caller records them with the failures it needs.
+ */
+export function createTestBot(deps: {
+  db: Db;
+  infra: Infra;
+  logger: Logger;
+  metrics: Metrics;
+  pseudonymize?: (tgId: number) => string;
+  canGiveBack?: boolean;
+}): AppBot {
+  return createBot({
+    token: "7000000001:TESTTOKEN-abcdefghij",
+    apiRoot: "http://127.0.0.1:9",
+    botInfo: TEST_BOT_INFO,
+    logger: deps.logger,
+    pseudonymize: deps.pseudonymize ?? createPseudonymizer("secret-secret-secret"),
+    kv: deps.infra.kv,
+    rateLimiters: deps.infra.rateLimiters,
+    metrics: deps.metrics,
+    services: createServices({ db: deps.db, infra: deps.infra, clock: systemClock }),
+    clock: systemClock,
+    perChatMinMs: 0,
+    ...(deps.canGiveBack ? { canGiveBack: true } : {}),
+  });
+}
 
 /** Builds the real bot over a service world's services and clock, with every Bot API call recorded. */
 export function botOver(

@@ -1,16 +1,14 @@
 import { Writable } from "node:stream";
 import { webhookCallback } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBot } from "../../../src/bot/create-bot.ts";
-import { systemClock } from "../../../src/clock.ts";
 import { isMigrated } from "../../../src/db/migrate.ts";
 import { createServer } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
-import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
+import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
-import { createServices } from "../../../src/services/index.ts";
+import { createTestBot } from "../../helpers/bot-world.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
-import { recordTelegramCalls, TEST_BOT_INFO, textUpdate } from "../../helpers/fake-telegram.ts";
+import { recordTelegramCalls, textUpdate } from "../../helpers/fake-telegram.ts";
 
 const SECRET = "test-webhook-secret-0123456789";
 
@@ -29,19 +27,7 @@ describe("HTTP server: webhook, health, readiness, metrics, error contract", () 
     });
     metrics = createMetrics({ collectDefault: false });
     const infra = createMemoryInfra();
-    const appBot = createBot({
-      token: "7000000001:TESTTOKEN-abcdefghij",
-      apiRoot: "http://127.0.0.1:9",
-      botInfo: TEST_BOT_INFO,
-      logger,
-      pseudonymize: createPseudonymizer("secret-secret-secret"),
-      kv: infra.kv,
-      rateLimiters: infra.rateLimiters,
-      metrics,
-      services: createServices({ db: t.db, infra, clock: systemClock }),
-      clock: systemClock,
-      perChatMinMs: 0,
-    });
+    const appBot = createTestBot({ db: t.db, infra, logger, metrics });
     calls = recordTelegramCalls(appBot.bot);
     app = await createServer({
       logger,

@@ -1,13 +1,11 @@
 import { Writable } from "node:stream";
 import { webhookCallback } from "grammy";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createBot } from "../../../src/bot/create-bot.ts";
-import { systemClock } from "../../../src/clock.ts";
 import { createServer } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
-import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
+import { createLogger } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
-import { createServices } from "../../../src/services/index.ts";
+import { createTestBot } from "../../helpers/bot-world.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
 import { recordTelegramCalls, TEST_BOT_INFO, textUpdate } from "../../helpers/fake-telegram.ts";
 
@@ -35,20 +33,7 @@ describe("webhook: give back, take over, skip", () => {
       destination: new Writable({ write: (_c, _e, cb) => cb() }),
     });
     metrics = createMetrics({ collectDefault: false });
-    const appBot = createBot({
-      token: "7000000001:TESTTOKEN-abcdefghij",
-      apiRoot: "http://127.0.0.1:9",
-      botInfo: TEST_BOT_INFO,
-      logger,
-      pseudonymize: createPseudonymizer("secret-secret-secret"),
-      kv: infra.kv,
-      rateLimiters: infra.rateLimiters,
-      metrics,
-      services: createServices({ db: t.db, infra, clock: systemClock }),
-      clock: systemClock,
-      perChatMinMs: 0,
-      canGiveBack: true,
-    });
+    const appBot = createTestBot({ db: t.db, infra, logger, metrics, canGiveBack: true });
     calls = recordTelegramCalls(appBot.bot, {
       failWith: () => {
         if (telegramDown) return { error_code: 502, description: "Bad Gateway" };

@@ -2,21 +2,14 @@ import { Writable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { webhookCallback } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBot } from "../../../src/bot/create-bot.ts";
-import { systemClock } from "../../../src/clock.ts";
 import { users } from "../../../src/db/schema.ts";
 import { createServer } from "../../../src/http/server.ts";
 import { createMemoryInfra } from "../../../src/infra/memory.ts";
 import { createLogger, createPseudonymizer } from "../../../src/logger.ts";
 import { createMetrics } from "../../../src/metrics.ts";
-import { createServices } from "../../../src/services/index.ts";
+import { createTestBot } from "../../helpers/bot-world.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db.ts";
-import {
-  callbackUpdate,
-  recordTelegramCalls,
-  TEST_BOT_INFO,
-  textUpdate,
-} from "../../helpers/fake-telegram.ts";
+import { callbackUpdate, recordTelegramCalls, textUpdate } from "../../helpers/fake-telegram.ts";
 
 const SECRET = "privacy-webhook-secret-0123456789";
 const person = { id: 987654321, first_name: "Светлана", username: "svetlana_private_handle" };
@@ -43,19 +36,7 @@ describe("logs contain no people", () => {
     const metrics = createMetrics({ collectDefault: false });
     t = await createTestDatabase();
     const infra = createMemoryInfra();
-    const appBot = createBot({
-      token: "7000000001:TESTTOKEN-abcdefghij",
-      apiRoot: "http://127.0.0.1:9",
-      botInfo: TEST_BOT_INFO,
-      logger,
-      pseudonymize,
-      kv: infra.kv,
-      rateLimiters: infra.rateLimiters,
-      metrics,
-      services: createServices({ db: t.db, infra, clock: systemClock }),
-      clock: systemClock,
-      perChatMinMs: 0,
-    });
+    const appBot = createTestBot({ db: t.db, infra, logger, metrics, pseudonymize });
     // Every call to the unlucky person fails like Telegram does, so the error paths log too.
     recordTelegramCalls(appBot.bot, {
       failWith: (call) =>
