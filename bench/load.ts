@@ -26,7 +26,7 @@ import { type ActionKind, createTraffic, loadScenario, type StepReport } from ".
  *     [--profile=DIR]
  *
  * `--mixes` picks the ramps (`--relay-only` = no day mix, `--no-baseline` = no bare bot); `--profile=DIR` writes a V8 CPU profile of every bot process into
- * DIR when the stand stops (open it in Chrome's DevTools, or summarise with `node bench/lib/profile-top.ts`).
+ * DIR when the stand stops (open it in Chrome's DevTools, or summarise with `npx tsx bench/lib/profile-top.ts DIR/*.0.001.cpuprofile`).
  *
  * Per step: handled/s, latency p50/p95/p99/max from the update's arrival in the sandbox's queue to
  * the webhook's answer (after the handler's last awaited Bot API call) and, for relayed messages, to

@@ -7,7 +7,7 @@
  * blocked connection would otherwise stall every other command queued behind it.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { type ChainableCommander, Redis } from "ioredis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { assertRateLimitOptions, STREAM_MAX_LENGTH, toDeadLetter } from "./memory.ts";
 import {
@@ -62,6 +62,17 @@ function toFields(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
   return fields;
+}
+
+/** Appends to a capped list and refreshes its TTL, queued on a pipeline or a transaction. */
+function queuePush(chain: ChainableCommander, key: string, value: string, max: number, ttlMs: number) {
+  return chain.rpush(key, value).ltrim(key, -Math.max(max, 0), -1).pexpire(key, ttlMs);
+}
+
+/** Runs a pipeline or a transaction; rejects with the first command's error, if any failed. */
+async function execAll(chain: ChainableCommander): Promise<void> {
+  const failed = (await chain.exec())?.find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
 }
 
 function flatten(fields: Record<string, string>): string[] {
@@ -214,13 +225,12 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
     async deadLetter(name, group, entry, error, deadStream) {
       const dead = streamKey(deadStream ?? `${name}.dead`);
       const fields = flatten({ ...entry.fields, error, original_id: entry.id });
-      const results = await main
-        .multi()
-        .call("XADD", dead, "MAXLEN", "~", String(STREAM_MAX_LENGTH), "*", ...fields)
-        .call("XACK", streamKey(name), group, entry.id)
-        .exec();
-      const failed = results?.find(([err]) => err);
-      if (failed?.[0]) throw failed[0];
+      await execAll(
+        main
+          .multi()
+          .call("XADD", dead, "MAXLEN", "~", String(STREAM_MAX_LENGTH), "*", ...fields)
+          .call("XACK", streamKey(name), group, entry.id),
+      );
     },
 
     async deadLetters(deadStream, count) {
@@ -255,13 +265,12 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
       const pipeline = main.pipeline();
       for (const w of ops) {
         const k = kvKey(w.key);
-        if (w.op === "push") pipeline.rpush(k, w.value).ltrim(k, -Math.max(w.max, 0), -1).pexpire(k, w.ttlMs);
+        if (w.op === "push") queuePush(pipeline, k, w.value, w.max, w.ttlMs);
         else if (w.op === "hset") pipeline.hset(k, w.field, w.value).pexpire(k, w.ttlMs);
         else if (w.ttlMs === undefined) pipeline.set(k, w.value);
         else pipeline.set(k, w.value, "PX", w.ttlMs);
       }
-      const failed = (await pipeline.exec())?.find(([err]) => err);
-      if (failed?.[0]) throw failed[0];
+      await execAll(pipeline);
     },
 
     async setIfAbsent(key, value, ttlMs) {
@@ -279,15 +288,7 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
     },
 
     async pushCapped(key, value, max, ttlMs) {
-      const k = kvKey(key);
-      const results = await main
-        .multi()
-        .rpush(k, value)
-        .ltrim(k, -Math.max(max, 0), -1)
-        .pexpire(k, ttlMs)
-        .exec();
-      const failed = results?.find(([err]) => err);
-      if (failed?.[0]) throw failed[0];
+      await execAll(queuePush(main.multi(), kvKey(key), value, max, ttlMs));
     },
 
     async list(key) {

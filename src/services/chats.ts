@@ -281,7 +281,6 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
       .from(engagements)
       .innerJoin(matches, eq(matches.id, engagements.matchId))
       .innerJoin(chatSessions, eq(chatSessions.matchId, matches.id))
-      // The peer's Telegram id in the same statement: this runs for every relayed message.
       .leftJoin(
         users,
         eq(users.id, sql`case when ${matches.userA} = ${me} then ${matches.userB} else ${matches.userA} end`),

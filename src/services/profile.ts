@@ -125,6 +125,13 @@ async function restoreKeptApart(tx: Db, userId: number, tgHash: string, now: Dat
  * Profiles: registration (accepting the rules), every profile field, and resumable flow state. Long
  * because it is a container of short methods over one database handle, one per field or question.
  */
+/** A stored flow row as the bot reads it (here and in `sender.ts`). */
+export const flowStateOf = (row: typeof flowStates.$inferSelect): FlowState => ({
+  flow: row.flow,
+  step: row.step,
+  data: row.data as Record<string, unknown>,
+});
+
 export function createProfileService(deps: { db: Db; clock: Clock; identityHash: IdentityHash }) {
   const { db, clock } = deps;
   let catalogue: TopicGroupInfo[] | undefined;
@@ -462,7 +469,7 @@ export function createProfileService(deps: { db: Db; clock: Clock; identityHash:
 
     async getFlow(userId: number): Promise<FlowState | null> {
       const [row] = await db.select().from(flowStates).where(eq(flowStates.userId, userId));
-      return row ? { flow: row.flow, step: row.step, data: row.data as Record<string, unknown> } : null;
+      return row ? flowStateOf(row) : null;
     },
 
     async setFlow(userId: number, state: FlowState): Promise<void> {

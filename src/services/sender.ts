@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, flowStates, matches, users } from "../db/schema.ts";
 import { type ActiveChat, activeChatColumns, activeChatOf } from "./chats.ts";
-import type { FlowState, UserRow } from "./profile.ts";
+import { type FlowState, flowStateOf, type UserRow } from "./profile.ts";
 
 /** Who wrote a message, with what their next message may be for. */
 export interface Sender {
@@ -44,27 +44,23 @@ export function createSenderLookup(db: Db) {
       query ??= prepare();
       const [row] = await query.execute({ tgId });
       if (!row) return null;
-      const f = row.flow;
+      // No session row: not in a conversation (a proposal, or nothing).
       const chat =
-        row.sessionId !== null && row.matchId !== null && row.userA !== null && row.userB !== null
-          ? activeChatOf(
+        row.sessionId === null
+          ? null
+          : activeChatOf(
               {
                 sessionId: row.sessionId,
-                matchId: row.matchId,
-                userA: row.userA,
-                userB: row.userB,
+                matchId: row.matchId!,
+                userA: row.userA!,
+                userB: row.userB!,
                 startedAt: row.startedAt!,
                 expiresAt: row.expiresAt,
                 peerTgId: row.peerTgId,
               },
               row.user.id,
-            )
-          : null;
-      return {
-        user: row.user,
-        flow: f ? { flow: f.flow, step: f.step, data: f.data as Record<string, unknown> } : null,
-        chat,
-      };
+            );
+      return { user: row.user, flow: row.flow ? flowStateOf(row.flow) : null, chat };
     },
   };
 }
