@@ -184,10 +184,6 @@ export async function main(argv: string[]): Promise<void> {
         logger: createLogger({ level: "info", destination: sink as never }),
         pseudonymize,
         kv: counting(botInfra.kv, kvCalls),
-        rateLimiters: {
-          create: (o: Parameters<Infra["rateLimiters"]["create"]>[0]) =>
-            counting(botInfra.rateLimiters.create(o), kvCalls),
-        },
         metrics,
         services,
         clock: systemClock,

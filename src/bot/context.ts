@@ -28,8 +28,6 @@ export interface AppFlavor {
   prefetchedChat?: ActiveChat | null;
   /** Writes that join the update's last round trip (with the "done" mark); only with a webhook. */
   deferred?: KvWrite[];
-  /** Undone if the update is given back to Telegram (it will come again): a consumed rate-limit point. */
-  undoOnGiveBack?: Array<() => Promise<void>>;
 }
 
 export type BotContext = Context & I18nFlavor & AppFlavor;

@@ -5,7 +5,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotError, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Clock } from "../clock.ts";
-import type { KeyValue, RateLimiterFactory } from "../infra/ports.ts";
+import type { KeyValue } from "../infra/ports.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { EndedChat, ExtensionAsk } from "../services/chats.ts";
@@ -28,7 +28,7 @@ import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 import { type BotOperations, createBotOperations } from "./operations.ts";
 import { createOutgoing, type Outgoing } from "./outgoing.ts";
-import { identify, prefetchPending } from "./pending.ts";
+import { identify, readAheadKeys } from "./pending.ts";
 
 export interface BotDeps {
   token: string;
@@ -38,7 +38,6 @@ export interface BotDeps {
   logger: Logger;
   pseudonymize: (id: number) => string;
   kv: KeyValue;
-  rateLimiters: RateLimiterFactory;
   metrics: Metrics;
   services: Services;
   clock: Clock;
@@ -222,18 +221,30 @@ export function createBot(deps: BotDeps): AppBot {
     }
   });
 
-  // 2. Each update_id is handled once across replicas: a short lease while a replica works on it
+  // 2. Per-chat ordering: updates of one chat are handled one after another, chats in parallel —
+  //    from the claim on, so what a plain message reads with its claim was written by the chat's
+  //    previous update.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+
+  // 3. Each update_id is handled once across replicas: a short lease while a replica works on it
   //    (renewed while it works), "done" for a day after. A redelivery of a finished update is
   //    skipped; of one whose replica died mid-way, taken over once the lease lapses; of one given
   //    back to Telegram (a dependency was down), handled again from the start.
+  //    A plain message's first reads (pending.ts) go with the claim, in the same round trip.
   bot.use(async (ctx, next) => {
     const key = `upd:${bot.botInfo.id}:${ctx.update.update_id}`;
-    const claim = await claimUpdate(kv, key);
+    const reads = readAheadKeys(ctx, deps.clock.now().getTime());
+    const [claim, values] = await Promise.all([
+      claimUpdate(kv, key),
+      reads.length > 0 ? kv.getMany(reads) : [],
+    ]);
     if (claim === "done") {
       metrics.updatesDuplicate.inc();
       return;
     }
+    // Taken over from a replica that died mid-way: what it may have written since is read afresh.
     if (claim === "takenOver") ctx.redelivered = true;
+    else if (reads.length > 0) ctx.prefetched = new Map(reads.map((k, i) => [k, values[i] ?? null]));
     // With a webhook, a chat's next update comes only after this one is answered, so writes nobody
     // reads before then (message links, risk marks) wait and go with the "done" mark: one round trip.
     if (deps.canGiveBack) ctx.deferred = [];
@@ -248,7 +259,6 @@ export function createBot(deps: BotDeps): AppBot {
       // Given back: Telegram redelivers it, and then it must be handled, not skipped; nothing it
       // deferred is written (the redelivery does it again).
       if (isGiveBack(err)) {
-        for (const undo of ctx.undoOnGiveBack ?? []) await undo().catch(() => {});
         await kv.delete(key).catch(() => {});
       } else await done().catch(() => {});
       throw err;
@@ -258,14 +268,11 @@ export function createBot(deps: BotDeps): AppBot {
     await done();
   });
 
-  // 3. Who is acting, as a pseudonym for logs.
+  // 4. Who is acting, as a pseudonym for logs.
   bot.use(async (ctx, next) => {
     ctx.actor = ctx.from ? deps.pseudonymize(ctx.from.id) : "anonymous";
     await next();
   });
-
-  // 4. Per-chat ordering: updates of one chat are handled one after another, chats in parallel.
-  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
 
   bot.use(i18n);
 
@@ -375,7 +382,6 @@ export function createBot(deps: BotDeps): AppBot {
     await identify(ctx, { profiles, sender: deps.services.sender });
     // They wrote to us: whatever blocked the bot before is over, bulk messages may reach them again.
     if (ctx.user?.unreachableSince) await profiles.markReachable(ctx.user.id);
-    await prefetchPending(ctx, kv);
     await next();
   });
   const profile = createProfileFeature({
@@ -415,11 +421,8 @@ export function createBot(deps: BotDeps): AppBot {
   );
   // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.
   privateChats.use(tipsFeature.feature);
-  // The spec's limit: 15 messages a minute per person, for everything that reaches the peer.
-  const relayLimiter = deps.rateLimiters.create({ name: "relay", points: 15, durationMs: 60_000 });
   const coach = deps.coachEnabled
     ? createCoachFeature({
-        relayLimiter,
         now: () => deps.clock.now(),
         coach: deps.services.coach,
         chats: deps.services.chats,
@@ -436,7 +439,6 @@ export function createBot(deps: BotDeps): AppBot {
     chats: deps.services.chats,
     notifier,
     kv,
-    relayLimiter,
     now: () => deps.clock.now(),
     logger,
     screen: safety.screen,

@@ -7,23 +7,22 @@ import type { BotContext } from "./context.ts";
 
 /**
  * What a person's next message is for, besides the conversation: a profile step, a report being
- * written, an appeal, a custom tip amount. Each feature checks its own key for every message; reading the three in one
- * round trip at the start of the update saves two (`prefetchPending`), and the open profile flow
- * and active chat come with the person's row (`identify`). A prefetched value is handed out once
- * (`pendingValue`, `pendingFlow`, `pendingChat`); a second read in the same update goes to the store, so a write made in between is
- * never hidden.
+ * written, an appeal, a custom tip amount — and whether their relay budget allows it. Each feature
+ * checks its own key for every message; for a plain message those keys (keyed by the Telegram id)
+ * are read with the update's claim, in the same round trip (`readAheadKeys`), and the open profile
+ * flow and active chat come with the person's row (`identify`). A value read ahead is handed out
+ * once (`pendingValue`, `pendingFlow`, `pendingChat`); a second read in the same update goes to the
+ * store, so a write made in between is never hidden.
  */
-const pendingKeys = (userId: number) => [
-  personKeys.reportDraft(userId),
-  personKeys.appealDraft(userId),
-  personKeys.tipCustom(userId),
-];
-
-export async function prefetchPending(ctx: BotContext, kv: KeyValue): Promise<void> {
-  if (!ctx.user || !isPlainMessage(ctx)) return;
-  const keys = pendingKeys(ctx.user.id);
-  const values = await kv.getMany(keys);
-  ctx.prefetched = new Map(keys.map((k, i) => [k, values[i] ?? null]));
+export function readAheadKeys(ctx: BotContext, nowMs: number): string[] {
+  if (ctx.chat?.type !== "private" || !ctx.from || !isPlainMessage(ctx)) return [];
+  const tg = ctx.from.id;
+  return [
+    personKeys.reportDraft(tg),
+    personKeys.appealDraft(tg),
+    personKeys.tipCustom(tg),
+    personKeys.relayCount(tg, nowMs),
+  ];
 }
 
 export async function pendingValue(ctx: BotContext, kv: KeyValue, key: string): Promise<string | null> {

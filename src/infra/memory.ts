@@ -8,17 +8,7 @@
  * because it is a wait, not a deadline stored in data.
  */
 import { randomUUID } from "node:crypto";
-import type {
-  DeadLetter,
-  Infra,
-  KeyValue,
-  Locks,
-  RateLimiter,
-  RateLimiterFactory,
-  RateLimitResult,
-  Stream,
-  StreamEntry,
-} from "./ports.ts";
+import type { DeadLetter, Infra, KeyValue, Locks, Stream, StreamEntry } from "./ports.ts";
 
 export interface MemoryInfraOptions {
   /** Clock in epoch milliseconds; defaults to Date.now. */
@@ -275,6 +265,7 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
     async batch(ops) {
       for (const w of ops) {
         if (w.op === "push") await store.pushCapped(w.key, w.value, w.max, w.ttlMs);
+        else if (w.op === "incr") await store.increment(w.key, w.ttlMs);
         else if (w.op === "hset") {
           const item = live(w.key);
           if (item && !(item.value instanceof Map)) throw wrongTypeError();
@@ -372,71 +363,16 @@ function createMemoryLocks(now: () => number): Locks & { sweep(): void } {
   };
 }
 
-/**
- * Fixed-window limiter with the same semantics as rate-limiter-flexible's RateLimiterRedis
- * (the window starts at the first consume and lasts `durationMs`; denied consumes still count),
- * written here rather than using RateLimiterMemory so windows follow the injected clock.
- */
-function createMemoryRateLimiters(now: () => number): RateLimiterFactory & { sweep(): void } {
-  const windows = new Map<string, { consumed: number; resetAt: number }>();
-
-  return {
-    create({ name, points, durationMs }) {
-      assertRateLimitOptions(points, durationMs);
-      const limiter: RateLimiter = {
-        async consume(key, cost = 1) {
-          if (!Number.isInteger(cost) || cost < 1) throw new RangeError("points must be a positive integer");
-          const at = now();
-          const id = `${name}:${key}`;
-          let w = windows.get(id);
-          if (!w || w.resetAt <= at) {
-            w = { consumed: 0, resetAt: at + durationMs };
-            windows.set(id, w);
-          }
-          w.consumed += cost;
-          const allowed = w.consumed <= points;
-          const result: RateLimitResult = {
-            allowed,
-            retryAfterMs: allowed ? 0 : w.resetAt - at,
-            remaining: Math.max(points - w.consumed, 0),
-          };
-          return result;
-        },
-        async refund(key, cost = 1) {
-          const w = windows.get(`${name}:${key}`);
-          if (w && w.resetAt > now()) w.consumed = Math.max(0, w.consumed - cost);
-        },
-      };
-      return limiter;
-    },
-
-    sweep() {
-      const at = now();
-      for (const [id, w] of windows) if (w.resetAt <= at) windows.delete(id);
-    },
-  };
-}
-
-/** Shared by both implementations: Redis rate-limit windows are expressed in whole seconds or more. */
-export function assertRateLimitOptions(points: number, durationMs: number): void {
-  if (!Number.isInteger(points) || points < 1) throw new RangeError("points must be a positive integer");
-  if (!Number.isFinite(durationMs) || durationMs < 1000) {
-    throw new RangeError("durationMs must be at least 1000 (rate-limiter-flexible counts in seconds)");
-  }
-}
-
 export function createMemoryInfra(opts: MemoryInfraOptions = {}): Infra {
   const now = opts.now ?? Date.now;
   let closed = false;
   const stream = createMemoryStream(now, () => closed);
   const kv = createMemoryKv(now);
   const locks = createMemoryLocks(now);
-  const rateLimiters = createMemoryRateLimiters(now);
 
   const sweeper = setInterval(() => {
     kv.sweep();
     locks.sweep();
-    rateLimiters.sweep();
   }, opts.sweepIntervalMs ?? 30_000);
   sweeper.unref();
 
@@ -466,7 +402,6 @@ export function createMemoryInfra(opts: MemoryInfraOptions = {}): Infra {
       list: kv.list,
     },
     locks: { acquire: locks.acquire },
-    rateLimiters: { create: rateLimiters.create },
     async ping() {
       return !closed;
     },

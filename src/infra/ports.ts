@@ -72,7 +72,9 @@ export type KvWrite =
   | { op: "set"; key: string; value: string; ttlMs?: number }
   | { op: "push"; key: string; value: string; max: number; ttlMs: number }
   /** One field of a hash; the hash's TTL is refreshed (it lives `ttlMs` after its last write). */
-  | { op: "hset"; key: string; field: string; value: string; ttlMs: number };
+  | { op: "hset"; key: string; field: string; value: string; ttlMs: number }
+  /** Adds one to a counter; `ttlMs` goes on only when this creates it (a fixed window, as `increment`). */
+  | { op: "incr"; key: string; ttlMs: number };
 
 /**
  * Takes a write that may wait until the end of the current update, where it joins the update's last
@@ -80,6 +82,16 @@ export type KvWrite =
  * Telegram sends a chat's next update after this one was answered.
  */
 export type DeferWrite = (write: KvWrite) => void;
+
+/** Writes now, in one round trip, or hands each write to `defer` when the caller offers it. */
+export async function writeOrDefer(
+  kv: KeyValue,
+  writes: readonly KvWrite[],
+  defer?: DeferWrite,
+): Promise<void> {
+  if (defer) for (const w of writes) defer(w);
+  else await kv.batch(writes);
+}
 
 /** Key-value store with TTL. Values are strings; callers serialise. */
 export interface KeyValue {
@@ -90,7 +102,8 @@ export interface KeyValue {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /**
    * Several writes in one round trip, in order (pipelined; not atomic: the call rejects if any failed).
-   * The same as calling `set` / `pushCapped` for each ("hset": one field of a hash, see `hashGet`).
+   * The same as calling `set` / `pushCapped` / `increment` for each ("hset": one field of a hash, see
+   * `hashGet`).
    */
   batch(ops: readonly KvWrite[]): Promise<void>;
   /** Sets only when absent; returns true when it was set (SET NX). */
@@ -115,32 +128,12 @@ export interface Locks {
   acquire(key: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
 }
 
-export interface RateLimitResult {
-  allowed: boolean;
-  /** Milliseconds until the next point is available (0 when allowed). */
-  retryAfterMs: number;
-  remaining: number;
-}
-
-/** Fixed-window rate limiter (rate-limiter-flexible under the hood). */
-export interface RateLimiter {
-  consume(key: string, points?: number): Promise<RateLimitResult>;
-  /** Gives back points consumed by work that did not happen (an update given back to Telegram). */
-  refund(key: string, points?: number): Promise<void>;
-}
-
-export interface RateLimiterFactory {
-  /** `durationMs` must be at least 1000 (throws RangeError otherwise); `points` a positive integer. */
-  create(opts: { name: string; points: number; durationMs: number }): RateLimiter;
-}
-
 /** Everything infra, built once per process by `createInfra(config)`. */
 export interface Infra {
   kind: "redis" | "memory";
   stream: Stream;
   kv: KeyValue;
   locks: Locks;
-  rateLimiters: RateLimiterFactory;
   /** Round-trip check for /ready; false (never a throw) when unreachable or closed. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

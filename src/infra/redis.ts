@@ -1,21 +1,19 @@
 /**
  * Redis implementation of the infra ports (REDIS_URL set). Every key lives under `${prefix}:`:
- * streams `${prefix}:stream:<name>`, values `${prefix}:kv:<key>`, locks `${prefix}:lock:<key>`,
- * rate-limit windows `${prefix}:rl:<name>:<key>`.
+ * streams `${prefix}:stream:<name>`, values `${prefix}:kv:<key>`, locks `${prefix}:lock:<key>`
+ * (rate limits are counters in the key-value space, e.g. bot/relay-budget.ts).
  *
  * Blocking XREADGROUP calls run on their own connections (a small pool of `duplicate()`s): a
  * blocked connection would otherwise stall every other command queued behind it.
  */
 import { randomUUID } from "node:crypto";
 import { type ChainableCommander, Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { assertRateLimitOptions, STREAM_MAX_LENGTH, toDeadLetter } from "./memory.ts";
+import { STREAM_MAX_LENGTH, toDeadLetter } from "./memory.ts";
 import {
   type Infra,
   isMissingGroup,
   type KeyValue,
   type Locks,
-  type RateLimiterFactory,
   type Stream,
   type StreamEntry,
 } from "./ports.ts";
@@ -43,18 +41,6 @@ if ARGV[1] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
 return v`;
-
-// rate-limiter-flexible's default script works in whole seconds (EX); this one keeps the
-// window in milliseconds. ARGV: points to consume, seconds, limit, duration in seconds (may be fractional).
-const RATE_LIMIT_SCRIPT = `local ms = math.floor(tonumber(ARGV[4]) * 1000)
-redis.call('SET', KEYS[1], 0, 'PX', ms, 'NX')
-local consumed = redis.call('INCRBY', KEYS[1], ARGV[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -1 then
-  redis.call('PEXPIRE', KEYS[1], ms)
-  ttl = ms
-end
-return {consumed, ttl}`;
 
 type RawEntry = [id: string, fields: string[] | null];
 
@@ -267,6 +253,8 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
         const k = kvKey(w.key);
         if (w.op === "push") queuePush(pipeline, k, w.value, w.max, w.ttlMs);
         else if (w.op === "hset") pipeline.hset(k, w.field, w.value).pexpire(k, w.ttlMs);
+        // A counter that is new starts at 0 with its TTL; INCR keeps a TTL that is there.
+        else if (w.op === "incr") pipeline.set(k, "0", "PX", w.ttlMs, "NX").incr(k);
         else if (w.ttlMs === undefined) pipeline.set(k, w.value);
         else pipeline.set(k, w.value, "PX", w.ttlMs);
       }
@@ -312,46 +300,11 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
     },
   };
 
-  const rateLimiters: RateLimiterFactory = {
-    create({ name, points, durationMs }) {
-      assertRateLimitOptions(points, durationMs);
-      const limiter = new RateLimiterRedis({
-        storeClient: main,
-        keyPrefix: `${base}rl:${name}`,
-        points,
-        duration: durationMs / 1000,
-        customIncrTtlLuaScript: RATE_LIMIT_SCRIPT,
-      });
-      return {
-        async consume(key, cost = 1) {
-          try {
-            const res = await limiter.consume(key, cost);
-            return { allowed: true, retryAfterMs: 0, remaining: res.remainingPoints };
-          } catch (rejection) {
-            // rate-limiter-flexible rejects with a RateLimiterRes when points are exhausted.
-            if (rejection instanceof RateLimiterRes) {
-              return {
-                allowed: false,
-                retryAfterMs: Math.max(rejection.msBeforeNext, 1),
-                remaining: rejection.remainingPoints,
-              };
-            }
-            throw rejection;
-          }
-        },
-        async refund(key, cost = 1) {
-          await limiter.reward(key, cost);
-        },
-      };
-    },
-  };
-
   return {
     kind: "redis",
     stream,
     kv,
     locks,
-    rateLimiters,
 
     async ping() {
       if (closed) return false;

@@ -3,7 +3,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { chatSessions, engagements, matches, recentContacts, users } from "../db/schema.ts";
-import type { DeferWrite, KeyValue, KvWrite } from "../infra/ports.ts";
+import { type DeferWrite, type KeyValue, type KvWrite, writeOrDefer } from "../infra/ports.ts";
 import { personKeys } from "./person-keys.ts";
 
 /** After a conversation the same two people are not proposed to each other again for a while. */
@@ -330,8 +330,7 @@ export function createChatService(deps: { db: Db; clock: Clock; kv: KeyValue }) 
           ttlMs: RELAY_MAP_TTL_MS,
         },
       ];
-      if (defer) writes.forEach(defer);
-      else await kv.batch(writes);
+      await writeOrDefer(kv, writes, defer);
     },
 
     /** The peer's copy of a message in this person's chat (their own message or one they received). */

@@ -12,7 +12,7 @@ import {
   type RiskMark,
   shouldEscalate,
 } from "../domain/safety/context.ts";
-import type { DeferWrite, KeyValue, KvWrite } from "../infra/ports.ts";
+import { type DeferWrite, type KeyValue, type KvWrite, writeOrDefer } from "../infra/ports.ts";
 
 interface StoredMark extends RiskMark {
   /** Whose message (our user id). */
@@ -62,8 +62,7 @@ export function createCrisisContext(deps: { kv: KeyValue; clock: Clock }) {
         max: CONTEXT_WINDOW * 2,
         ttlMs: CONTEXT_TTL_MS,
       };
-      if (defer) defer(write);
-      else await kv.batch([write]);
+      await writeOrDefer(kv, [write], defer);
       return escalate;
     },
 

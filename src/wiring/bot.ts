@@ -51,7 +51,6 @@ export function buildBot(deps: {
     logger: deps.logger.child({ component: "bot" }),
     pseudonymize: (id) => deps.pseudonymize(id),
     kv: storage.infra.kv,
-    rateLimiters: storage.infra.rateLimiters,
     metrics: deps.metrics,
     services: deps.services,
     clock: processClock(config.CLOCK_OFFSET_MS),

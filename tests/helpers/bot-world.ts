@@ -32,7 +32,6 @@ export function createTestBot(deps: {
     logger: deps.logger,
     pseudonymize: deps.pseudonymize ?? createPseudonymizer("secret-secret-secret"),
     kv: deps.infra.kv,
-    rateLimiters: deps.infra.rateLimiters,
     metrics: deps.metrics,
     services: createServices({ db: deps.db, infra: deps.infra, clock: systemClock }),
     clock: systemClock,
@@ -44,7 +43,7 @@ export function createTestBot(deps: {
 /** Builds the real bot over a service world's services and clock, with every Bot API call recorded. */
 export function botOver(
   world: ServiceWorld,
-  opts: { modChatId?: number; metrics?: Metrics; failWith?: FailWith } = {},
+  opts: { modChatId?: number; metrics?: Metrics; failWith?: FailWith; canGiveBack?: boolean } = {},
 ) {
   const metrics = opts.metrics ?? createMetrics({ collectDefault: false });
   const appBot: AppBot = createBot({
@@ -54,12 +53,12 @@ export function botOver(
     logger: createLogger({ level: "silent" }),
     pseudonymize: createPseudonymizer("bot-world-secret"),
     kv: world.infra.kv,
-    rateLimiters: world.infra.rateLimiters,
     metrics,
     services: world.services,
     clock: world.clock,
     perChatMinMs: 0,
     ...(opts.modChatId !== undefined ? { modChatId: opts.modChatId } : {}),
+    ...(opts.canGiveBack ? { canGiveBack: true } : {}),
   });
   const calls: RecordedCall[] = recordTelegramCalls(
     appBot.bot,
@@ -92,7 +91,7 @@ export function botOver(
 type FailWith = (call: RecordedCall) => { error_code: number; description: string } | undefined;
 
 export async function createBotWorld(
-  opts: { modChatId?: number; seedSos?: boolean; failWith?: FailWith } = {},
+  opts: { modChatId?: number; seedSos?: boolean; failWith?: FailWith; canGiveBack?: boolean } = {},
 ) {
   const world = await createServiceWorld();
   if (opts.seedSos) await world.services.sos.seedFromFile();

@@ -1,7 +1,7 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import type { Message, ReplyParameters } from "grammy/types";
 import { hasPersonalData } from "../../domain/pii.ts";
-import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
+import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService, EndedChat } from "../../services/chats.ts";
 import { personKeys } from "../../services/person-keys.ts";
@@ -9,6 +9,7 @@ import { endChatAnswer, piiAnswer, RATING_STARS, rating, sosButton, tipMenu } fr
 import { type BotContext, deferTo } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
 import { pendingChat } from "../pending.ts";
+import { takeRelayBudget } from "../relay-budget.ts";
 import { isImageFile, NOT_COPYABLE, RELAYABLE, screenableText } from "./message-kinds.ts";
 import { createTimerHandlers } from "./timer.ts";
 
@@ -25,7 +26,6 @@ export interface ChatFeatureDeps {
   chats: ChatService;
   notifier: Notifier;
   kv: KeyValue;
-  relayLimiter: RateLimiter;
   logger: Logger;
   /** The safety screen for every text that arrives in a chat (message, caption, edit). */
   screen?: (ctx: BotContext, chat: ActiveChat, text: string | undefined) => Promise<ScreenResult>;
@@ -284,20 +284,13 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   registered.callbackQuery(/^c:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("stale-button") }));
 
   /**
-   * The relay limit (15/min), checked before anything else costs time: a message over it is not
-   * screened or delivered. The sender is told once per window, not once per message; the reply
+   * The relay limit (15/min, relay-budget.ts), checked before anything else costs time: a message
+   * over it is not screened or delivered. The sender is told once per window, not once per message; the reply
    * carries «🆘 Помощь», so a person in crisis who writes fast still has help one tap away.
    */
   async function withinLimit(ctx: BotContext, chat: ActiveChat): Promise<boolean> {
-    const limit = await deps.relayLimiter.consume(String(chat.userId));
-    if (limit.allowed) {
-      // Given back and redelivered, the same message must not count twice against the limit.
-      ctx.undoOnGiveBack = [
-        ...(ctx.undoOnGiveBack ?? []),
-        () => deps.relayLimiter.refund(String(chat.userId)),
-      ];
-      return true;
-    }
+    const limit = await takeRelayBudget(ctx, kv, deps.now().getTime());
+    if (limit.allowed) return true;
     const windowMs = Math.max(1000, limit.retryAfterMs);
     if (await kv.setIfAbsent(personKeys.relayLimited(chat.userId), "1", windowMs)) {
       await ctx.reply(

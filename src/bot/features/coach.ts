@@ -1,7 +1,7 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import { formatUtc } from "../../domain/format-time.ts";
-import type { KeyValue, RateLimiter } from "../../infra/ports.ts";
+import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { ActiveChat, ChatService } from "../../services/chats.ts";
 import type { CoachService } from "../../services/coach/index.ts";
@@ -9,6 +9,7 @@ import type { ModerationService } from "../../services/moderation/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import { coachHint, coachSend, coachShare, coachToggle } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
+import { takeRelayBudget } from "../relay-budget.ts";
 
 const HINT_TEXT_TTL_MS = 30 * 60 * 1000;
 const CRISIS_LOOKBACK_MS = 2 * 60 * 60 * 1000;
@@ -21,7 +22,6 @@ export interface CoachFeatureDeps {
   kv: KeyValue;
   logger: Logger;
   /** The relay's 15/min limit, shared: a hint sent with the button counts like any message. */
-  relayLimiter: RateLimiter;
   now: () => Date;
   sosText(country: string): Promise<string>;
   countryOf(userId: number): Promise<string>;
@@ -147,7 +147,7 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       });
       return;
     }
-    const limit = await deps.relayLimiter.consume(String(chat.userId));
+    const limit = await takeRelayBudget(ctx, kv, deps.now().getTime());
     if (!limit.allowed) {
       const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
       await ctx.answerCallbackQuery({ text: ctx.t("relay-rate-limited", { seconds }), show_alert: true });

@@ -93,7 +93,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
 
   registered.callbackQuery(tipCustom.filter, async (ctx) => {
     const { session } = tipCustom.unpack(ctx.callbackQuery.data)!;
-    await kv.set(personKeys.tipCustom(ctx.user!.id), String(session), CUSTOM_TTL_MS);
+    await kv.set(personKeys.tipCustom(ctx.from!.id), String(session), CUSTOM_TTL_MS);
     await ctx.reply(ctx.t("tips-custom-prompt"));
     await ctx.answerCallbackQuery();
   });
@@ -103,7 +103,7 @@ export function createTipsFeature(deps: TipsFeatureDeps) {
   // The custom amount is the next text after «Другая сумма» — it is not relayed to the peer.
   registered.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
-    const key = personKeys.tipCustom(ctx.user!.id);
+    const key = personKeys.tipCustom(ctx.from!.id);
     const sessionId = await pendingValue(ctx, kv, key);
     if (sessionId === null) return next();
     const text = ctx.message.text.trim().replace(/\s*⭐$/, "");

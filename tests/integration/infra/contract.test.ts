@@ -355,6 +355,22 @@ describe.each(contractTargets())("infra contract: $name", (target: ContractTarge
       expect(await infra.kv.hashGet(h, "1")).toBeNull();
     });
 
+    it("a counter takes increments through batch; its window starts with the first and is not extended", async () => {
+      const n = uniqueName("count");
+      await infra.kv.batch([{ op: "incr", key: n, ttlMs: 150 }]);
+      await sut.advance(100);
+      await infra.kv.batch([
+        { op: "incr", key: n, ttlMs: 150 },
+        { op: "incr", key: n, ttlMs: 150 },
+      ]);
+      expect(await infra.kv.get(n)).toBe("3");
+      // 150 ms after the first increment the window is over, although the last was 50 ms ago.
+      await sut.advance(60);
+      expect(await infra.kv.get(n)).toBeNull();
+      await infra.kv.batch([{ op: "incr", key: n, ttlMs: 150 }]);
+      expect(await infra.kv.get(n)).toBe("1");
+    });
+
     it("setIfAbsent sets only when absent, and again once the value expired", async () => {
       const key = uniqueName("once");
       expect(await infra.kv.setIfAbsent(key, "first", 100)).toBe(true);
@@ -435,45 +451,6 @@ describe.each(contractTargets())("infra contract: $name", (target: ContractTarge
         const attempts = await Promise.all(Array.from({ length: 200 }, () => infra.locks.acquire(key, 5000)));
         expect(attempts.filter((r) => r !== null)).toHaveLength(1);
       }
-    });
-  });
-
-  describe("rate limiter", () => {
-    it("allows `points` per window, then denies with retryAfterMs until the window ends", async () => {
-      const limiter = infra.rateLimiters.create({ name: uniqueName("msg"), points: 3, durationMs: 1000 });
-      const user = "user-1";
-      const allowed = [];
-      for (let i = 0; i < 3; i++) allowed.push(await limiter.consume(user));
-      expect(allowed).toEqual([
-        { allowed: true, retryAfterMs: 0, remaining: 2 },
-        { allowed: true, retryAfterMs: 0, remaining: 1 },
-        { allowed: true, retryAfterMs: 0, remaining: 0 },
-      ]);
-      const denied = await limiter.consume(user);
-      expect(denied.allowed).toBe(false);
-      expect(denied.remaining).toBe(0);
-      expect(denied.retryAfterMs).toBeGreaterThan(0);
-      expect(denied.retryAfterMs).toBeLessThanOrEqual(1000);
-
-      // Keys are independent.
-      expect((await limiter.consume("user-2")).allowed).toBe(true);
-
-      await sut.advance(1100);
-      expect(await limiter.consume(user)).toEqual({ allowed: true, retryAfterMs: 0, remaining: 2 });
-    });
-
-    it("limiters with different names do not share counters; costs above the limit are denied", async () => {
-      const a = infra.rateLimiters.create({ name: uniqueName("a"), points: 1, durationMs: 60_000 });
-      const b = infra.rateLimiters.create({ name: uniqueName("b"), points: 1, durationMs: 60_000 });
-      expect((await a.consume("u")).allowed).toBe(true);
-      expect((await a.consume("u")).allowed).toBe(false);
-      expect((await b.consume("u")).allowed).toBe(true);
-      const big = infra.rateLimiters.create({ name: uniqueName("big"), points: 5, durationMs: 60_000 });
-      expect((await big.consume("u", 6)).allowed).toBe(false);
-    });
-
-    it("rejects windows shorter than a second", () => {
-      expect(() => infra.rateLimiters.create({ name: "x", points: 1, durationMs: 500 })).toThrow(RangeError);
     });
   });
 

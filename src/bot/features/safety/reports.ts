@@ -18,8 +18,9 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   const { moderation, notifier, mods, kv } = deps;
 
   const draftKey = personKeys.reportDraft;
-  async function loadDraft(ctx: BotContext, userId: number): Promise<ReportDraft | null> {
-    const raw = await pendingValue(ctx, kv, draftKey(userId));
+  // Drafts are keyed by the Telegram id: read ahead with the update's claim (pending.ts).
+  async function loadDraft(ctx: BotContext): Promise<ReportDraft | null> {
+    const raw = await pendingValue(ctx, kv, draftKey(ctx.from!.id));
     if (!raw) return null;
     const draft = JSON.parse(raw) as ReportDraft;
     // Drafts kept before origins were recorded hold bare message ids.
@@ -37,8 +38,8 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   }
 
   const showEvidence = evidenceShower(mods);
-  const saveDraft = (userId: number, d: ReportDraft) =>
-    kv.set(draftKey(userId), JSON.stringify(d), DRAFT_TTL_MS);
+  const saveDraft = (ctx: BotContext, d: ReportDraft) =>
+    kv.set(draftKey(ctx.from!.id), JSON.stringify(d), DRAFT_TTL_MS);
 
   registered.command("report", async (ctx) => {
     const target = await moderation.reportable(ctx.user!.id);
@@ -52,7 +53,7 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
 
   registered.callbackQuery(reportReason.filter, async (ctx) => {
     const { session, reason } = reportReason.unpack(ctx.callbackQuery.data)!;
-    await saveDraft(ctx.user!.id, {
+    await saveDraft(ctx, {
       reason,
       sessionId: session,
       comment: "",
@@ -68,7 +69,7 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   });
 
   registered.callbackQuery(reportDraft.pack({ action: "cancel" }), async (ctx) => {
-    await kv.delete(draftKey(ctx.user!.id));
+    await kv.delete(draftKey(ctx.from!.id));
     await ctx.editMessageReplyMarkup();
     await ctx.reply(ctx.t("report-cancelled"));
     await ctx.answerCallbackQuery();
@@ -76,7 +77,7 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
 
   registered.callbackQuery(reportDraft.pack({ action: "send" }), async (ctx) => {
     const me = ctx.user!;
-    const draft = await loadDraft(ctx, me.id);
+    const draft = await loadDraft(ctx);
     await ctx.editMessageReplyMarkup();
     if (!draft) {
       await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
@@ -98,10 +99,10 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
             .text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" })),
         });
       }
-      await kv.delete(draftKey(me.id));
+      await kv.delete(draftKey(ctx.from.id));
       return ctx.reply(ctx.t(`report-error-${res.reason}`));
     }
-    await kv.delete(draftKey(me.id));
+    await kv.delete(draftKey(ctx.from.id));
     await ctx.reply(ctx.t("report-thanks"));
     if (res.endedChat) await notifier.chatEndedQuietly(res, me.id);
     // Only ids and categories: these posts outlive the people's /delete (the console shows who, while they exist).
@@ -145,11 +146,11 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   registered.on("message", async (ctx, next) => {
     const msg = ctx.message;
     if (msg.text?.startsWith("/")) return next();
-    const draft = await loadDraft(ctx, ctx.user!.id);
+    const draft = await loadDraft(ctx);
     if (!draft) return next();
     if (msg.forward_origin) {
       draft.evidence.push({ id: msg.message_id, origin: originOf(ctx, msg.forward_origin) });
-      await saveDraft(ctx.user!.id, draft);
+      await saveDraft(ctx, draft);
       return ctx.reply(ctx.t("report-evidence-saved"));
     }
     if (msg.text !== undefined) {
@@ -157,7 +158,7 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
       // Refused before it is kept, so the draft and its evidence never get lost on sending.
       if ([...comment].length > REPORT_COMMENT_MAX) return ctx.reply(ctx.t("report-error-comment_too_long"));
       draft.comment = comment;
-      await saveDraft(ctx.user!.id, draft);
+      await saveDraft(ctx, draft);
       return ctx.reply(ctx.t("report-comment-saved"));
     }
     return next();
