@@ -7,7 +7,16 @@
  * Empathy and questions are phrases the person may adapt and send; boundaries are reminders to the
  * supporter («не ставь диагнозы», «не обещай всё исправить»), never meant to be sent as is.
  */
-import type { Aspect, Emotion, HintType, TopicFamily } from "./types.ts";
+import {
+  ASPECTS,
+  type Aspect,
+  EMOTIONS,
+  type Emotion,
+  HINT_TYPES,
+  type HintType,
+  TOPIC_FAMILIES,
+  type TopicFamily,
+} from "./types.ts";
 
 /** Bumped when the texts change: recorded as `ai_hints.prompt_version` for template hints. */
 export const LIBRARY_VERSION = "lib-ru-2026-12-v2";
@@ -439,3 +448,12 @@ export const CRISIS_GUIDANCE = [
   "• Сообщи модератору через жалобу с причиной «опасность» — так собеседник не останется без помощи.",
   "И позаботься о себе: тебе не нужно справляться с этим в одиночку.",
 ].join("\n");
+
+/** Every curated hint once: topic families, emotions, aspects (the safety corpus trains on them all). */
+export function libraryHintTexts(): string[] {
+  return [
+    ...TOPIC_FAMILIES.flatMap((f) => HINT_TYPES.flatMap((t) => HINT_LIBRARY[f][t])),
+    ...EMOTIONS.flatMap((e) => EMOTION_EMPATHY[e]),
+    ...ASPECTS.flatMap((a) => HINT_TYPES.flatMap((t) => ASPECT_HINTS[a][t])),
+  ];
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkHint } from "../../../src/domain/coach/filters.ts";
 import {
@@ -5,6 +6,7 @@ import {
   CRISIS_GUIDANCE,
   EMOTION_EMPATHY,
   HINT_LIBRARY,
+  libraryHintTexts,
 } from "../../../src/domain/coach/library.ts";
 import { pickTemplate, pickTemplateHints } from "../../../src/domain/coach/templates.ts";
 import { ASPECTS, EMOTIONS, HINT_TYPES, TOPIC_FAMILIES } from "../../../src/domain/coach/types.ts";
@@ -40,6 +42,19 @@ describe("curated hint library", () => {
       .filter((e) => !e.check.ok)
       .map((e) => `${e.where}: ${e.text} (${JSON.stringify(e.check)})`);
     expect(refused).toEqual([]);
+  });
+
+  it("every entry is a training row of the safety corpus (scripts/safety-hint-rows.ts adds new ones)", () => {
+    const rows = readFileSync(
+      new URL("../../../corpus/safety/regression/coach-hints.jsonl", import.meta.url),
+      "utf8",
+    )
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as { text: string; crisis: boolean; toxic: boolean });
+    const safe = new Set(rows.filter((r) => !r.crisis && !r.toxic).map((r) => r.text));
+    expect(everyEntry.map((e) => e.text).filter((t) => !safe.has(t))).toEqual([]);
+    expect(new Set(libraryHintTexts())).toEqual(new Set(everyEntry.map((e) => e.text)));
   });
 
   it("questions are questions and boundaries speak to the supporter", () => {
