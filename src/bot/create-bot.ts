@@ -233,7 +233,7 @@ export function createBot(deps: BotDeps): AppBot {
   //    A plain message's first reads (pending.ts) go with the claim, in the same round trip.
   bot.use(async (ctx, next) => {
     const key = `upd:${bot.botInfo.id}:${ctx.update.update_id}`;
-    const reads = readAheadKeys(ctx, deps.clock.now().getTime());
+    const reads = readAheadKeys(ctx);
     const [claim, values] = await Promise.all([
       claimUpdate(kv, key),
       reads.length > 0 ? kv.getMany(reads) : [],

@@ -14,14 +14,14 @@ import type { BotContext } from "./context.ts";
  * once (`pendingValue`, `pendingFlow`, `pendingChat`); a second read in the same update goes to the
  * store, so a write made in between is never hidden.
  */
-export function readAheadKeys(ctx: BotContext, nowMs: number): string[] {
+export function readAheadKeys(ctx: BotContext): string[] {
   if (ctx.chat?.type !== "private" || !ctx.from || !isPlainMessage(ctx)) return [];
   const tg = ctx.from.id;
   return [
     personKeys.reportDraft(tg),
     personKeys.appealDraft(tg),
     personKeys.tipCustom(tg),
-    personKeys.relayCount(tg, nowMs),
+    personKeys.relayCount(tg),
   ];
 }
 

@@ -283,6 +283,11 @@ function createMemoryKv(now: () => number): KeyValue & { sweep(): void } {
       return item.value.get(field) ?? null;
     },
 
+    async remainingTtl(key) {
+      const item = live(key);
+      return item?.expiresAt == null ? null : item.expiresAt - now();
+    },
+
     async setIfAbsent(key, value, ttlMs) {
       if (live(key)) return false;
       items.set(key, { value, expiresAt: now() + ttlMs });
@@ -395,6 +400,7 @@ export function createMemoryInfra(opts: MemoryInfraOptions = {}): Infra {
       set: kv.set,
       batch: kv.batch,
       hashGet: kv.hashGet,
+      remainingTtl: kv.remainingTtl,
       setIfAbsent: kv.setIfAbsent,
       delete: kv.delete,
       increment: kv.increment,

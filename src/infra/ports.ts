@@ -120,6 +120,8 @@ export interface KeyValue {
   list(key: string): Promise<string[]>;
   /** One field of a hash written by `batch` ("hset"); null when the hash or the field is missing. */
   hashGet(key: string, field: string): Promise<string | null>;
+  /** Milliseconds until the key expires; null when it is missing or has no TTL (PTTL). */
+  remainingTtl(key: string): Promise<number | null>;
 }
 
 /** Short-lived exclusive locks (a double click, a proposal being decided). */

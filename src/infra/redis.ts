@@ -261,6 +261,11 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
       await execAll(pipeline);
     },
 
+    async remainingTtl(key) {
+      const ms = await main.pttl(kvKey(key));
+      return ms >= 0 ? ms : null;
+    },
+
     async setIfAbsent(key, value, ttlMs) {
       return (await main.set(kvKey(key), value, "PX", ttlMs, "NX")) === "OK";
     },

@@ -3,17 +3,14 @@
  * them. A report draft holds the person's comment; a custom tip amount and the over-limit notice are
  * small, but nothing of a person stays after they asked to be forgotten.
  */
-/** The relay limit's window: a clock minute. */
-export const RELAY_WINDOW_MS = 60_000;
-
 export const personKeys = {
   // What a person's next message is for, keyed by their Telegram id: the bot reads these with the
   // update's claim, before it knows who the person is (bot/pending.ts).
   reportDraft: (tgId: number) => `report-draft:${tgId}`,
   appealDraft: (tgId: number) => `appeal-draft:${tgId}`,
   tipCustom: (tgId: number) => `tip-custom:${tgId}`,
-  /** Messages relayed in the window holding `nowMs` (bot/relay-budget.ts): a number, gone a window later. */
-  relayCount: (tgId: number, nowMs: number) => `relay-count:${tgId}:${Math.floor(nowMs / RELAY_WINDOW_MS)}`,
+  /** Messages relayed in the current window, which starts with the first (bot/relay-budget.ts). */
+  relayCount: (tgId: number) => `relay-count:${tgId}`,
   relayLimited: (userId: number) => `limited:${userId}`,
   nudged: (sessionId: number, userId: number) => `nudged:${sessionId}:${userId}`,
   /** A person's message-id pairs of one conversation (their message → the peer's copy), one hash. */
@@ -24,12 +21,7 @@ export const personKeys = {
 };
 
 /** Every entry /delete removes for this person. */
-export function erasableKeys(
-  userId: number,
-  sessionIds: readonly number[],
-  tgId: number | null,
-  nowMs: number,
-): string[] {
+export function erasableKeys(userId: number, sessionIds: readonly number[], tgId: number | null): string[] {
   const keys = [
     personKeys.relayLimited(userId),
     ...sessionIds.flatMap((sid) => [personKeys.nudged(sid, userId), personKeys.relayMap(sid, userId)]),
@@ -39,7 +31,7 @@ export function erasableKeys(
       personKeys.reportDraft(tgId),
       personKeys.appealDraft(tgId),
       personKeys.tipCustom(tgId),
-      personKeys.relayCount(tgId, nowMs),
+      personKeys.relayCount(tgId),
       personKeys.startPayload(tgId),
       personKeys.startCard(tgId),
     );

@@ -289,7 +289,7 @@ export function createChatFeature(deps: ChatFeatureDeps) {
    * carries «🆘 Помощь», so a person in crisis who writes fast still has help one tap away.
    */
   async function withinLimit(ctx: BotContext, chat: ActiveChat): Promise<boolean> {
-    const limit = await takeRelayBudget(ctx, kv, deps.now().getTime());
+    const limit = await takeRelayBudget(ctx, kv);
     if (limit.allowed) return true;
     const windowMs = Math.max(1000, limit.retryAfterMs);
     if (await kv.setIfAbsent(personKeys.relayLimited(chat.userId), "1", windowMs)) {

@@ -147,7 +147,7 @@ export function createCoachFeature(deps: CoachFeatureDeps) {
       });
       return;
     }
-    const limit = await takeRelayBudget(ctx, kv, deps.now().getTime());
+    const limit = await takeRelayBudget(ctx, kv);
     if (!limit.allowed) {
       const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
       await ctx.answerCallbackQuery({ text: ctx.t("relay-rate-limited", { seconds }), show_alert: true });

@@ -240,7 +240,6 @@ export function createErase(deps: { db: Db; clock: Clock; kv: KeyValue; identity
         userId,
         outcome.sessionIds,
         outcome.tgId === null ? null : Number(outcome.tgId),
-        clock.now().getTime(),
       );
       const kvKeysDeleted = await kv.delete(...keys);
       return {

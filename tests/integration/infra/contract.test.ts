@@ -371,6 +371,19 @@ describe.each(contractTargets())("infra contract: $name", (target: ContractTarge
       expect(await infra.kv.get(n)).toBe("1");
     });
 
+    it("remainingTtl says how long a key lives; null when it is missing or has no TTL", async () => {
+      const k = uniqueName("ttl");
+      expect(await infra.kv.remainingTtl(k)).toBeNull();
+      await infra.kv.set(k, "1", 1_000);
+      await sut.advance(100);
+      const left = await infra.kv.remainingTtl(k);
+      expect(left).toBeGreaterThan(800);
+      expect(left).toBeLessThanOrEqual(900);
+      await infra.kv.set(k, "1");
+      expect(await infra.kv.remainingTtl(k)).toBeNull();
+      await infra.kv.delete(k);
+    });
+
     it("setIfAbsent sets only when absent, and again once the value expired", async () => {
       const key = uniqueName("once");
       expect(await infra.kv.setIfAbsent(key, "first", 100)).toBe(true);
