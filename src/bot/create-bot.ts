@@ -234,10 +234,7 @@ export function createBot(deps: BotDeps): AppBot {
   bot.use(async (ctx, next) => {
     const key = `upd:${bot.botInfo.id}:${ctx.update.update_id}`;
     const reads = readAheadKeys(ctx);
-    const [claim, values] = await Promise.all([
-      claimUpdate(kv, key),
-      reads.length > 0 ? kv.getMany(reads) : [],
-    ]);
+    const [claim, values] = await Promise.all([claimUpdate(kv, key), kv.getMany(reads)]);
     if (claim === "done") {
       metrics.updatesDuplicate.inc();
       return;

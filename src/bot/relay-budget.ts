@@ -11,8 +11,8 @@ import { pendingValue } from "./pending.ts";
  * Telegram is not counted twice. A person's updates are handled one after another (per-chat
  * sequencing), so reading and then counting is not a race.
  */
-export const RELAY_LIMIT = 15;
-export const RELAY_WINDOW_MS = 60_000;
+const RELAY_LIMIT = 15;
+const RELAY_WINDOW_MS = 60_000;
 
 /** Takes one message from the sender's budget; when it is spent, says how long until it opens again. */
 export async function takeRelayBudget(

@@ -253,8 +253,8 @@ export async function createRedisInfra(opts: RedisInfraOptions): Promise<Infra> 
         const k = kvKey(w.key);
         if (w.op === "push") queuePush(pipeline, k, w.value, w.max, w.ttlMs);
         else if (w.op === "hset") pipeline.hset(k, w.field, w.value).pexpire(k, w.ttlMs);
-        // A counter that is new starts at 0 with its TTL; INCR keeps a TTL that is there.
-        else if (w.op === "incr") pipeline.set(k, "0", "PX", w.ttlMs, "NX").incr(k);
+        // The same script as `increment`: the TTL goes on only when the counter has none.
+        else if (w.op === "incr") pipeline.eval(INCREMENT_SCRIPT, 1, k, String(w.ttlMs));
         else if (w.ttlMs === undefined) pipeline.set(k, w.value);
         else pipeline.set(k, w.value, "PX", w.ttlMs);
       }

@@ -285,8 +285,8 @@ export function createChatFeature(deps: ChatFeatureDeps) {
 
   /**
    * The relay limit (15/min, relay-budget.ts), checked before anything else costs time: a message
-   * over it is not screened or delivered. The sender is told once per window, not once per message; the reply
-   * carries «🆘 Помощь», so a person in crisis who writes fast still has help one tap away.
+   * over it is not screened or delivered. The sender is told once per window, not once per message;
+   * the reply carries «🆘 Помощь», so a person in crisis who writes fast still has help one tap away.
    */
   async function withinLimit(ctx: BotContext, chat: ActiveChat): Promise<boolean> {
     const limit = await takeRelayBudget(ctx, kv);
