@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import pg from "pg";
 import {
@@ -120,15 +121,91 @@ function fdCount(pid: number): number {
   }
 }
 
-async function soak(stand: Stand, traffic: ReturnType<typeof createTraffic>, minutes: number, rate: number) {
+type Scrape = Map<string, number>;
+
+/** One /metrics text as `name{labels}` → value. */
+function parseMetrics(text: string): Scrape {
+  const out: Scrape = new Map();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+/**
+ * Every api replica's /metrics: requests to the cluster's port land on a replica round-robin, so a few
+ * tries reach each; a replica is told apart by its process start time.
+ */
+async function scrapeReplicas(url: string, replicas: number): Promise<Map<number, Scrape>> {
+  const out = new Map<number, Scrape>();
+  for (let i = 0; i < replicas * 4 && out.size < replicas; i++) {
+    try {
+      const res = await fetch(`${url}/metrics`, { headers: { connection: "close" } });
+      const scrape = parseMetrics(await res.text());
+      const started = scrape.get("process_start_time_seconds");
+      // The first answer of each replica counts: a second one would find its event-loop gauges just reset.
+      if (started !== undefined && !out.has(started)) out.set(started, scrape);
+    } catch {
+      // a replica restarting: counted as missing
+    }
+  }
+  return out;
+}
+
+/** Updates handled by the api (its own timer, first middleware to last) and how many took over `le` s. */
+function updatesOver(before: Map<number, Scrape>, after: Map<number, Scrape>, le: string) {
+  let total = 0;
+  let over = 0;
+  for (const [id, now] of after) {
+    const then = before.get(id) ?? new Map<string, number>();
+    for (const [key, value] of now) {
+      if (!key.startsWith("bot_update_duration_seconds_bucket{")) continue;
+      const d = value - (then.get(key) ?? 0);
+      if (key.includes('le="+Inf"')) total += d;
+      else if (key.includes(`le="${le}"`)) over -= d;
+    }
+  }
+  return { total, over: total + over };
+}
+
+async function soak(
+  stand: Stand,
+  traffic: ReturnType<typeof createTraffic>,
+  minutes: number,
+  rate: number,
+  replicas: number,
+) {
   const redis = new Redis(stand.env.REDIS_URL!, { lazyConnect: true });
   await redis.connect();
   const db = new pg.Client({ connectionString: stand.databaseUrl });
   await db.connect();
   const samples: Array<Record<string, number>> = [];
+  // The driver holds the sandbox and stamps every latency: its own stalls (event loop, GC) are counted too.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ["gc"] });
   try {
     for (let minute = 1; minute <= minutes; minute++) {
+      loop.reset();
+      gcMs = 0;
+      const cpu0 = stand.cpuMs();
+      const scrape0 = await scrapeReplicas(stand.apiUrl, replicas);
       const r = await traffic.step(rate, 60, 5_000);
+      const cpu1 = stand.cpuMs();
+      const scrape1 = await scrapeReplicas(stand.apiUrl, replicas);
+      const apiSlow = updatesOver(scrape0, scrape1, "0.1");
+      let apiLoopMax = 0;
+      for (const s of scrape1.values())
+        apiLoopMax = Math.max(apiLoopMax, s.get("nodejs_eventloop_lag_max_seconds") ?? 0);
+      const driverLoopP99 = loop.percentile(99) / 1e6;
+      const driverLoopMax = loop.max / 1e6;
+      const driverGcMs = gcMs;
       let keys = 0;
       let cursor = "0";
       do {
@@ -157,15 +234,36 @@ async function soak(stand: Stand, traffic: ReturnType<typeof createTraffic>, min
         workerFds: worker.reduce((s, p) => s + fdCount(p), 0),
         redisKeys: keys,
         dbMb: Number(size.rows[0].b) / 2 ** 20,
+        driverHeapMb: process.memoryUsage().heapUsed / 2 ** 20,
+        driverLoopP99,
+        driverLoopMax,
+        driverGcMs,
+        // Both sides' share of updates over 100 ms: the api's own timer against the driver's stamps.
+        apiOver100msShare: apiSlow.over / Math.max(1, apiSlow.total),
+        driverOver100msShare: r.latency.over100 / Math.max(1, r.latency.n),
+        apiReplicasSeen: scrape1.size,
+        apiLoopMaxMs: apiLoopMax * 1000,
       };
+      for (const k of Object.keys(cpu1))
+        sample[`cpuMsPerUpdate.${k}`] = (cpu1[k]! - (cpu0[k] ?? 0)) / Math.max(1, r.offered);
       samples.push(sample);
       console.log(
         `  soak ${String(minute).padStart(2)} min: p50 ${ms(sample.p50!)} p99 ${ms(sample.p99!)} ms (relays p99 ${ms(sample.relayP99!)}, ${(100 * sample.relayShare!).toFixed(0)} %), ` +
           `api RSS ${sample.apiRssMb!.toFixed(0)} MB heap ${sample.apiHeapMb!.toFixed(0)} MB, worker RSS ${sample.workerRssMb!.toFixed(0)} MB heap ${sample.workerHeapMb!.toFixed(0)} MB, ` +
           `fds ${sample.apiFds}/${sample.workerFds}, redis keys ${keys}, db ${sample.dbMb!.toFixed(1)} MB`,
       );
+      console.log(
+        `           over 100 ms: ${(100 * sample.driverOver100msShare!).toFixed(2)} % as the driver saw them, ` +
+          `${(100 * sample.apiOver100msShare!).toFixed(2)} % by the api's own timer (${scrape1.size} replicas); api loop delay max ${ms(sample.apiLoopMaxMs!)} ms\n` +
+          `           driver heap ${sample.driverHeapMb!.toFixed(0)} MB, loop delay p99 ${ms(driverLoopP99)} max ${ms(driverLoopMax)} ms, GC ${driverGcMs.toFixed(0)} ms; CPU-ms/update: ` +
+          Object.keys(cpu1)
+            .map((k) => `${k} ${sample[`cpuMsPerUpdate.${k}`]!.toFixed(2)}`)
+            .join(", "),
+      );
     }
   } finally {
+    loop.disable();
+    gc.disconnect();
     redis.disconnect();
     await db.end();
   }
@@ -212,7 +310,7 @@ export async function main(argv: string[]): Promise<void> {
       // Warm-up (not reported): JIT, connection pools, the classifier.
       await traffic.step(20, 10, 30_000);
       if (soakMinutes > 0) {
-        result.soak = await soak(ours, traffic, soakMinutes, soakRate);
+        result.soak = await soak(ours, traffic, soakMinutes, soakRate, replicas);
       } else {
         if (mixes.has("day")) result.ours = await runRamp(ours, "day", traffic, steps, seconds);
         if (mixes.has("relay")) {

@@ -31,6 +31,10 @@ export interface SandboxOptions {
   apiLatencyMs?: number;
   /** Told when the bot's webhook accepted an update (load measurements). */
   onWebhookDelivered?: WorldOptions["onWebhookDelivered"];
+  /** How many recorded calls the control API keeps (updates: a tenth). Default 20 000. */
+  callLog?: number;
+  /** How many messages each private chat keeps, the oldest forgotten first. Default: all. */
+  messageHistory?: number;
 }
 
 export interface Sandbox {
@@ -62,6 +66,8 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     webhookRetryMaxMs: opts.webhookRetryMaxMs ?? 30_000,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
     ...(opts.apiLatencyMs ? { apiLatencyMs: opts.apiLatencyMs } : {}),
+    ...(opts.callLog !== undefined ? { callLog: opts.callLog } : {}),
+    ...(opts.messageHistory !== undefined ? { messageHistory: opts.messageHistory } : {}),
     ...(opts.onWebhookDelivered ? { onWebhookDelivered: opts.onWebhookDelivered } : {}),
     onWebhookReply: async (bot, method, params) => {
       await callMethod(world, bot, method, params);

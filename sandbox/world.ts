@@ -59,8 +59,11 @@ export class World {
   /** Counters that let tests prove the absence of busy loops. */
   readonly stats = { pollChecks: 0, webhookAttempts: 0 };
 
+  private readonly callLogSize: number;
+
   constructor(readonly opts: WorldOptions) {
     this.events.setMaxListeners(0);
+    this.callLogSize = opts.callLog ?? 20_000;
   }
 
   now(): number {
@@ -155,7 +158,8 @@ export class World {
       at: this.opts.clock(),
     };
     this.updates.push(record);
-    if (this.updates.length > 2_000) this.updates.splice(0, this.updates.length - 2_000);
+    const keepUpdates = Math.ceil(this.callLogSize / 10);
+    if (this.updates.length > keepUpdates) this.updates.splice(0, this.updates.length - keepUpdates);
     this.emitRaw({ type: "update", update: record });
     if (bot.queue.length > 100_000) bot.queue.shift();
     bot.poller?.finish("update");
@@ -168,7 +172,7 @@ export class World {
     const full: CallRecord = { seq: ++this.callSeq, at: this.opts.clock(), ...record };
     full.params = sanitize(record.params) as Record<string, unknown>;
     this.calls.push(full);
-    if (this.calls.length > 20_000) this.calls.splice(0, this.calls.length - 20_000);
+    if (this.calls.length > this.callLogSize) this.calls.splice(0, this.calls.length - this.callLogSize);
     this.emitRaw({ type: "call", call: full });
     return full;
   }
@@ -209,6 +213,11 @@ export class World {
     if (extra.markup) stored.markup = extra.markup;
     if (extra.mediaKind) stored.mediaKind = extra.mediaKind;
     chat.messages.set(msg.message_id, stored);
+    const keep = this.opts.messageHistory;
+    if (keep !== undefined && chat.messages.size > keep) {
+      // Maps iterate in insertion order: the first key is the oldest message.
+      chat.messages.delete(chat.messages.keys().next().value!);
+    }
     this.emit({ type: "message", user_id: chat.user.id, entry: toEntry(stored, this.files) });
     if (sender === "bot" && extra.markup) {
       if (extra.markup.keyboard) this.setReplyKeyboard(chat, extra.markup);

@@ -22,7 +22,8 @@ if (cluster.isPrimary) {
     const worker = cluster.fork();
     process.stdout.write(`replica ${worker.process.pid} started\n`);
   };
-  for (let i = 0; i < replicas; i++) fork();
+  // A second apart: the load stand tells replicas' /metrics apart by their start time (whole seconds).
+  for (let i = 0; i < replicas; i++) setTimeout(fork, i * 1_100);
   cluster.on("exit", (worker, code, signal) => {
     process.stdout.write(`replica ${worker.process.pid} exited (${signal ?? code})\n`);
     if (!stopping) fork();

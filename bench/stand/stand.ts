@@ -146,6 +146,11 @@ export async function startStand(opts: StandOptions): Promise<Stand> {
     apiLatencyMs: opts.apiLatencyMs ?? 0,
     webhookRetryBaseMs: 200,
     webhookRetryMaxMs: 5_000,
+    // The stand watches calls through its own hook, not the control API's log, and needs only recent
+    // messages (replies, edits): a 30-minute soak would otherwise keep ~400 000 messages in the process
+    // that stamps every latency, and its GC pauses would be counted as the bot's.
+    callLog: 200,
+    messageHistory: 8,
     onWebhookDelivered: (_b, u) => hooks.onDelivered?.(u.update_id),
   });
   const world = sandbox.world;

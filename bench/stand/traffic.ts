@@ -69,6 +69,16 @@ interface RelaySent {
   copiedAt?: number;
 }
 
+/** Latencies in ms; `over100`: how many took longer than 100 ms. */
+export interface Summary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  n: number;
+  over100: number;
+}
+
 export interface StepReport {
   rate: number;
   seconds: number;
@@ -77,10 +87,10 @@ export interface StepReport {
   handledPerSec: number;
   /** Updates of this step not answered when the drain gave up. */
   unanswered: number;
-  latency: { p50: number; p95: number; p99: number; max: number; n: number };
-  relay: { p50: number; p95: number; p99: number; max: number; n: number };
+  latency: Summary;
+  relay: Summary;
   byKind: Record<string, number>;
-  latencyByKind: Record<string, { p50: number; p95: number; p99: number; max: number; n: number }>;
+  latencyByKind: Record<string, Summary>;
   calls: Record<string, number>;
   failedCalls: number;
   drainMs: number;
@@ -196,6 +206,8 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
   const arrivals = new Map<number, Arrival>();
   const latencies = new Map<number, number[]>();
   const kindLatencies = new Map<string, number[]>();
+  /** Per step: from a relayed message's arrival to its first copy (a scan of every relay would grow with the run). */
+  const copyLatencies = new Map<number, number[]>();
   const answeredInWindow = new Map<number, number>();
   let window = { step: 0, end: 0 };
   const relays = new Map<string, RelaySent>();
@@ -242,7 +254,10 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       const r = relays.get(key);
       if (r) {
         r.copies++;
-        if (r.copies === 1) r.copiedAt = performance.now();
+        if (r.copies === 1) {
+          r.copiedAt = performance.now();
+          listOf(copyLatencies, r.step).push(r.copiedAt - r.at);
+        }
         listOf(copyOrder, from).push(r.messageId);
       }
       return;
@@ -379,7 +394,8 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
     },
     edit: () => {
       const p = pickFrom(chatList());
-      if (!p?.lastText) return false;
+      // The sandbox keeps only recent messages on the stand: an older one cannot be edited.
+      if (!p?.lastText || !bot.chats.get(p.id)?.messages.has(p.lastText)) return false;
       userEdits(world, bot, p.id, p.lastText, `${text()} (исправлено)`);
       return true;
     },
@@ -484,16 +500,14 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       const unanswered = await drain(drainMs);
       const drainMsUsed = performance.now() - drainStarted;
       const lat = (latencies.get(stepNo) ?? []).sort((a, b) => a - b);
-      const rel = [...relays.values()]
-        .filter((r) => r.step === stepNo && r.copiedAt !== undefined)
-        .map((r) => r.copiedAt! - r.at)
-        .sort((a, b) => a - b);
+      const rel = (copyLatencies.get(stepNo) ?? []).sort((a, b) => a - b);
       const summary = (v: number[]) => ({
         p50: pct(v, 50),
         p95: pct(v, 95),
         p99: pct(v, 99),
         max: v.at(-1) ?? Number.NaN,
         n: v.length,
+        over100: v.filter((x) => x > 100).length,
       });
       const stepCalls: Record<string, number> = {};
       for (const [m, n] of calls) {

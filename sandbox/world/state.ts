@@ -49,6 +49,17 @@ export interface WorldOptions {
   onWebhookDelivered?: (bot: BotState, update: Update, requestStartedAt: number) => void;
   /** Added to every Bot API call's answer, like the network distance to Telegram (ms, default 0). */
   apiLatencyMs?: number;
+  /**
+   * How many recorded calls are kept for the control API (updates: a tenth). Default 20 000. The load
+   * stand keeps few: records that live a minute or two and then die are what makes a long run's GC
+   * pauses grow in the process that stamps every latency.
+   */
+  callLog?: number;
+  /**
+   * How many messages each private chat keeps (the oldest are forgotten first; unlimited by default).
+   * The load stand keeps a few: a long run would otherwise hold every message ever sent.
+   */
+  messageHistory?: number;
 }
 
 export interface StoredMessage {
