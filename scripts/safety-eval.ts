@@ -81,8 +81,25 @@ function crisisTable(name: string, scored: Scored[]) {
     byKind[kind] = `${k.filter((s) => s.detector).length}/${k.length}`;
   }
   out.recallByKind = byKind;
+  // Long stories with the danger implied are where the model misses most (stop 25).
+  const byLength: Record<string, string> = {};
+  for (const [label, lo, hi] of LENGTHS) {
+    const k = pos.filter((s) => {
+      const words = s.row.text.split(/\s+/).filter(Boolean).length;
+      return words >= lo && words <= hi;
+    });
+    byLength[label] = `${k.filter((s) => s.detector).length}/${k.length}`;
+  }
+  out.recallByWords = byLength;
   return out;
 }
+
+const LENGTHS: Array<[string, number, number]> = [
+  ["1-5", 1, 5],
+  ["6-14", 6, 14],
+  ["15-29", 15, 29],
+  ["30+", 30, Number.POSITIVE_INFINITY],
+];
 
 function toxicTable(name: string, scored: Scored[]) {
   const pos = scored.filter((s) => s.row.toxic);
