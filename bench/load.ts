@@ -157,17 +157,17 @@ async function scrapeReplicas(url: string, replicas: number): Promise<Map<number
 /** Updates handled by the api (its own timer, first middleware to last) and how many took over `le` s. */
 function updatesOver(before: Map<number, Scrape>, after: Map<number, Scrape>, le: string) {
   let total = 0;
-  let over = 0;
+  let within = 0; // buckets are cumulative: `le` holds every update that took at most that long
   for (const [id, now] of after) {
     const then = before.get(id) ?? new Map<string, number>();
     for (const [key, value] of now) {
       if (!key.startsWith("bot_update_duration_seconds_bucket{")) continue;
       const d = value - (then.get(key) ?? 0);
       if (key.includes('le="+Inf"')) total += d;
-      else if (key.includes(`le="${le}"`)) over -= d;
+      else if (key.includes(`le="${le}"`)) within += d;
     }
   }
-  return { total, over: total + over };
+  return { total, over: total - within };
 }
 
 async function soak(
