@@ -94,16 +94,6 @@ function printRow(r: StepRow) {
   if (slow.length) console.log(`           slow kinds: ${slow.join("; ")}`);
 }
 
-async function metricValue(url: string, name: string): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line ? Number(line.split(" ").at(-1)) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function rssKb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -132,6 +122,15 @@ function parseMetrics(text: string): Scrape {
     out.set(line.slice(0, at), Number(line.slice(at + 1)));
   }
   return out;
+}
+
+/** An unlabelled metric of one process's /metrics (a random replica behind the cluster's port). */
+async function metricValue(url: string, name: string): Promise<number | undefined> {
+  try {
+    return parseMetrics(await (await fetch(`${url}/metrics`)).text()).get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -227,7 +226,8 @@ async function soak(
         unanswered: r.unanswered,
         apiRssMb: api.reduce((s, p) => s + rssKb(p), 0) / 1024,
         workerRssMb: worker.reduce((s, p) => s + rssKb(p), 0) / 1024,
-        apiHeapMb: ((await metricValue(stand.apiUrl, "nodejs_heap_size_used_bytes")) ?? Number.NaN) / 2 ** 20,
+        // One replica's heap, from the scrape already made.
+        apiHeapMb: ([...scrape1.values()][0]?.get("nodejs_heap_size_used_bytes") ?? Number.NaN) / 2 ** 20,
         workerHeapMb:
           ((await metricValue(stand.workerUrl, "nodejs_heap_size_used_bytes")) ?? Number.NaN) / 2 ** 20,
         apiFds: api.reduce((s, p) => s + fdCount(p), 0),
