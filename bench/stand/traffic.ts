@@ -19,6 +19,12 @@ export interface Scenario {
   mix: Record<ActionKind, number>;
   tipShare: number;
   texts: string[];
+  /**
+   * Seconds a person takes to answer one of the bot's prompts (a proposal, the end confirmation, the
+   * rating, an invoice…), drawn uniformly from [min, max]. People read before they tap; absent or
+   * [0, 0], prompts are answered at machine speed (the chaos runs, which only relay).
+   */
+  thinkSeconds?: [min: number, max: number];
 }
 
 export type ActionKind =
@@ -51,6 +57,8 @@ interface Person {
 interface FollowUp {
   person: number;
   label: string;
+  /** performance.now() before which the person has not yet tapped. */
+  readyAt: number;
   run(): void;
 }
 
@@ -215,6 +223,13 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
   const calls = new Map<string, number>();
   let failedCalls = 0;
   const followUps: FollowUp[] = [];
+  const [thinkMin, thinkMax] = scenario.thinkSeconds ?? [0, 0];
+  const thinkMs = () => (thinkMin + random() * (thinkMax - thinkMin)) * 1000;
+  /** The oldest prompt answer whose think time is over (the list is short: rate × think × share). */
+  const nextReady = (now: number): FollowUp | undefined => {
+    const i = followUps.findIndex((f) => f.readyAt <= now);
+    return i < 0 ? undefined : followUps.splice(i, 1)[0];
+  };
   const proposals = new Map<number, number>();
   const starts = new Map<number, number>();
   const firstStart = new Map<number, number>();
@@ -271,6 +286,7 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       followUps.push({
         person: chatId,
         label: "pay",
+        readyAt: performance.now() + thinkMs(),
         run: () =>
           void pay(world, bot, chatId, { message_id: messageId, timeout_ms: 60_000 }).catch(() => {}),
       });
@@ -286,6 +302,7 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
       followUps.push({
         person: chatId,
         label,
+        readyAt: performance.now() + thinkMs(),
         run: () => {
           void click(world, bot, chatId, { message_id: messageId, data, timeout_ms: 60_000 }).catch(() => {});
           then?.();
@@ -427,7 +444,7 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
   setMix(scenario.mix);
   const byKind = new Map<string, number>();
   function act(): void {
-    const f = followUps.shift();
+    const f = nextReady(performance.now());
     if (f) {
       currentKind = f.label;
       f.run();
@@ -458,9 +475,9 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
   let stopped = false;
 
-  /** The bot's prompts still unanswered when the load stops are answered now (people keep tapping). */
+  /** After the load stops, people keep answering the bot's prompts as their think time ends. */
   function runFollowUps(): void {
-    for (let f = followUps.shift(); f; f = followUps.shift()) {
+    for (let f = nextReady(performance.now()); f; f = nextReady(performance.now())) {
       currentKind = f.label;
       f.run();
       currentKind = "";
@@ -471,7 +488,13 @@ export function createTraffic(stand: Stand, scenario: Scenario, seed = 1): Traff
     const deadline = performance.now() + ms;
     while (performance.now() < deadline && !stopped) {
       runFollowUps();
-      if (arrivals.size === 0 && bot.queue.length === 0 && followUps.length === 0) return 0;
+      // Prompts still being read stay for the next step: people are thinking, not waiting on the bot.
+      if (
+        arrivals.size === 0 &&
+        bot.queue.length === 0 &&
+        !followUps.some((f) => f.readyAt <= performance.now())
+      )
+        return 0;
       await sleep(50);
     }
     return arrivals.size;

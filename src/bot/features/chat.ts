@@ -221,20 +221,17 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   });
 
   registered.callbackQuery(endChatAnswer.pack({ answer: "no" }), async (ctx) => {
-    await ctx.editMessageReplyMarkup();
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
     await ctx.reply(ctx.t("end-kept"));
-    await ctx.answerCallbackQuery();
   });
 
   registered.callbackQuery(endChatAnswer.pack({ answer: "yes" }), async (ctx) => {
     const ended = await chats.endChat(ctx.user!.id, "ended");
-    await ctx.editMessageReplyMarkup();
-    if (!ended) {
-      await ctx.answerCallbackQuery({ text: ctx.t("end-already") });
-      return;
-    }
-    await ctx.answerCallbackQuery();
-    await announceEnd(ended, ctx.user!.id);
+    await Promise.all([
+      ctx.editMessageReplyMarkup(),
+      ctx.answerCallbackQuery(ended ? undefined : { text: ctx.t("end-already") }),
+    ]);
+    if (ended) await announceEnd(ended, ctx.user!.id);
   });
 
   // Temp-chat: /timer, the peer's consent, «продлить?» (timer.ts).
@@ -254,8 +251,10 @@ export function createChatFeature(deps: ChatFeatureDeps) {
     const kept = rows.filter(
       (row) => !row.some((b) => "callback_data" in b && rating.filter.test(b.callback_data ?? "")),
     );
-    await ctx.editMessageReplyMarkup(kept.length ? { reply_markup: { inline_keyboard: kept } } : {});
-    await ctx.answerCallbackQuery({ text: ctx.t("rate-thanks") });
+    await Promise.all([
+      ctx.editMessageReplyMarkup(kept.length ? { reply_markup: { inline_keyboard: kept } } : {}),
+      ctx.answerCallbackQuery({ text: ctx.t("rate-thanks") }),
+    ]);
   });
 
   // The first message that looks like a contact waits for the sender's confirmation.

@@ -55,16 +55,14 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
   registered.command("find", find);
   // «🔍 Найти собеседника» under «Профиль готов»: the same as /find.
   registered.callbackQuery(searchButton.pack({ action: "find" }), async (ctx) => {
-    await ctx.editMessageReplyMarkup();
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
     await find(ctx);
-    await ctx.answerCallbackQuery();
   });
 
   registered.callbackQuery(searchButton.pack({ action: "cancel" }), async (ctx) => {
     const cancelled = await matching.cancelSearch(ctx.user!.id);
-    await ctx.editMessageReplyMarkup();
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
     await ctx.reply(ctx.t(cancelled ? "search-cancelled" : "search-not-active"));
-    await ctx.answerCallbackQuery();
   });
 
   registered.callbackQuery(proposalAnswer.filter, async (ctx) => {
@@ -75,11 +73,11 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
       await ctx.answerCallbackQuery({ text: ctx.t("proposal-stale") });
       return;
     }
-    await ctx.editMessageReplyMarkup();
+    // The button stops spinning and loses its keyboard in one round trip, before the news is sent.
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
     if (outcome.kind === "waiting") await ctx.reply(ctx.t("proposal-waiting"));
     if (outcome.kind === "declined") await ctx.reply(ctx.t("proposal-declined-by-you"));
     await notifier.decision(outcome);
-    await ctx.answerCallbackQuery();
   });
 
   // Forged or outdated matching buttons change nothing.
