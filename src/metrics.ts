@@ -92,7 +92,7 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
     safety: {
       crisisSupport: new Counter({
         name: "safety_crisis_support_total",
-        help: "Crisis support brought to a writer, by source: message or context (several messages together)",
+        help: "Crisis support brought to a person, by source: message, context (several messages together), model (the optional second opinion) or peer (their peer's concern)",
         labelNames: ["source"],
         registers: [registry],
       }),

@@ -337,6 +337,7 @@ export function createBot(deps: BotDeps): AppBot {
   const crisis = createCrisisFeature({
     sos: deps.services.sos,
     profiles,
+    chats: deps.services.chats,
     moderation: deps.services.moderation,
     checkIns: deps.services.checkIns,
     notifier,

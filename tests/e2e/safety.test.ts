@@ -73,6 +73,27 @@ describe("safety and privacy, through the sandbox", () => {
     expect(kiraAfter.join("\n")).not.toMatch(/\/tips|Насколько этот разговор/);
   });
 
+  it("a long story the detector lets through: the peer taps «💛 Беспокоюсь за собеседника» and the writer gets help", async () => {
+    const [mira, oleg] = await matchedPair(e2e.client, ["Мира", "Олег"], ["Ясная Звезда", "Добрый Ёж"]);
+    // Risk only a reader sees: no word of death, and the detector lets it through as ordinary talk.
+    // (If a later model catches it, the flow below holds all the same.)
+    await mira.send(
+      "Сходила в банк, указала сестру выгодоприобретателем по вкладу. Собаку с пятницы заберут на передержку, оплатила месяц. Когда решение принято, всё становится простым. Пятница — хороший день.",
+    );
+    await oleg.expectMessage(/выгодоприобретателем/);
+    await oleg.send("🆘 Помощь");
+    await oleg.click("💛 Беспокоюсь за собеседника");
+    await oleg.expectMessage(/Написать собеседнику, что ты за него беспокоишься/);
+    await oleg.click("Да, написать");
+    await oleg.expectMessage(/Спасибо за заботу[\s\S]*просто будь рядом/);
+    await mira.expectMessage(/беспокоится о тебе[\s\S]*8-800-2000-122/);
+    await moderator.expectMessage(/Признаки кризиса \(тяжесть 3/);
+    // Mira's end is the gentle one: help and a check-in, no rating.
+    await mira.send("/end");
+    await mira.click("Да, завершить");
+    await mira.expectMessage(/Хочешь, я напишу тебе завтра/);
+  });
+
   it("a report ends the chat for both, reaches the moderators with evidence, and they can ban; the banned person appeals once", async () => {
     const [mila, nikita] = await matchedPair(e2e.client, ["Мила", "Никита"], ["Ясная Лань", "Добрый Барсук"]);
     await nikita.send("Продаю курсы по саморазвитию, скидка 50% только сегодня");

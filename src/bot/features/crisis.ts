@@ -3,12 +3,12 @@ import type { SafetyVerdict } from "../../domain/safety/index.ts";
 import type { KeyValue } from "../../infra/ports.ts";
 import type { Logger } from "../../logger.ts";
 import type { Metrics } from "../../metrics.ts";
-import type { ActiveChat } from "../../services/chats.ts";
+import type { ActiveChat, ChatService } from "../../services/chats.ts";
 import type { CheckInService, DueCheckIn } from "../../services/check-ins.ts";
 import type { ModerationService } from "../../services/moderation/index.ts";
 import type { ProfileService } from "../../services/profile.ts";
 import type { SosEntry, SosService } from "../../services/sos.ts";
-import { checkInAnswer, checkInOffer, sosButton, sosProblem } from "../callbacks.ts";
+import { checkInAnswer, checkInOffer, peerConcern, sosButton, sosProblem } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import { menuCommand, menuKeyboard } from "../keyboards/menu.ts";
 import type { ModeratorAlerts } from "../moderators.ts";
@@ -45,10 +45,14 @@ export const SOS_COUNTRIES = [
 ];
 /** At most one crisis alert per conversation in this window: an abuser cannot flood the moderators. */
 export const CRISIS_ALERT_WINDOW_MS = 10 * 60 * 1000;
+/** One «Беспокоюсь за собеседника» per person per conversation in this window: care, not pressure. */
+export const PEER_CONCERN_WINDOW_MS = 6 * 60 * 60 * 1000;
 
 export interface CrisisFeatureDeps {
   sos: SosService;
   profiles: ProfileService;
+  /** The conversation a person is in (for «Беспокоюсь за собеседника»). */
+  chats: Pick<ChatService, "activeChat">;
   moderation: ModerationService;
   checkIns: CheckInService;
   notifier: Notifier;
@@ -128,7 +132,11 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
 
   async function showSos(ctx: BotContext) {
     const country = await countryOf(ctx.user?.id ?? null);
-    await ctx.reply(await sosText(country), { reply_markup: sosKeyboard(country) });
+    const keyboard = sosKeyboard(country);
+    // In a conversation, help may be needed by the other person: the detector can miss what a reader sees.
+    if (ctx.user && (await deps.chats.activeChat(ctx.user.id)))
+      keyboard.row().text(t("btn-peer-concern"), peerConcern.pack({ answer: "ask" }));
+    await ctx.reply(await sosText(country), { reply_markup: keyboard });
     // The menu comes with it for anyone registered, so the next time help is one tap away.
     if (ctx.user) await ctx.reply(t("menu-shown"), { reply_markup: menuKeyboard(t) });
   }
@@ -180,21 +188,24 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
   async function supportInCrisis(
     chat: ActiveChat,
     verdict: Pick<SafetyVerdict, "labels" | "crisisSeverity">,
-    source: "message" | "context" | "model",
+    source: "message" | "context" | "model" | "peer",
   ): Promise<void> {
     deps.metrics?.safety.crisisSupport.inc({ source });
     const severity = Math.max(1, verdict.crisisSeverity);
     const crisisLabels = verdict.labels.filter((l) =>
-      ["suicidal_intent", "overdose", "self_harm", "violence_now", "hopelessness"].includes(l),
+      ["suicidal_intent", "overdose", "self_harm", "violence_now", "hopelessness", "peer_concern"].includes(
+        l,
+      ),
     );
     const flag = await moderation.recordCrisisFlag(chat.userId, {
       sessionId: chat.sessionId,
       labels: crisisLabels.length > 0 ? crisisLabels : ["suicidal_intent"],
       severity,
     });
+    const lead = source === "peer" ? t("peer-concern-to-person") : t("crisis-to-writer");
     await notifier.send(
       chat.userId,
-      `${t("crisis-to-writer")}\n\n${await sosText(await countryOf(chat.userId))}`,
+      `${lead}\n\n${await sosText(await countryOf(chat.userId))}`,
       menuKeyboard(t),
     );
     if (flag.alertModerators) {
@@ -214,9 +225,53 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     }
   }
 
+  // ---------------------------------------------------------------- a peer's concern
+
+  /**
+   * «💛 Беспокоюсь за собеседника»: what a reader sees that the detector missed (a long story with the
+   * risk implied). After a confirmation, the other person gets one warm message with their own
+   * country's help, as if the detector had seen it, their /end becomes the gentle one with a check-in,
+   * and the moderators get the throttled crisis alert. The one who cared gets the guidance. Once per
+   * person per conversation in 6 h; nothing of what anyone wrote is sent or kept.
+   */
+  feature.callbackQuery(peerConcern.filter, async (ctx) => {
+    const { answer } = peerConcern.unpack(ctx.callbackQuery.data)!;
+    const chat = ctx.user ? await deps.chats.activeChat(ctx.user.id) : null;
+    if (!chat) {
+      await ctx.answerCallbackQuery({ text: ctx.t("peer-concern-no-chat") });
+      return;
+    }
+    if (answer === "ask") {
+      await ctx.answerCallbackQuery();
+      await ctx.reply(ctx.t("peer-concern-confirm"), {
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t("btn-peer-concern-yes"), peerConcern.pack({ answer: "yes" }))
+          .text(ctx.t("btn-peer-concern-no"), peerConcern.pack({ answer: "no" })),
+      });
+      return;
+    }
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
+    if (answer === "no") {
+      await ctx.reply(ctx.t("peer-concern-cancelled"));
+      return;
+    }
+    const first = await kv.setIfAbsent(
+      `peer-concern:${chat.sessionId}:${chat.userId}`,
+      "1",
+      PEER_CONCERN_WINDOW_MS,
+    );
+    if (!first) {
+      await ctx.reply(ctx.t("peer-concern-already"));
+      return;
+    }
+    const theirs: ActiveChat = { ...chat, userId: chat.peerId, peerId: chat.userId, peerTgId: null };
+    await supportInCrisis(theirs, { labels: ["peer_concern"], crisisSeverity: 3 }, "peer");
+    await ctx.reply(`${ctx.t("peer-concern-sent")}\n\n${ctx.t("peer-guidance")}`);
+  });
+
   /** The peer's side: how to respond, and that «🆘 Помощь» is there — never a country list of theirs. */
   async function crisisNoteToPeer(chat: ActiveChat): Promise<void> {
-    await notifier.send(chat.peerId, t("crisis-to-peer"));
+    await notifier.send(chat.peerId, `${t("crisis-to-peer")} ${t("peer-guidance")}`);
   }
 
   // ---------------------------------------------------------------- after the conversation

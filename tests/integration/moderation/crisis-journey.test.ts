@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppBot } from "../../../src/bot/create-bot.ts";
-import { checkIns } from "../../../src/db/schema.ts";
+import { checkIns, safetyFlags, users } from "../../../src/db/schema.ts";
 import { classifyMessage } from "../../../src/domain/safety/index.ts";
 import type { Metrics } from "../../../src/metrics.ts";
 import { createSafetyTier } from "../../../src/services/safety-tier.ts";
@@ -181,6 +181,74 @@ describe("the crisis journey in the bot (manual clock)", () => {
     await appBot.bot.handleUpdate(textUpdate(writer, "🆘 Помощь") as never);
     expect(copiesTo(peer.id, from)).toEqual([]);
     expect(sentTo(writer.id, from).map(textOf).join("\n")).toMatch(/8-800-2000-122/);
+  });
+
+  it("«💛 Беспокоюсь за собеседника»: after a confirmation the other person gets help of their own country, the peer guidance, moderators one alert; once per conversation", async () => {
+    const { a, b } = await startChat(world.services, { topics: ["relocation", "loneliness"] });
+    const worried = await tgOf(a);
+    const person = await tgOf(b);
+    // The person lives in Georgia, the one who worries in Russia: each sees only their own country's numbers.
+    await world.db.update(users).set({ tz: "Asia/Tbilisi" }).where(eq(users.id, b));
+    await world.db.update(users).set({ tz: "Europe/Moscow" }).where(eq(users.id, a));
+    const from = calls.length;
+    const keyboardOf = (c: RecordedCall) => JSON.stringify(c.payload.reply_markup ?? {});
+
+    // The button is under the help list in a chat…
+    await appBot.bot.handleUpdate(textUpdate(worried, "🆘 Помощь") as never);
+    const help = sentTo(worried.id, from).find((c) => /8-800-2000-122/.test(textOf(c)));
+    expect(keyboardOf(help!)).toContain("s:worry:ask");
+    // …and a second thought sends nothing.
+    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:ask") as never);
+    expect(sentTo(worried.id, from).map(textOf).join("\n")).toMatch(/Написать собеседнику/);
+    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:no") as never);
+    await settle();
+    expect(sentTo(person.id, from)).toEqual([]);
+
+    const beforeYes = calls.length;
+    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:yes") as never);
+    await settle();
+    const toPerson = sentTo(person.id, beforeYes);
+    expect(toPerson).toHaveLength(1);
+    const support = textOf(toPerson[0]!);
+    expect(support).toMatch(/беспокоится о тебе/);
+    expect(support).toContain("116 006");
+    expect(support).not.toContain("8-800-2000-122");
+    expect(keyboardOf(toPerson[0]!)).toContain("🆘 Помощь");
+    const toWorried = sentTo(worried.id, beforeYes).map(textOf).join("\n");
+    expect(toWorried).toMatch(/Спасибо за заботу[\s\S]*просто будь рядом/);
+    expect(toWorried).not.toMatch(/116 006|8-800-2000-122|Грузи/);
+    expect(alerts(beforeYes)).toHaveLength(1);
+    const [flag] = await world.db.select().from(safetyFlags).where(eq(safetyFlags.userId, b));
+    expect(flag).toMatchObject({
+      source: "crisis",
+      label: "peer_concern",
+      chatSessionId: expect.any(Number),
+    });
+    const metric = await metrics.registry.getSingleMetricAsString("safety_crisis_support_total");
+    expect(metric).toMatch(/source="peer"} 1/);
+
+    // Once per conversation: a second «yes» (an old button, or pressure) reaches no one.
+    const beforeAgain = calls.length;
+    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:yes") as never);
+    await settle();
+    expect(sentTo(person.id, beforeAgain)).toEqual([]);
+    expect(sentTo(worried.id, beforeAgain).map(textOf).join("\n")).toMatch(/уже написали/);
+    expect(alerts(beforeAgain)).toEqual([]);
+
+    // The person's /end is the gentle one: no rating, an offer of a check-in.
+    const beforeEnd = calls.length;
+    await appBot.bot.handleUpdate(callbackUpdate(worried, "c:end:yes") as never);
+    const toPersonAtEnd = sentTo(person.id, beforeEnd);
+    expect(toPersonAtEnd.map(textOf).join("\n")).toMatch(/Хочешь, я напишу/);
+    expect(toPersonAtEnd.some((c) => keyboardOf(c).includes("c:rate:"))).toBe(false);
+
+    // After the chat, the button changes nothing and the help list no longer offers it.
+    const afterEnd = calls.length;
+    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:yes") as never);
+    await settle();
+    expect(sentTo(person.id, afterEnd)).toEqual([]);
+    await appBot.bot.handleUpdate(textUpdate(worried, "/sos") as never);
+    expect(sentTo(worried.id, afterEnd).some((c) => keyboardOf(c).includes("s:worry"))).toBe(false);
   });
 
   it("context: a farewell after hopelessness brings support though neither message alone does", async () => {
