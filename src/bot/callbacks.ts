@@ -91,8 +91,11 @@ export const sosButton = callbackCodec(
 );
 /** «☎️ Номер не сработал?» under a help list (`s:bad:GE`), and the number picked (`s:bad:GE:12`). */
 export const sosProblem = callbackCodec("s:bad", { country, entry: id }, "entry");
-/** «💛 Беспокоюсь за собеседника» under the help list in a chat (`s:worry:ask`), and the confirmation. */
-export const peerConcern = callbackCodec("s:worry", { answer: oneOf(["ask", "yes", "no"]) });
+/**
+ * «💛 Беспокоюсь за собеседника» under the help list in a chat (`s:worry:ask:<session>`), and the
+ * confirmation: bound to that conversation, so an old button never reaches a later peer.
+ */
+export const peerConcern = callbackCodec("s:worry", { answer: oneOf(["ask", "yes", "no"]), session: id });
 /** The offer of a check-in tomorrow, and the answer to «Как ты сейчас?». */
 export const checkInOffer = callbackCodec("ci", { answer: yesNo });
 export const checkInAnswer = callbackCodec("ci:a", {

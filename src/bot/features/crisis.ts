@@ -134,8 +134,11 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
     const country = await countryOf(ctx.user?.id ?? null);
     const keyboard = sosKeyboard(country);
     // In a conversation, help may be needed by the other person: the detector can miss what a reader sees.
-    if (ctx.user && (await deps.chats.activeChat(ctx.user.id)))
-      keyboard.row().text(t("btn-peer-concern"), peerConcern.pack({ answer: "ask" }));
+    const chat = ctx.user ? await deps.chats.activeChat(ctx.user.id) : null;
+    if (chat)
+      keyboard
+        .row()
+        .text(t("btn-peer-concern"), peerConcern.pack({ answer: "ask", session: chat.sessionId }));
     await ctx.reply(await sosText(country), { reply_markup: keyboard });
     // The menu comes with it for anyone registered, so the next time help is one tap away.
     if (ctx.user) await ctx.reply(t("menu-shown"), { reply_markup: menuKeyboard(t) });
@@ -235,9 +238,9 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
    * person per conversation in 6 h; nothing of what anyone wrote is sent or kept.
    */
   feature.callbackQuery(peerConcern.filter, async (ctx) => {
-    const { answer } = peerConcern.unpack(ctx.callbackQuery.data)!;
+    const { answer, session } = peerConcern.unpack(ctx.callbackQuery.data)!;
     const chat = ctx.user ? await deps.chats.activeChat(ctx.user.id) : null;
-    if (!chat) {
+    if (!chat || chat.sessionId !== session) {
       await ctx.answerCallbackQuery({ text: ctx.t("peer-concern-no-chat") });
       return;
     }
@@ -245,8 +248,8 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
       await ctx.answerCallbackQuery();
       await ctx.reply(ctx.t("peer-concern-confirm"), {
         reply_markup: new InlineKeyboard()
-          .text(ctx.t("btn-peer-concern-yes"), peerConcern.pack({ answer: "yes" }))
-          .text(ctx.t("btn-peer-concern-no"), peerConcern.pack({ answer: "no" })),
+          .text(ctx.t("btn-peer-concern-yes"), peerConcern.pack({ answer: "yes", session }))
+          .text(ctx.t("btn-peer-concern-no"), peerConcern.pack({ answer: "no", session })),
       });
       return;
     }

@@ -9,7 +9,7 @@ import { checkInsJob } from "../../../src/workers/jobs/check-ins.ts";
 import { type BotWorld, botOver, createBotWorld, type From } from "../../helpers/bot-world.ts";
 import { eventually } from "../../helpers/eventually.ts";
 import { callbackUpdate, type RecordedCall, textUpdate } from "../../helpers/fake-telegram.ts";
-import { startChat } from "../../helpers/fixtures.ts";
+import { makePerson, startChat } from "../../helpers/fixtures.ts";
 import { DAY, HOUR, MINUTE, type ServiceWorld } from "../../helpers/service-world.ts";
 
 const MOD_CHAT = -100123;
@@ -196,16 +196,18 @@ describe("the crisis journey in the bot (manual clock)", () => {
     // The button is under the help list in a chat…
     await appBot.bot.handleUpdate(textUpdate(worried, "🆘 Помощь") as never);
     const help = sentTo(worried.id, from).find((c) => /8-800-2000-122/.test(textOf(c)));
-    expect(keyboardOf(help!)).toContain("s:worry:ask");
+    const session = /s:worry:ask:(\d+)/.exec(keyboardOf(help!))?.[1];
+    expect(session).toBeDefined();
     // …and a second thought sends nothing.
-    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:ask") as never);
-    expect(sentTo(worried.id, from).map(textOf).join("\n")).toMatch(/Написать собеседнику/);
-    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:no") as never);
+    await appBot.bot.handleUpdate(callbackUpdate(worried, `s:worry:ask:${session}`) as never);
+    const confirm = sentTo(worried.id, from).find((c) => /Написать собеседнику/.test(textOf(c)));
+    expect(keyboardOf(confirm!)).toContain(`s:worry:yes:${session}`);
+    await appBot.bot.handleUpdate(callbackUpdate(worried, `s:worry:no:${session}`) as never);
     await settle();
     expect(sentTo(person.id, from)).toEqual([]);
 
     const beforeYes = calls.length;
-    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:yes") as never);
+    await appBot.bot.handleUpdate(callbackUpdate(worried, `s:worry:yes:${session}`) as never);
     await settle();
     const toPerson = sentTo(person.id, beforeYes);
     expect(toPerson).toHaveLength(1);
@@ -229,7 +231,7 @@ describe("the crisis journey in the bot (manual clock)", () => {
 
     // Once per conversation: a second «yes» (an old button, or pressure) reaches no one.
     const beforeAgain = calls.length;
-    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:yes") as never);
+    await appBot.bot.handleUpdate(callbackUpdate(worried, `s:worry:yes:${session}`) as never);
     await settle();
     expect(sentTo(person.id, beforeAgain)).toEqual([]);
     expect(sentTo(worried.id, beforeAgain).map(textOf).join("\n")).toMatch(/уже написали/);
@@ -244,11 +246,21 @@ describe("the crisis journey in the bot (manual clock)", () => {
 
     // After the chat, the button changes nothing and the help list no longer offers it.
     const afterEnd = calls.length;
-    await appBot.bot.handleUpdate(callbackUpdate(worried, "s:worry:yes") as never);
+    await appBot.bot.handleUpdate(callbackUpdate(worried, `s:worry:yes:${session}`) as never);
     await settle();
     expect(sentTo(person.id, afterEnd)).toEqual([]);
     await appBot.bot.handleUpdate(textUpdate(worried, "/sos") as never);
     expect(sentTo(worried.id, afterEnd).some((c) => keyboardOf(c).includes("s:worry"))).toBe(false);
+
+    // In the next conversation, the old button reaches no one: it belongs to the conversation it came from.
+    const next = await makePerson(world.services, { topics: ["relocation", "loneliness"] });
+    await startChat(world.services, { between: [a, next] });
+    const nextPeer = await tgOf(next);
+    const inNext = calls.length;
+    await appBot.bot.handleUpdate(callbackUpdate(worried, `s:worry:yes:${session}`) as never);
+    await settle();
+    expect(sentTo(nextPeer.id, inNext)).toEqual([]);
+    expect(alerts(inNext)).toEqual([]);
   });
 
   it("context: a farewell after hopelessness brings support though neither message alone does", async () => {

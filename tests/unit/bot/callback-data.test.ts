@@ -61,6 +61,12 @@ describe("typed callback data", () => {
     expect(families.sosButton.unpack(families.sosButton.pack({}))).toEqual({});
     expect(families.sosButton.unpack("s:sos:pick")).toEqual({ choice: "pick" });
     expect(families.sosButton.unpack("s:sos:GE")).toEqual({ choice: "GE" });
+    expect(families.peerConcern.unpack(families.peerConcern.pack({ answer: "yes", session: 42 }))).toEqual({
+      answer: "yes",
+      session: 42,
+    });
+    expect(families.peerConcern.unpack("s:worry:yes")).toBeNull();
+    expect(families.sosButton.unpack("s:worry:ask:42")).toBeNull();
     expect(families.modAction.unpack("mod:unsuspend:u:5")).toEqual({
       action: "unsuspend",
       kind: "u",
