@@ -153,14 +153,18 @@ async function scrapeReplicas(url: string, replicas: number): Promise<Map<number
   return out;
 }
 
-/** Updates handled by the api (its own timer, first middleware to last) and how many took over `le` s. */
-function updatesOver(before: Map<number, Scrape>, after: Map<number, Scrape>, le: string) {
+/**
+ * A histogram of every replica between two scrapes: how many were observed and how many took over
+ * `le` s. The api's update timer (`bot_update_duration_seconds`, first middleware to last) and its
+ * Bot API round trips (`telegram_api_call_duration_seconds`, the sandbox answering).
+ */
+function histogramOver(name: string, before: Map<number, Scrape>, after: Map<number, Scrape>, le: string) {
   let total = 0;
-  let within = 0; // buckets are cumulative: `le` holds every update that took at most that long
+  let within = 0; // buckets are cumulative: `le` holds every observation at most that long
   for (const [id, now] of after) {
     const then = before.get(id) ?? new Map<string, number>();
     for (const [key, value] of now) {
-      if (!key.startsWith("bot_update_duration_seconds_bucket{")) continue;
+      if (!key.startsWith(`${name}_bucket{`)) continue;
       const d = value - (then.get(key) ?? 0);
       if (key.includes('le="+Inf"')) total += d;
       else if (key.includes(`le="${le}"`)) within += d;
@@ -198,7 +202,9 @@ async function soak(
       const r = await traffic.step(rate, 60, 5_000);
       const cpu1 = stand.cpuMs();
       const scrape1 = await scrapeReplicas(stand.apiUrl, replicas);
-      const apiSlow = updatesOver(scrape0, scrape1, "0.1");
+      const apiSlow = histogramOver("bot_update_duration_seconds", scrape0, scrape1, "0.1");
+      // The stand answers every call after 10 ms: a round trip over 25 ms is the sandbox (driver) slow.
+      const callsSlow = histogramOver("telegram_api_call_duration_seconds", scrape0, scrape1, "0.025");
       let apiLoopMax = 0;
       for (const s of scrape1.values())
         apiLoopMax = Math.max(apiLoopMax, s.get("nodejs_eventloop_lag_max_seconds") ?? 0);
@@ -213,6 +219,10 @@ async function soak(
         keys += found.length;
       } while (cursor !== "0");
       const size = await db.query("select pg_database_size(current_database()) as b");
+      // PostgreSQL here may run without autovacuum: dead rows left by updates slow the hot tables.
+      const dead = await db.query(
+        "select coalesce(sum(n_dead_tup), 0) as dead, coalesce(sum(n_live_tup), 0) as live from pg_stat_user_tables",
+      );
       const api = stand.procs.get("api")!.pids();
       const worker = stand.procs.get("worker")!.pids();
       const sample: Record<string, number> = {
@@ -242,6 +252,10 @@ async function soak(
         apiOver100msShare: apiSlow.over / Math.max(1, apiSlow.total),
         driverOver100msShare: r.latency.over100 / Math.max(1, r.latency.n),
         apiReplicasSeen: scrape1.size,
+        botApiCalls: callsSlow.total,
+        botApiOver25msShare: callsSlow.over / Math.max(1, callsSlow.total),
+        deadRows: Number(dead.rows[0].dead),
+        liveRows: Number(dead.rows[0].live),
         apiLoopMaxMs: apiLoopMax * 1000,
       };
       for (const k of Object.keys(cpu1))
@@ -255,6 +269,8 @@ async function soak(
       console.log(
         `           over 100 ms: ${(100 * sample.driverOver100msShare!).toFixed(2)} % as the driver saw them, ` +
           `${(100 * sample.apiOver100msShare!).toFixed(2)} % by the api's own timer (${scrape1.size} replicas); api loop delay max ${ms(sample.apiLoopMaxMs!)} ms\n` +
+          `           Bot API round trips over 25 ms: ${(100 * sample.botApiOver25msShare!).toFixed(2)} % of ${sample.botApiCalls}; ` +
+          `PostgreSQL rows dead ${sample.deadRows} / live ${sample.liveRows}\n` +
           `           driver heap ${sample.driverHeapMb!.toFixed(0)} MB, loop delay p99 ${ms(driverLoopP99)} max ${ms(driverLoopMax)} ms, GC ${driverGcMs.toFixed(0)} ms; CPU-ms/update: ` +
           Object.keys(cpu1)
             .map((k) => `${k} ${sample[`cpuMsPerUpdate.${k}`]!.toFixed(2)}`)

@@ -12,6 +12,8 @@ export interface Metrics {
   updatesDuplicate: Counter<never>;
   updatesGivenBack: Counter<"dependency">;
   telegramCalls: Counter<"method" | "outcome">;
+  /** One HTTP round trip to the Bot API (before pacing and retries): how long Telegram takes to answer. */
+  telegramCallDuration: Histogram<"method">;
   telegramFloodWaits: Counter<"lane">;
   safety: {
     /** Crisis support brought, by what found it: the message itself or the conversation's context. */
@@ -181,6 +183,13 @@ export function createMetrics(opts: { collectDefault?: boolean } = {}): Metrics 
       name: "telegram_api_calls_total",
       help: "Bot API calls by method and outcome",
       labelNames: ["method", "outcome"],
+      registers: [registry],
+    }),
+    telegramCallDuration: new Histogram({
+      name: "telegram_api_call_duration_seconds",
+      help: "One HTTP round trip to the Bot API by method (pacing waits and retries not included)",
+      labelNames: ["method"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     telegramFloodWaits: new Counter({

@@ -146,6 +146,15 @@ export function createBot(deps: BotDeps): AppBot {
     bulkPerSecond: deps.bulkPerSecond ?? 25,
     onFloodWait: (lane) => metrics.telegramFloodWaits.inc({ lane }),
   });
+  // Innermost of all: the time of one HTTP round trip, as Telegram answers it.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const done = metrics.telegramCallDuration.startTimer({ method });
+    try {
+      return await prev(method, payload, signal);
+    } finally {
+      done();
+    }
+  });
   bot.api.config.use(outgoing.floodObserver);
   bot.api.config.use(
     // With a webhook, bounded so a handler gives up well inside the answer budget (wiring/http.ts):

@@ -124,6 +124,7 @@ for (const mode of ["polling", "webhook"] as const) {
         const metrics = await (await fetch(`${e2e.bot.url}/metrics`)).text();
         expect(metrics).toMatch(/bot_update_duration_seconds_count\{type="message",outcome="ok"\} [1-9]/);
         expect(metrics).toMatch(/telegram_api_calls_total\{method="sendMessage",outcome="ok"\} [1-9]/);
+        expect(metrics).toMatch(/telegram_api_call_duration_seconds_count\{method="sendMessage"\} [1-9]/);
       });
       expect(await e2e.bot.stop()).toBe(0);
     });
