@@ -16,7 +16,7 @@ export interface Metrics {
   telegramCallDuration: Histogram<"method">;
   telegramFloodWaits: Counter<"lane">;
   safety: {
-    /** Crisis support brought, by what found it: the message itself or the conversation's context. */
+    /** Crisis support brought, by what found it: the message, the conversation's context, the model tier or the peer. */
     crisisSupport: Counter<"source">;
     /** Moderator alerts for crisis, sent or held back by the 10-minute-per-session limit. */
     crisisAlerts: Counter<"outcome">;

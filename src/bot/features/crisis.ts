@@ -45,6 +45,15 @@ export const SOS_COUNTRIES = [
 ];
 /** At most one crisis alert per conversation in this window: an abuser cannot flood the moderators. */
 export const CRISIS_ALERT_WINDOW_MS = 10 * 60 * 1000;
+/** Verdict labels a crisis flag keeps (the rest of a verdict's labels are toxicity's); `peer_concern` is the peer's. */
+const CRISIS_FLAG_LABELS = [
+  "suicidal_intent",
+  "overdose",
+  "self_harm",
+  "violence_now",
+  "hopelessness",
+  "peer_concern",
+];
 /** One «Беспокоюсь за собеседника» per person per conversation in this window: care, not pressure. */
 export const PEER_CONCERN_WINDOW_MS = 6 * 60 * 60 * 1000;
 
@@ -195,11 +204,7 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
   ): Promise<void> {
     deps.metrics?.safety.crisisSupport.inc({ source });
     const severity = Math.max(1, verdict.crisisSeverity);
-    const crisisLabels = verdict.labels.filter((l) =>
-      ["suicidal_intent", "overdose", "self_harm", "violence_now", "hopelessness", "peer_concern"].includes(
-        l,
-      ),
-    );
+    const crisisLabels = verdict.labels.filter((l) => CRISIS_FLAG_LABELS.includes(l));
     const flag = await moderation.recordCrisisFlag(chat.userId, {
       sessionId: chat.sessionId,
       labels: crisisLabels.length > 0 ? crisisLabels : ["suicidal_intent"],
