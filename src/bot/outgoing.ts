@@ -15,9 +15,16 @@ import type { Transformer } from "grammy";
  *   suspensions): at most `bulkPerSecond` per second across all chats (Telegram: "no more than 30
  *   messages per second" when notifying many users). Code marks such work with `bulk(fn)`.
  *
- * Only calls that put a new message in the chat count against these limits (`createsMessage`): edits,
- * deletions, reactions and chat actions keep their place in the chat's order but wait for no slot.
- * Calls to one chat keep their order: each starts after the previous one to that chat has finished.
+ * Only calls that put a new message in the chat count against these limits (`createsMessage`).
+ * Each chat has two lanes, and calls in a lane keep their order (each starts after the previous one
+ * has finished):
+ *
+ * - messages: sends, copies, forwards, and chat actions (a «typing…» belongs before its message);
+ * - changes to messages already there: edits, deletions, reactions. They wait for no slot and never
+ *   behind a message: removing a button's keyboard does not wait for the reply it triggered. Two edits
+ *   of one message still apply in order. An edit cannot overtake the send of its own message: it
+ *   needs the id that send returns.
+ *
  * Calls without a `chat_id` (answerCallbackQuery, getUpdates, …) pass straight through.
  */
 export interface OutgoingOptions {
@@ -64,7 +71,7 @@ class SlidingWindow {
     private readonly now: () => number,
   ) {}
 
-  /** `counts: false`: keeps its place in the order but takes no slot (edits, answers, chat actions). */
+  /** `counts: false`: keeps its place in the order but takes no slot (chat actions, changes to messages). */
   run<T>(fn: () => Promise<T>, counts = true): Promise<T> {
     this.pending++;
     const started = this.tail.then(async () => {
@@ -107,7 +114,7 @@ class SlidingWindow {
 
 /**
  * Telegram's limits are on messages a chat receives; editing, deleting, reacting, chat actions and
- * answering buttons are not messages, so they keep their place in the chat's order but take no slot.
+ * answering buttons are not messages, so they take no slot.
  */
 export function createsMessage(method: string): boolean {
   return (
@@ -129,35 +136,40 @@ export function createOutgoing(opts: OutgoingOptions): Outgoing {
   const groupPerMinute = opts.groupPerMinute ?? 20;
   const bulkLane = new AsyncLocalStorage<true>();
   const bulkWindow = new SlidingWindow(Math.max(1, opts.bulkPerSecond), 1000, false, now);
-  const chats = new Map<string, SlidingWindow>();
+  const chats = new Map<string, { messages: SlidingWindow; changes: SlidingWindow }>();
 
-  const windowFor = (chatId: string): SlidingWindow => {
-    let w = chats.get(chatId);
-    if (!w) {
+  const lanesFor = (chatId: string) => {
+    let lanes = chats.get(chatId);
+    if (!lanes) {
       const isGroup = chatId.startsWith("-") || chatId.startsWith("@");
-      w = isGroup
-        ? new SlidingWindow(groupPerMinute, 60_000, true, now)
-        : new SlidingWindow(perChatBurst, opts.perChatMinMs * perChatBurst, true, now);
-      chats.set(chatId, w);
+      lanes = {
+        messages: isGroup
+          ? new SlidingWindow(groupPerMinute, 60_000, true, now)
+          : new SlidingWindow(perChatBurst, opts.perChatMinMs * perChatBurst, true, now),
+        changes: new SlidingWindow(1, 0, true, now),
+      };
+      chats.set(chatId, lanes);
     }
-    return w;
+    return lanes;
   };
 
   // A chat's state is kept only while it matters: idle longer than a minute, it is forgotten.
   const sweep = setInterval(() => {
     const before = now() - 60_000;
-    for (const [id, w] of chats) if (w.idleSince(before)) chats.delete(id);
+    for (const [id, l] of chats)
+      if (l.messages.idleSince(before) && l.changes.idleSince(before)) chats.delete(id);
   }, 30_000);
   sweep.unref();
 
   const transformer: Transformer = async (prev, method, payload, signal) => {
     const chatId = payload && "chat_id" in payload ? String((payload as { chat_id: unknown }).chat_id) : null;
     if (chatId === null) return prev(method, payload, signal);
-    const chat = windowFor(chatId);
+    const lanes = lanesFor(chatId);
     const call = () => prev(method, payload, signal);
     const counts = createsMessage(method);
-    if (bulkLane.getStore() && counts) return bulkWindow.run(() => chat.run(call));
-    return chat.run(call, counts);
+    if (!counts && method !== "sendChatAction") return lanes.changes.run(call, false);
+    if (bulkLane.getStore() && counts) return bulkWindow.run(() => lanes.messages.run(call));
+    return lanes.messages.run(call, counts);
   };
 
   // auto-retry (between the two) waits out a 429 while the chat's slot is held, so that chat pauses

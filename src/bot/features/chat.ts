@@ -221,17 +221,21 @@ export function createChatFeature(deps: ChatFeatureDeps) {
   });
 
   registered.callbackQuery(endChatAnswer.pack({ answer: "no" }), async (ctx) => {
-    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
-    await ctx.reply(ctx.t("end-kept"));
+    await Promise.all([
+      ctx.editMessageReplyMarkup(),
+      ctx.answerCallbackQuery(),
+      ctx.reply(ctx.t("end-kept")),
+    ]);
   });
 
   registered.callbackQuery(endChatAnswer.pack({ answer: "yes" }), async (ctx) => {
     const ended = await chats.endChat(ctx.user!.id, "ended");
+    // The goodbyes go out with the button's answer, not after it.
     await Promise.all([
       ctx.editMessageReplyMarkup(),
       ctx.answerCallbackQuery(ended ? undefined : { text: ctx.t("end-already") }),
+      ended ? announceEnd(ended, ctx.user!.id) : null,
     ]);
-    if (ended) await announceEnd(ended, ctx.user!.id);
   });
 
   // Temp-chat: /timer, the peer's consent, «продлить?» (timer.ts).

@@ -21,6 +21,8 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
 
   async function find(ctx: BotContext) {
     const user = ctx.user!;
+    // Asked alongside the search rather than after it; used only when a new search starts.
+    const details = deps.offerDetails?.(user.id).catch(() => false);
     const res = await matching.requestSearch(user.id);
     if (!res.ok) {
       switch (res.reason) {
@@ -46,7 +48,7 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
     }
     const kb = new InlineKeyboard().text(ctx.t("btn-cancel-search"), searchButton.pack({ action: "cancel" }));
     // While the search runs is a good moment for the optional rest of the profile.
-    if (!res.alreadySearching && (await deps.offerDetails?.(user.id))) {
+    if (!res.alreadySearching && (await details)) {
       kb.row().text(ctx.t("btn-profile-more"), profileCard.pack({ action: "more" }));
     }
     await ctx.reply(ctx.t(res.alreadySearching ? "find-already" : "find-started"), { reply_markup: kb });
@@ -55,14 +57,17 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
   registered.command("find", find);
   // «🔍 Найти собеседника» under «Профиль готов»: the same as /find.
   registered.callbackQuery(searchButton.pack({ action: "find" }), async (ctx) => {
-    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
-    await find(ctx);
+    // The button's spinner, its keyboard and the search's answer go out together: no call waits on another.
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery(), find(ctx)]);
   });
 
   registered.callbackQuery(searchButton.pack({ action: "cancel" }), async (ctx) => {
     const cancelled = await matching.cancelSearch(ctx.user!.id);
-    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
-    await ctx.reply(ctx.t(cancelled ? "search-cancelled" : "search-not-active"));
+    await Promise.all([
+      ctx.editMessageReplyMarkup(),
+      ctx.answerCallbackQuery(),
+      ctx.reply(ctx.t(cancelled ? "search-cancelled" : "search-not-active")),
+    ]);
   });
 
   registered.callbackQuery(proposalAnswer.filter, async (ctx) => {
@@ -73,11 +78,20 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
       await ctx.answerCallbackQuery({ text: ctx.t("proposal-stale") });
       return;
     }
-    // The button stops spinning and loses its keyboard in one round trip, before the news is sent.
-    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery()]);
-    if (outcome.kind === "waiting") await ctx.reply(ctx.t("proposal-waiting"));
-    if (outcome.kind === "declined") await ctx.reply(ctx.t("proposal-declined-by-you"));
-    await notifier.decision(outcome);
+    // The button stops spinning and loses its keyboard while the news goes out: one round trip, not three.
+    // Each message of it goes to a different chat, or is the only new message in this one.
+    const mine =
+      outcome.kind === "waiting"
+        ? ctx.reply(ctx.t("proposal-waiting"))
+        : outcome.kind === "declined"
+          ? ctx.reply(ctx.t("proposal-declined-by-you"))
+          : null;
+    await Promise.all([
+      ctx.editMessageReplyMarkup(),
+      ctx.answerCallbackQuery(),
+      mine,
+      notifier.decision(outcome),
+    ]);
   });
 
   // Forged or outdated matching buttons change nothing.

@@ -92,15 +92,18 @@ export function createSearch(
       if (user.status === "suspended" && (!user.suspendedUntil || user.suspendedUntil > now)) {
         return { ok: false, reason: "suspended", until: user.suspendedUntil };
       }
-      const missing = profiles.missingForSearch(await profiles.getProfile(userId));
+      // Independent reads at once; the answers are still checked in the order the person should see them.
+      const [profile, engaged, [live]] = await Promise.all([
+        profiles.getProfile(userId),
+        engagementOf(db, userId),
+        db
+          .select({ userId: matchQueue.userId })
+          .from(matchQueue)
+          .where(and(eq(matchQueue.userId, userId), sql`${matchQueue.expiresAt} > ${now}`)),
+      ]);
+      const missing = profiles.missingForSearch(profile);
       if (missing.length > 0) return { ok: false, reason: "profile_incomplete", missing };
-      const engaged = await engagementOf(db, userId);
       if (engaged) return { ok: false, reason: engaged.status === "active" ? "in_chat" : "has_proposal" };
-
-      const [live] = await db
-        .select({ userId: matchQueue.userId })
-        .from(matchQueue)
-        .where(and(eq(matchQueue.userId, userId), sql`${matchQueue.expiresAt} > ${now}`));
       if (live) return { ok: true, alreadySearching: true };
       const variant = await assignVariant(db, userId);
       const fresh = {
@@ -127,8 +130,7 @@ export function createSearch(
         return true;
       });
       if (!started) return { ok: true, alreadySearching: true };
-      await wake(deps, userId);
-      await deps.onStarted?.(userId);
+      await Promise.all([wake(deps, userId), deps.onStarted?.(userId)]);
       return { ok: true, alreadySearching: false };
     },
 

@@ -65,25 +65,50 @@ describe("outgoing pacing", () => {
     expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 3000, 3000, 3000]);
   });
 
-  it("edits, answers and chat actions keep their place in the order but take no slot", async () => {
+  it("chat actions keep their place among messages but take no slot", async () => {
     outgoing = createOutgoing({ perChatMinMs: 1000, perChatBurst: 3, bulkPerSecond: 25 });
     const api = fakeApi();
     const call = stack(outgoing, api.prev);
     const all = [
       call("sendMessage", { chat_id: 7, tag: "m1" }),
-      call("editMessageReplyMarkup", { chat_id: 7, tag: "e1" }),
       call("sendChatAction", { chat_id: 7, tag: "a1" }),
       call("copyMessage", { chat_id: 7, tag: "m2" }),
-      call("deleteMessage", { chat_id: 7, tag: "d1" }),
       call("sendMessage", { chat_id: 7, tag: "m3" }),
+      call("sendChatAction", { chat_id: 7, tag: "a2" }),
       call("sendPhoto", { chat_id: 7, tag: "m4" }),
-      call("editMessageText", { chat_id: 7, tag: "e2" }),
     ];
     await vi.advanceTimersByTimeAsync(10_000);
     await Promise.all(all);
-    expect(api.calls.map((c) => c.tag)).toEqual(["m1", "e1", "a1", "m2", "d1", "m3", "m4", "e2"]);
-    // Three messages go at once; the fourth waits for the window; the edit after it, not longer.
-    expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 0, 0, 0, 3000, 3000]);
+    expect(api.calls.map((c) => c.tag)).toEqual(["m1", "a1", "m2", "m3", "a2", "m4"]);
+    // Three messages go at once; the fourth waits for the window; the chat action before it does not.
+    expect(api.calls.map((c) => c.at)).toEqual([0, 0, 0, 0, 0, 3000]);
+  });
+
+  it("edits and deletions never wait behind the chat's messages, and keep their own order", async () => {
+    outgoing = createOutgoing({ perChatMinMs: 1000, perChatBurst: 3, bulkPerSecond: 25 });
+    const api = fakeApi();
+    const call = stack(outgoing, api.prev);
+    // A slow message in flight and a fourth one waiting for the window: the keyboard still goes at once.
+    const slow = call("sendMessage", { chat_id: 7, tag: "m1", hold: true });
+    const queued = [2, 3, 4].map((i) => call("sendMessage", { chat_id: 7, tag: `m${i}` }));
+    const e1 = call("editMessageText", { chat_id: 7, tag: "e1", hold: true });
+    const e2 = call("editMessageText", { chat_id: 7, tag: "e2" });
+    const d1 = call("deleteMessage", { chat_id: 7, tag: "d1" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.calls.map((c) => c.tag)).toEqual(["m1", "e1"]);
+    // The second edit of the same chat waits for the first: two edits of one message apply in order.
+    api.holds.get("e1")?.();
+    await Promise.all([e1, e2, d1]);
+    expect(api.calls.map((c) => c.tag)).toEqual(["m1", "e1", "e2", "d1"]);
+    api.holds.get("m1")?.();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all([slow, ...queued]);
+    expect(api.calls.filter((c) => c.method === "sendMessage").map((c) => [c.tag, c.at])).toEqual([
+      ["m1", 0],
+      ["m2", 0],
+      ["m3", 0],
+      ["m4", 3000],
+    ]);
   });
 
   it("keeps one chat's order even when an earlier call is slow, without holding other chats", async () => {

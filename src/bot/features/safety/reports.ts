@@ -15,7 +15,7 @@ import { DRAFT_TTL_MS, type ReportDraft } from "./deps.ts";
 
 /** /report: a reason, then a comment and forwarded messages as evidence, then «Отправить». */
 export function registerReports(deps: SafetyFeatureDeps, registered: Registered) {
-  const { moderation, notifier, mods, kv } = deps;
+  const { moderation, notifier, mods, kv, logger } = deps;
 
   const draftKey = personKeys.reportDraft;
   // Drafts are keyed by the Telegram id: read ahead with the update's claim (pending.ts).
@@ -38,6 +38,10 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
   }
 
   const showEvidence = evidenceShower(mods);
+  const draftButtons = (ctx: BotContext) =>
+    new InlineKeyboard()
+      .text(ctx.t("btn-report-send"), reportDraft.pack({ action: "send" }))
+      .text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" }));
   const saveDraft = (ctx: BotContext, d: ReportDraft) =>
     kv.set(draftKey(ctx.from!.id), JSON.stringify(d), DRAFT_TTL_MS);
 
@@ -53,92 +57,97 @@ export function registerReports(deps: SafetyFeatureDeps, registered: Registered)
 
   registered.callbackQuery(reportReason.filter, async (ctx) => {
     const { session, reason } = reportReason.unpack(ctx.callbackQuery.data)!;
-    await saveDraft(ctx, {
-      reason,
-      sessionId: session,
-      comment: "",
-      evidence: [],
-    });
-    await ctx.editMessageReplyMarkup();
-    await ctx.reply(ctx.t("report-details"), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t("btn-report-send"), reportDraft.pack({ action: "send" }))
-        .text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" })),
-    });
-    await ctx.answerCallbackQuery();
+    // The next step is shown once the draft is kept; the button's answer does not wait for either.
+    const nextStep = async () => {
+      await saveDraft(ctx, { reason, sessionId: session, comment: "", evidence: [] });
+      await ctx.reply(ctx.t("report-details"), { reply_markup: draftButtons(ctx) });
+    };
+    await Promise.all([ctx.editMessageReplyMarkup(), ctx.answerCallbackQuery(), nextStep()]);
   });
 
   registered.callbackQuery(reportDraft.pack({ action: "cancel" }), async (ctx) => {
     await kv.delete(draftKey(ctx.from!.id));
-    await ctx.editMessageReplyMarkup();
-    await ctx.reply(ctx.t("report-cancelled"));
-    await ctx.answerCallbackQuery();
+    await Promise.all([
+      ctx.editMessageReplyMarkup(),
+      ctx.answerCallbackQuery(),
+      ctx.reply(ctx.t("report-cancelled")),
+    ]);
   });
 
   registered.callbackQuery(reportDraft.pack({ action: "send" }), async (ctx) => {
     const me = ctx.user!;
     const draft = await loadDraft(ctx);
-    await ctx.editMessageReplyMarkup();
     if (!draft) {
-      await ctx.answerCallbackQuery({ text: ctx.t("stale-button") });
+      await Promise.all([
+        ctx.editMessageReplyMarkup(),
+        ctx.answerCallbackQuery({ text: ctx.t("stale-button") }),
+      ]);
       return;
     }
-    const res = await moderation.report({
-      reporterId: me.id,
-      reason: draft.reason,
-      comment: draft.comment || null,
-      sessionId: draft.sessionId,
-    });
-    await ctx.answerCallbackQuery();
+    // The button's answer says nothing about the outcome (the reply does), so it need not wait for it.
+    const [res] = await Promise.all([
+      moderation.report({
+        reporterId: me.id,
+        reason: draft.reason,
+        comment: draft.comment || null,
+        sessionId: draft.sessionId,
+      }),
+      ctx.editMessageReplyMarkup(),
+      ctx.answerCallbackQuery(),
+    ]);
     if (!res.ok) {
       // What can be fixed by waiting or shortening keeps the draft and its evidence; the rest ends it.
       if (res.reason === "rate_limited" || res.reason === "comment_too_long") {
-        return ctx.reply(ctx.t(`report-error-${res.reason}`), {
-          reply_markup: new InlineKeyboard()
-            .text(ctx.t("btn-report-send"), reportDraft.pack({ action: "send" }))
-            .text(ctx.t("btn-report-cancel"), reportDraft.pack({ action: "cancel" })),
-        });
+        return ctx.reply(ctx.t(`report-error-${res.reason}`), { reply_markup: draftButtons(ctx) });
       }
       await kv.delete(draftKey(ctx.from.id));
       return ctx.reply(ctx.t(`report-error-${res.reason}`));
     }
-    await kv.delete(draftKey(ctx.from.id));
-    await ctx.reply(ctx.t("report-thanks"));
-    if (res.endedChat) await notifier.chatEndedQuietly(res, me.id);
-    // Only ids and categories: these posts outlive the people's /delete (the console shows who, while they exist).
-    await mods.post(
-      "mod-alert-report",
-      {
-        reportId: res.reportId,
-        reason: mods.t(`report-reason-${draft.reason}`),
-        target: res.reportedUserId,
-        from: me.id,
-        comment: draft.comment ? "yes" : "no",
-      },
-      mods.reportActions(res.reportId),
-    );
-    if (ctx.chat) {
-      await showEvidence(
-        res.reportId,
-        ctx.chat.id,
-        draft.evidence.map((e) => ({
-          sourceMessageId: e.id,
-          origin: e.origin,
-          store: (copyId: number) =>
-            moderation.attachEvidence(res.reportId, me.id, copyId, {
-              sourceMessageId: e.id,
-              origin: e.origin,
-            }),
-        })),
-      );
-    }
-    if (res.suspended) {
+    // The moderators' posts keep their own order (alert, evidence, suspension) and are not awaited, like the
+    // crisis alert: the moderators' chat takes 20 messages a minute, and a wave of reports must not hold the
+    // reporters' updates behind it. The report itself is already stored (the console lists it).
+    const toModerators = async () => {
+      // Only ids and categories: these posts outlive the people's /delete (the console shows who, while they exist).
       await mods.post(
-        "mod-alert-suspended",
-        { target: res.reportedUserId, count: moderation.reportThreshold },
-        mods.userActions(res.reportedUserId),
+        "mod-alert-report",
+        {
+          reportId: res.reportId,
+          reason: mods.t(`report-reason-${draft.reason}`),
+          target: res.reportedUserId,
+          from: me.id,
+          comment: draft.comment ? "yes" : "no",
+        },
+        mods.reportActions(res.reportId),
       );
-    }
+      if (ctx.chat) {
+        await showEvidence(
+          res.reportId,
+          ctx.chat.id,
+          draft.evidence.map((e) => ({
+            sourceMessageId: e.id,
+            origin: e.origin,
+            store: (copyId: number) =>
+              moderation.attachEvidence(res.reportId, me.id, copyId, {
+                sourceMessageId: e.id,
+                origin: e.origin,
+              }),
+          })),
+        );
+      }
+      if (res.suspended) {
+        await mods.post(
+          "mod-alert-suspended",
+          { target: res.reportedUserId, count: moderation.reportThreshold },
+          mods.userActions(res.reportedUserId),
+        );
+      }
+    };
+    void toModerators().catch((err) => logger.error({ err }, "report alert failed"));
+    await Promise.all([
+      kv.delete(draftKey(ctx.from.id)),
+      ctx.reply(ctx.t("report-thanks")),
+      res.endedChat ? notifier.chatEndedQuietly(res, me.id) : null,
+    ]);
   });
 
   // While a report is being written: text is the comment, forwarded messages are evidence. Runs before
