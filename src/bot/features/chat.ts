@@ -63,6 +63,13 @@ function isPeerGone(err: unknown): boolean {
   return err instanceof GrammyError && err.error_code === 403;
 }
 
+/** The writer's own message is gone before it could be copied (deleted at once, or the bot was that late). */
+function isSourceGone(err: unknown): boolean {
+  return (
+    err instanceof GrammyError && err.error_code === 400 && /message to copy not found/i.test(err.description)
+  );
+}
+
 interface PendingAlbum {
   chatId: number;
   ids: number[];
@@ -149,6 +156,12 @@ export function createChatFeature(deps: ChatFeatureDeps) {
       await chats.countMessage(chat);
     } catch (err) {
       if (isPeerGone(err)) return endBecausePeerGone(ctx, chat);
+      if (isSourceGone(err)) {
+        // Nothing reached the peer, and trying again cannot help: the writer is told, not apologised to.
+        logger.warn({ actor: ctx.actor }, "relay: the message was gone before it could be copied");
+        await ctx.reply(ctx.t("relay-failed"));
+        return;
+      }
       throw err;
     }
   }
