@@ -24,6 +24,7 @@ import { createProfileFeature } from "./features/profile/index.ts";
 import { createSafetyFeature } from "./features/safety/index.ts";
 import { createTipsFeature } from "./features/tips.ts";
 import { GiveBackError, isGiveBack, rootCause, unavailableDependency } from "./give-back.ts";
+import { harmlessRefusals } from "./harmless-refusals.ts";
 import { createModeratorAlerts } from "./moderators.ts";
 import { createNotifier, type Notifier } from "./notifier.ts";
 import { type BotOperations, createBotOperations } from "./operations.ts";
@@ -173,14 +174,7 @@ export function createBot(deps: BotDeps): AppBot {
     ),
   );
   bot.api.config.use(outgoing.transformer);
-  // A double tap re-renders identical content; Telegram calls that an error, people would not.
-  bot.api.config.use(async (prev, method, payload, signal) => {
-    const res = await prev(method, payload, signal);
-    if (!res.ok && method.startsWith("editMessage") && res.description.includes("message is not modified")) {
-      return { ok: true, result: true } as unknown as typeof res;
-    }
-    return res;
-  });
+  bot.api.config.use(harmlessRefusals(logger));
   bot.api.config.use(async (prev, method, payload, signal) => {
     try {
       const res = await prev(method, payload, signal);
