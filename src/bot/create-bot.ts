@@ -417,7 +417,7 @@ export function createBot(deps: BotDeps): AppBot {
       matching: deps.services.matching,
       notifier,
       clock: deps.clock,
-      offerDetails: async (userId) => !profiles.hasDetails(await profiles.getProfile(userId)),
+      offerDetails: (profile) => !profiles.hasDetails(profile),
     }),
   );
   // Tips come before the relay: the custom amount typed after «Другая сумма» must not reach the peer.

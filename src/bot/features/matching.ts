@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Clock } from "../../clock.ts";
 import type { MatchingService } from "../../services/matching/index.ts";
+import type { Profile } from "../../services/profile.ts";
 import { profileCard, proposalAnswer, searchButton } from "../callbacks.ts";
 import type { BotContext } from "../context.ts";
 import type { Notifier } from "../notifier.ts";
@@ -10,7 +11,7 @@ export interface MatchingFeatureDeps {
   notifier: Notifier;
   clock: Clock;
   /** Whether a started search should offer «Рассказать о себе подробнее» (nothing told beyond the minimum yet). */
-  offerDetails?: (userId: number) => Promise<boolean>;
+  offerDetails?: (profile: Profile) => boolean;
 }
 
 /** /find (and its buttons), cancelling a search, and ✅/➖ on proposals. */
@@ -21,8 +22,6 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
 
   async function find(ctx: BotContext) {
     const user = ctx.user!;
-    // Asked alongside the search rather than after it; used only when a new search starts.
-    const details = deps.offerDetails?.(user.id).catch(() => false);
     const res = await matching.requestSearch(user.id);
     if (!res.ok) {
       switch (res.reason) {
@@ -48,7 +47,8 @@ export function createMatchingFeature(deps: MatchingFeatureDeps) {
     }
     const kb = new InlineKeyboard().text(ctx.t("btn-cancel-search"), searchButton.pack({ action: "cancel" }));
     // While the search runs is a good moment for the optional rest of the profile.
-    if (!res.alreadySearching && (await details)) {
+    // The search read the profile already: it answers this without another read.
+    if (!res.alreadySearching && deps.offerDetails?.(res.profile)) {
       kb.row().text(ctx.t("btn-profile-more"), profileCard.pack({ action: "more" }));
     }
     await ctx.reply(ctx.t(res.alreadySearching ? "find-already" : "find-started"), { reply_markup: kb });

@@ -3,7 +3,7 @@ import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/client.ts";
 import { engagements, matches, matchQueue, searches } from "../../db/schema.ts";
 import type { Stream } from "../../infra/ports.ts";
-import type { ProfileService } from "../profile.ts";
+import type { Profile, ProfileService } from "../profile.ts";
 import { assignVariant } from "./experiment.ts";
 import { MATCH_STREAM, RETRY_AFTER_MS, SEARCH_TTL_MS, type SearchRefusal } from "./rules.ts";
 
@@ -78,11 +78,11 @@ export function createSearch(
 ) {
   const { db, clock, profiles } = deps;
   return {
-    /** /find: checks everything, records the search, wakes a worker. */
+    /** /find: checks everything, records the search, wakes a worker. The profile it read comes back with it. */
     async requestSearch(
       userId: number,
     ): Promise<
-      | { ok: true; alreadySearching: boolean }
+      | { ok: true; alreadySearching: boolean; profile: Profile }
       | { ok: false; reason: SearchRefusal; missing?: string[]; until?: Date | null }
     > {
       const user = await profiles.findById(userId);
@@ -104,7 +104,7 @@ export function createSearch(
       const missing = profiles.missingForSearch(profile);
       if (missing.length > 0) return { ok: false, reason: "profile_incomplete", missing };
       if (engaged) return { ok: false, reason: engaged.status === "active" ? "in_chat" : "has_proposal" };
-      if (live) return { ok: true, alreadySearching: true };
+      if (live) return { ok: true, alreadySearching: true, profile };
       const variant = await assignVariant(db, userId);
       const fresh = {
         enqueuedAt: now,
@@ -129,9 +129,9 @@ export function createSearch(
         await tx.insert(searches).values({ userId, variant, startedAt: now });
         return true;
       });
-      if (!started) return { ok: true, alreadySearching: true };
+      if (!started) return { ok: true, alreadySearching: true, profile };
       await Promise.all([wake(deps, userId), deps.onStarted?.(userId)]);
-      return { ok: true, alreadySearching: false };
+      return { ok: true, alreadySearching: false, profile };
     },
 
     async cancelSearch(userId: number): Promise<boolean> {
