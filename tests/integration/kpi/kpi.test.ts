@@ -43,8 +43,16 @@ async function personIn(variant: "strict" | "soft", topics: string[]): Promise<n
 
 /** Both search (a first), b's search proposes a; returns the proposal's match id. */
 async function propose(a: number, b: number): Promise<number> {
-  expect(await services.matching.requestSearch(a)).toEqual({ ok: true, alreadySearching: false });
-  expect(await services.matching.requestSearch(b)).toEqual({ ok: true, alreadySearching: false });
+  expect(await services.matching.requestSearch(a)).toEqual({
+    ok: true,
+    alreadySearching: false,
+    profile: expect.objectContaining({ userId: a }),
+  });
+  expect(await services.matching.requestSearch(b)).toEqual({
+    ok: true,
+    alreadySearching: false,
+    profile: expect.objectContaining({ userId: b }),
+  });
   const p = await services.matching.processSearch(b);
   if (!p) throw new Error("no proposal");
   expect([p.a.userId, p.b.userId].sort()).toEqual([a, b].sort());
