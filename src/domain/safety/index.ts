@@ -13,7 +13,13 @@ import { type LinearModel, loadModelFile, predict } from "./model.ts";
 import { loadMorphology } from "./morph.ts";
 import { extract } from "./pipeline.ts";
 import type { Reading } from "./reading.ts";
-import { decideToxicity, hasAbusiveWord, type ToxicFrame, type ToxicityResult } from "./toxicity.ts";
+import {
+  decideToxicity,
+  hasAbusiveWord,
+  isBareReply,
+  type ToxicFrame,
+  type ToxicityResult,
+} from "./toxicity.ts";
 
 export type { CrisisLabel, CrisisResult } from "./crisis.ts";
 export type { Token } from "./normalize.ts";
@@ -78,6 +84,7 @@ export function assess(text: string): Assessment {
     m.toxicity,
     hasAbusiveWord(reading),
     reading.words.length,
+    isBareReply(reading),
   );
   return {
     reading,

@@ -877,7 +877,16 @@ export const LEXICON: Readonly<Record<Concept, readonly string[]>> = {
     "падаль",
     "сука",
     "сучка",
-    "шлюха",
+    "подонок",
+    "чучело",
+    "жируха",
+    "лошок",
+    "loser",
+    "сучар*",
+    "шлюх*",
+    "шлюш*",
+    "пидар*",
+    "гондон",
     "блядь",
     "шалава",
     "проститутка",
@@ -1086,6 +1095,22 @@ export const LEXICON: Readonly<Record<Concept, readonly string[]>> = {
     "уебать",
     "спиздить",
     "отъебаться",
+    // Derivations share the root; the guesser's lemma of an unknown form («охуел» → «охуесть») does too.
+    "хуйл*",
+    "хуе*",
+    "охуе*",
+    "пизд*",
+    "ебан*",
+    "ебну*",
+    "съеб*",
+    "уеб*",
+    "заеб*",
+    "выеб*",
+    "отъеб*",
+    "наеб*",
+    "разъеб*",
+    "мудак*",
+    "мудил*",
   ],
   sexual: [
     "секс",
@@ -1222,6 +1247,9 @@ export const LEXICON: Readonly<Record<Concept, readonly string[]>> = {
     "зверьё",
     "чернож*",
     "жидов*",
+    "москал*",
+    "содомит*",
+    "дцп*",
     "пидор*",
     "гомосек",
     "лесбуха",
@@ -1238,6 +1266,8 @@ export const LEXICON: Readonly<Record<Concept, readonly string[]>> = {
   ],
   shut_up: [
     "заткнуться",
+    "захлопнуться",
+    "kys",
     "отвалить",
     "отъебаться",
     "отстать",
@@ -1330,6 +1360,49 @@ export function conceptsOf(lemmas: readonly string[]): ReadonlySet<Concept> {
   if (cache.size > 50_000) cache.clear();
   cache.set(key, result);
   return result;
+}
+
+/**
+ * A spelling key that forgets what misspellings of abuse change: unstressed vowels written as they sound
+ * («дибил», «гавно», «сволач»), soft and hard signs, doubled letters.
+ */
+export function spellingKey(word: string): string {
+  // One pass: this runs for every candidate restoration of a masked word.
+  let out = "";
+  let last = "";
+  for (const ch of word) {
+    if (ch === "ь" || ch === "ъ") continue;
+    const k = ch === "о" ? "а" : ch === "е" || ch === "ё" || ch === "э" || ch === "ы" ? "и" : ch;
+    if (k !== last) out += k;
+    last = k;
+  }
+  return out;
+}
+
+/** Insults and obscenities of five letters or more, by spelling key (for reading their misspellings). */
+const ABUSE_BY_KEY: ReadonlyMap<string, string> = (() => {
+  const out = new Map<string, string>();
+  for (const entry of [...LEXICON.insult, ...LEXICON.obscene])
+    if (!entry.endsWith("*") && entry.length >= 5) out.set(spellingKey(entry.replace(/ё/g, "е")), entry);
+  return out;
+})();
+
+/**
+ * The insult or obscenity an unknown word misspells («дибил» → «дебил», «придурак» → «придурок»), or
+ * null. Only for words the dictionary does not know: a real word is never read as another.
+ */
+export function misspelledAbuse(forms: readonly string[]): string | null {
+  for (const form of forms) {
+    // No insult is longer than this; a 4 000-letter paste is not a misspelling of one.
+    if (form.length < 5 || form.length > 24) continue;
+    const hit = ABUSE_BY_KEY.get(spellingKey(form));
+    if (hit) return hit;
+    // An inflected misspelling («дибила», «придурака») whose ending the guesser kept.
+    const stem = form.length >= 6 ? /^(.+)[аеиоуыяю]$/u.exec(form)?.[1] : undefined;
+    const fromStem = stem ? ABUSE_BY_KEY.get(spellingKey(stem)) : undefined;
+    if (fromStem) return fromStem;
+  }
+  return null;
 }
 
 /** True when some lemma of the word belongs to the lexicon at all (for restoring masked words). */

@@ -47,23 +47,62 @@ const TRANSLIT: ReadonlyArray<readonly [string, string]> = [
 ];
 const VOWELS = "аеиоуыэюя";
 
-/** Readings of a fully Latin word as Russian: «ty» → «ты», «mraz» → «мразь», «nahui» → «нахуй». */
-export function translitCandidates(word: string): string[] {
+/** Digits written for letters in Latin spellings («p1d0r», «cy4ka»). */
+const LATIN_DIGITS: Readonly<Record<string, string>> = {
+  "0": "o",
+  "1": "i",
+  "3": "z",
+  "4": "ch",
+  "6": "b",
+  "9": "ya",
+};
+
+/** «y» then a vowel is one letter («tupaya» → «тупая», «yuzhnyy» → «южный»); otherwise see below. */
+const Y_DIGRAPHS: ReadonlyArray<readonly [string, string]> = [
+  ["ya", "я"],
+  ["yu", "ю"],
+  ["yo", "е"],
+  ["ye", "е"],
+  ["yy", "ый"],
+];
+
+function spell(word: string, yDigraphs: boolean): string | null {
   let out = "";
   let i = 0;
   while (i < word.length) {
-    if (word[i] === "y") {
+    const digraph = yDigraphs ? Y_DIGRAPHS.find(([lat]) => word.startsWith(lat, i)) : undefined;
+    if (!digraph && word[i] === "y") {
       // «y» is «й» after a vowel, «ы» after a consonant.
       const prev = out[out.length - 1];
       out += prev && VOWELS.includes(prev) ? "й" : "ы";
       i++;
       continue;
     }
-    const hit = TRANSLIT.find(([lat]) => word.startsWith(lat, i));
-    if (!hit) return [];
+    const hit = digraph ?? TRANSLIT.find(([lat]) => word.startsWith(lat, i));
+    if (!hit) return null;
     out += hit[1];
     i += hit[0].length;
   }
+  return out;
+}
+
+/** Readings of a fully Latin word as Russian: «ty» → «ты», «mraz» → «мразь», «nahui» → «нахуй». */
+export function translitCandidates(latin: string): string[] {
+  const word = latin.replace(/[013469]/gu, (d) => LATIN_DIGITS[d] ?? d);
+  const spellings = new Set<string>();
+  for (const yDigraphs of [true, false]) {
+    const out = spell(word, yDigraphs);
+    if (out) spellings.add(out);
+  }
+  // «sooka», «pooshka»: an English «oo» for «у».
+  if (word.includes("oo")) {
+    const out = spell(word.replace(/oo/gu, "u"), true);
+    if (out) spellings.add(out);
+  }
+  return [...spellings].flatMap(variantsOf);
+}
+
+function variantsOf(out: string): string[] {
   const variants = [out, `${out}ь`];
   if (/[аеоу]и$/u.test(out)) variants.push(`${out.slice(0, -1)}й`);
   if (out.includes("ц")) variants.push(...variants.map((v) => v.replace(/ц/gu, "к")));

@@ -149,10 +149,25 @@ function mapLookalikes(word: Char[]): Char[] {
   });
 }
 
+/** An all-Latin word read letter by letter as the Cyrillic letters it looks like («cyka» → «сука»). */
+function lookalikeReading(latin: string): string {
+  return [...latin].map((ch, idx) => (ch === "b" ? (idx === 0 ? "в" : "ь") : (LOOKALIKE[ch] ?? ch))).join("");
+}
+
 /** «дуууура» → «дура»: three or more of the same letter never occur in Russian words. */
 function squeezeRepeats(s: string): string {
-  return s.replace(/(\p{L})\1{2,}/gu, "$1");
+  // Most words have no letter three times in a row: a scan is much cheaper than the regex, and this
+  // runs for every candidate restoration of a masked word. Surrogate pairs go to the regex.
+  let run = 1;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return s.replace(REPEATED_LETTER, "$1");
+    run = c === s.charCodeAt(i - 1) ? run + 1 : 1;
+    if (run >= 3) return s.replace(REPEATED_LETTER, "$1");
+  }
+  return s;
 }
+const REPEATED_LETTER = /(\p{L})\1{2,}/gu;
 
 /** Resolved masked words per lexicon: a message repeating «т*п@я» resolves it once. */
 const maskCache = new WeakMap<(w: string) => boolean, Map<string, string>>();
@@ -367,9 +382,14 @@ function finishWord(piece: WordPiece & { chars?: Char[] }, opts: NormalizeOption
   const hasMask = /[*#%@$_]/.test(mapped);
   let norm = hasMask ? resolveMasks(mapped, opts.isKnownWord) : squeezeRepeats(mapped);
   if (opts.isKnownWord && !opts.isKnownWord(norm)) norm = tryDigitAlternatives(chars, norm, opts.isKnownWord);
-  if (opts.isKnownWord && /^[a-z']{2,}$/u.test(norm)) {
+  if (opts.isKnownWord && /^[a-z0-9']{2,}$/u.test(norm) && /[a-z]/u.test(norm) && !opts.isKnownWord(norm)) {
     const isKnownWord = opts.isKnownWord;
-    const reading = translitCandidates(squeezeRepeats(norm)).find((c) => isKnownWord(c));
+    const latin = squeezeRepeats(norm);
+    // Transliterated («suka», «tupaya»), then Latin look-alikes of Cyrillic letters («cyka», «cy4ka»).
+    // Look-alikes only for words of four letters or more: «ty» is «ты», not «ту».
+    const candidates = translitCandidates(latin);
+    if (latin.length >= 4) candidates.push(lookalikeReading(latin));
+    const reading = candidates.find((c) => isKnownWord(c));
     if (reading) norm = reading;
   }
   // The end offset must cover a whole code point of the source.

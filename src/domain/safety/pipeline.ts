@@ -6,7 +6,7 @@
 
 import { featuresOf } from "./features.ts";
 import { detectFrames, type FrameHit } from "./frames/index.ts";
-import { type Concept, conceptsOf } from "./lexicon.ts";
+import { type Concept, conceptsOf, misspelledAbuse } from "./lexicon.ts";
 import { dictionaryLemmas } from "./morph.ts";
 import { type Reading, read } from "./reading.ts";
 import { detectToxicFrames, type ToxicFrame } from "./toxicity.ts";
@@ -64,9 +64,10 @@ function budgetedRestorable(): (word: string) => boolean {
 function computeRestorable(word: string): boolean {
   if (word.length < 2) return false;
   // Guessed parses of nonsense are everywhere; a guess counts only when the word itself is an entry.
-  const lemmas = dictionaryLemmas(word) ?? [word];
-  for (const c of conceptsOf(lemmas)) if (RESTORABLE.has(c)) return true;
-  return false;
+  const known = dictionaryLemmas(word);
+  for (const c of conceptsOf(known ?? [word])) if (RESTORABLE.has(c)) return true;
+  // A misspelt insult («gavno» → «гавно») is restored too: reading then takes it for what it misspells.
+  return known === null && misspelledAbuse([word]) !== null;
 }
 
 export interface Extracted {

@@ -7,7 +7,7 @@
  * so a rule names a lemma once and holds for every inflection, spelling and obfuscation of it.
  */
 
-import { type Concept, conceptsOf } from "./lexicon.ts";
+import { type Concept, conceptsOf, misspelledAbuse } from "./lexicon.ts";
 import { type Analysis, analyse } from "./morph.ts";
 import { tokenize } from "./normalize.ts";
 
@@ -86,6 +86,16 @@ const NEGATION_GAP = new Set([
   "хочу",
 ]);
 
+/**
+ * An unknown word that misspells an insult or obscenity («дибил», «гавно», «канченый») is read as that
+ * word, so every layer (frames, features, the abusive-word check) sees what the reader sees.
+ */
+function readMisspelling(a: Analysis, norm: string): Analysis {
+  if (a.known || conceptsOf(a.lemmas).size > 0) return a;
+  const word = misspelledAbuse([norm, ...a.lemmas]);
+  return word ? { ...a, lemmas: [word, ...a.lemmas] } : a;
+}
+
 export function read(text: string, opts: ReadOptions = {}): Reading {
   const tokens = tokenize(text, opts.isKnownWord ? { isKnownWord: opts.isKnownWord } : {});
   const words: Word[] = [];
@@ -114,7 +124,7 @@ export function read(text: string, opts: ReadOptions = {}): Reading {
       else if (ch === '"') quoted = !quoted;
     }
     if (CLAUSE_CONJUNCTIONS.has(t.norm) && words.length > 0) clause++;
-    const a = analyse(t.norm);
+    const a = readMisspelling(analyse(t.norm), t.norm);
     const isNegator = NEGATORS.has(t.norm);
     words.push({
       norm: t.norm,

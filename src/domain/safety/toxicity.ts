@@ -98,6 +98,17 @@ const ABUSIVE: readonly Concept[] = [
   "kill",
 ];
 
+/**
+ * One word that is not a verb, and no emoji: «ага», «ок», «угу», «понятно» — the commonest replies in
+ * any chat. Abuse in one such word carries an abusive word (misspelt, masked or transliterated ones
+ * included), so without one it is never withheld. A single verb («раздевайся», «урою») can still be an
+ * act aimed at the reader and goes to the model.
+ */
+export function isBareReply(reading: Reading): boolean {
+  const only = reading.words.length === 1 ? reading.words[0] : undefined;
+  return only !== undefined && reading.emoji.length === 0 && only.a.pos !== "VERB" && only.a.pos !== "INFN";
+}
+
 /** Whether any word of the message belongs to an abusive class (or was masked: «т*пая»). */
 export function hasAbusiveWord(reading: Reading): boolean {
   return reading.words.some((w) => w.masked || ABUSIVE.some((c) => w.c.has(c)));
@@ -179,8 +190,15 @@ export function detectToxicFrames(reading: Reading): ToxicFrame[] {
         else out.push({ name: "insult_word", label: "insult", severity: 2, override: false });
       }
       const prev = words[w.idx - 1];
-      if (has(w, "shut_up") && w.a.imperative && !w.negated && !(prev && lemmaIs(prev, "хоть", "хоть"))) {
-        const deadly = lemmaIs(w, "сдохнуть", "вешаться", "повеситься", "убиться", "выпилиться");
+      // «вскройся» tells the reader to cut their veins: said to someone, it is the same as «сдохни».
+      const urgeToCut = lemmaIs(w, "вскрыться") && w.a.imperative;
+      if (
+        (has(w, "shut_up") || urgeToCut) &&
+        w.a.imperative &&
+        !w.negated &&
+        !(prev && lemmaIs(prev, "хоть", "хоть"))
+      ) {
+        const deadly = urgeToCut || lemmaIs(w, "сдохнуть", "вешаться", "повеситься", "убиться", "выпилиться");
         out.push({
           name: deadly ? "urge_die" : "shut_up",
           label: "harassment",
@@ -231,13 +249,15 @@ export function decideToxicity(
   model: LinearModel,
   evidence: boolean,
   words: number,
+  bareReply = false,
 ): ToxicityResult {
   const labels = new Map<ToxicityLabel, number>();
   const raise = (l: ToxicityLabel, s: number) => labels.set(l, Math.max(labels.get(l) ?? 0, s));
   for (const f of frames) if (f.override) raise(f.label, f.severity);
   const plain = !evidence && frames.length === 0 && words <= SHORT_MESSAGE_WORDS;
   const threshold = plain ? Math.max(model.threshold, model.shortThreshold ?? 1.01) : model.threshold;
-  if (prediction.positive >= threshold) {
+  // A bare reply («ага», «ок», «понятно») with no abusive word is never withheld (`isBareReply`).
+  if (!(plain && bareReply) && prediction.positive >= threshold) {
     const label = prediction.top as ToxicityLabel;
     let level: number = BASE[label] ?? 2;
     for (const f of frames) if (f.label === label) level = Math.max(level, f.severity);

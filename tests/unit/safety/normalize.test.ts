@@ -43,6 +43,17 @@ describe("normalize undoes common obfuscation", () => {
     expect(normalize("кто-то из-за", { isKnownWord: lexicon })).toBe("кто-то из-за");
     expect(normalize("ok hello", { isKnownWord: lexicon })).toBe("ok hello");
   });
+
+  it("reads «y» before a vowel as one letter, digits for letters, «oo» and Latin look-alikes in all-Latin words", () => {
+    const lexicon = (w: string) => ["тупая", "сука", "сучка", "пидор", "ты"].includes(w);
+    expect(normalize("ty tupaya", { isKnownWord: lexicon })).toBe("ты тупая");
+    expect(normalize("sooka", { isKnownWord: lexicon })).toBe("сука");
+    expect(normalize("cyka cy4ka", { isKnownWord: lexicon })).toBe("сука сучка");
+    expect(normalize("p1d0r", { isKnownWord: lexicon })).toBe("пидор");
+    // Look-alikes need four letters («ty» would read «ту»), and nothing changes when no reading is known.
+    expect(normalize("ty", { isKnownWord: (w) => w === "ту" })).toBe("ty");
+    expect(normalize("covid19 mp3 hello", { isKnownWord: lexicon })).toBe("covid19 mp3 hello");
+  });
 });
 
 describe("tokenize keeps positions in the original text", () => {

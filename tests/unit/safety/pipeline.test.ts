@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type RiskMark, shouldEscalate } from "../../../src/domain/safety/context.ts";
 import { classifyMessage, detectCrisis } from "../../../src/domain/safety/index.ts";
-import { conceptsOf } from "../../../src/domain/safety/lexicon.ts";
+import { conceptsOf, misspelledAbuse } from "../../../src/domain/safety/lexicon.ts";
 import { packModel, predict, train, unpackModel } from "../../../src/domain/safety/model.ts";
 import { analyse, dictionaryLemmas } from "../../../src/domain/safety/morph.ts";
 import { extract } from "../../../src/domain/safety/pipeline.ts";
@@ -45,6 +45,19 @@ describe("morphology: words are read by lemma", () => {
       expect(dictionaryLemmas(w)).toEqual(analyse(w).known ? analyse(w).lemmas : null);
   });
 
+  it("an unknown word that misspells an insult is read as it; a dictionary word never is", () => {
+    const lemmas = (t: string) => extract(t).reading.words[0]!.lemmas;
+    expect(lemmas("дибил")[0]).toBe("дебил");
+    expect(lemmas("придурака")[0]).toBe("придурок");
+    expect(lemmas("сволач")[0]).toBe("сволочь");
+    expect(misspelledAbuse(["гавно"])).toBe("говно");
+    // Real words that sound alike stay themselves; short words are never guessed.
+    expect(lemmas("дебаты")).not.toContain("дебил");
+    expect(lemmas("гавана")).not.toContain("говно");
+    expect(misspelledAbuse(["дура"])).toBeNull();
+    expect(misspelledAbuse(["пизза"])).toBeNull();
+  });
+
   it("meaning classes are found from any inflected form", () => {
     expect(conceptsOf(analyse("таблетками").lemmas).has("means")).toBe(true);
     expect(conceptsOf(analyse("суициднуться").lemmas).has("die")).toBe(true);
@@ -77,6 +90,11 @@ describe("crisis frames catch meaning across wording", () => {
     expect(names("не хочу больше жить")).toContain("no_will_to_live");
     expect(names("хочу уснуть навсегда")).toContain("sleep_forever");
     expect(names("наглоталась таблеток")).toContain("overdose_verb");
+    expect(names("не вижу выхода, кроме смерти")).toContain("only_death");
+    expect(names("выход один — умереть")).toContain("only_death");
+    // Grief and a film keep their meaning: death is not «the only way» for the writer there.
+    expect(names("кроме смерти мамы ничего плохого в этом году не случилось")).not.toContain("only_death");
+    expect(names("в фильме у героя был только один выход — смерть")).not.toContain("only_death");
   });
 
   it.each([

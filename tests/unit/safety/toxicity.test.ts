@@ -64,6 +64,12 @@ describe("classifyToxicity sees through obfuscation", () => {
     ["soft hyphen inside", "ты ду\u00ADра"],
     ["upper case", "ТЫ ДУРА"],
     ["«ё» and a masked obscene stem", "отъ*бись от меня"],
+    ["a misspelt insult", "ну ты и придурак"],
+    ["a misspelt insult, inflected", "слышь, ты, дибила кусок"],
+    ["transliterated, «ya» as one letter", "ty tupaya"],
+    ["Latin look-alikes with a digit", "ty cy4ka"],
+    ["an obscene derivation the dictionary lacks", "ты охуел совсем?"],
+    ["told to cut their veins", "вскройся"],
   ];
   it.each(cases)("%s: «%s»", (_why, text) => {
     expect(classifyToxicity(text).toxic).toBe(true);
@@ -102,6 +108,12 @@ describe("classifyToxicity delivers ordinary and quoted language", () => {
     ["dying of laughter", "умираю от смеха"],
     ["mild swearing", "блин, капец"],
     ["a photo of a cat with «кинь»", "кинь фотку твоего кота"],
+    // One plain word is never withheld, whatever the model thinks of it.
+    ["one-word reply", "ага"],
+    ["one-word reply", "угу"],
+    ["one-word reply", "понятно"],
+    ["one-word reply", "слушай"],
+    ["pizza is not a misspelt obscenity", "пизза"],
   ];
   it.each(clean)("%s: «%s»", (_why, text) => {
     const r = classifyToxicity(text);

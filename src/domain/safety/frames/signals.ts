@@ -105,7 +105,17 @@ export function pastAttempt(w: W, s: readonly W[], scope: FrameScope): void {
 
 /** hopelessness */
 export function hopelessness(w: W, s: readonly W[], scope: FrameScope): void {
-  const { add } = scope;
+  const { add, cancel } = scope;
+  // «не вижу выхода, кроме смерти», «выход один — умереть»: death as the only way left. On its own the
+  // model reads «смерти» as grief («после смерти мамы») and lets the first one through.
+  if ((has(w, "die") || has(w, "death")) && !w.negated && w.a.pos !== "ADJF") {
+    const only = s.find(
+      (x) =>
+        x.idx < w.idx && x.idx >= w.idx - 3 && lemmaIs(x, "кроме", "только", "лишь", "один", "единственный"),
+    );
+    const noWay = s.some((x) => x !== w && (has(x, "exit") || (lemmaIs(x, "остаться") && !x.negated)));
+    if (only && noWay) add("only_death", "suicidal_intent", 2, true, cancel);
+  }
   if (has(w, "hopeless") && !w.negated) add("hopeless_word", "hopelessness", 1, false, null);
   if (lemmaIs(w, "смысл", "выход") && (w.negated || s.some((x) => near(x, w, 2) && has(x, "never"))))
     add("no_meaning", "hopelessness", 1, false, null);
