@@ -73,6 +73,18 @@ describe("safety and privacy, through the sandbox", () => {
     expect(kiraAfter.join("\n")).not.toMatch(/\/tips|Насколько этот разговор/);
   });
 
+  it("reads misspelt and Latin-written insults as the words they spell, and always delivers a bare reply", async () => {
+    const [nina, petr] = await matchedPair(e2e.client, ["Нина", "Пётр"], ["Тёплый Лис", "Тихий Ёж"]);
+    const before = (await petr.lastBotMessage())?.message_id ?? 0;
+    await nina.send("ну ты и придурак");
+    await nina.expectMessage(/не доставлено/);
+    await nina.send("ty tupaya");
+    await nina.expectMessage(/не доставлено/);
+    expect((await petr.chat(before)).filter((m) => m.from === "bot")).toEqual([]);
+    await nina.send("ага");
+    await petr.expectMessage(/^ага$/);
+  });
+
   it("a long story the detector lets through: the peer taps «💛 Беспокоюсь за собеседника» and the writer gets help", async () => {
     const [mira, oleg] = await matchedPair(e2e.client, ["Мира", "Олег"], ["Ясная Звезда", "Добрый Ёж"]);
     // Risk only a reader sees: no word of death, and the detector lets it through as ordinary talk.
