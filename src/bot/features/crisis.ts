@@ -45,6 +45,12 @@ export const SOS_COUNTRIES = [
 ];
 /** At most one crisis alert per conversation in this window: an abuser cannot flood the moderators. */
 export const CRISIS_ALERT_WINDOW_MS = 10 * 60 * 1000;
+/**
+ * Within one conversation the writer's help message and the peer's note are not repeated for this long:
+ * a list of numbers after every message is noise between two people talking, and help stays one tap
+ * away in the menu. A more severe signal brings the writer's message again at once.
+ */
+export const CRISIS_REPEAT_WINDOW_MS = 30 * 60 * 1000;
 /** Verdict labels a crisis flag keeps (the rest of a verdict's labels are toxicity's); `peer_concern` is the peer's. */
 const CRISIS_FLAG_LABELS = [
   "suicidal_intent",
@@ -195,7 +201,8 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
 
   /**
    * The writer's side of a crisis: a flag, one short warm message with their own country's help and
-   * the menu, and — at most once per conversation per 10 minutes, never awaited — a moderator alert.
+   * the menu (again only after CRISIS_REPEAT_WINDOW_MS, or for a more severe signal), and — at most once
+   * per conversation per 10 minutes, never awaited — a moderator alert.
    */
   async function supportInCrisis(
     chat: ActiveChat,
@@ -211,11 +218,18 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
       severity,
     });
     const lead = source === "peer" ? t("peer-concern-to-person") : t("crisis-to-writer");
-    await notifier.send(
-      chat.userId,
-      `${lead}\n\n${await sosText(await countryOf(chat.userId))}`,
-      menuKeyboard(t),
-    );
+    // Told already in this conversation, as seriously, within the window: the flag and the alert still
+    // count, the message is not sent again. A peer's concern is always said (it is a person speaking).
+    const toldKey = `crisis-told:${chat.sessionId}:${chat.userId}`;
+    const told = Number((await kv.get(toldKey)) ?? 0);
+    if (source === "peer" || severity > told) {
+      await notifier.send(
+        chat.userId,
+        `${lead}\n\n${await sosText(await countryOf(chat.userId))}`,
+        menuKeyboard(t),
+      );
+      await kv.set(toldKey, String(Math.max(told, severity)), CRISIS_REPEAT_WINDOW_MS);
+    }
     if (flag.alertModerators) {
       const first = await kv.setIfAbsent(`crisis-alert:${chat.sessionId}`, "1", CRISIS_ALERT_WINDOW_MS);
       deps.metrics?.safety.crisisAlerts.inc({ outcome: first ? "sent" : "throttled" });
@@ -279,7 +293,12 @@ export function createCrisisFeature(deps: CrisisFeatureDeps) {
 
   /** The peer's side: how to respond, and that «🆘 Помощь» is there — never a country list of theirs. */
   async function crisisNoteToPeer(chat: ActiveChat): Promise<void> {
-    await notifier.send(chat.peerId, `${t("crisis-to-peer")} ${t("peer-guidance")}`);
+    const first = await kv.setIfAbsent(
+      `crisis-peer-told:${chat.sessionId}:${chat.userId}`,
+      "1",
+      CRISIS_REPEAT_WINDOW_MS,
+    );
+    if (first) await notifier.send(chat.peerId, `${t("crisis-to-peer")} ${t("peer-guidance")}`);
   }
 
   // ---------------------------------------------------------------- after the conversation

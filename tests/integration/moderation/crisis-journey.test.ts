@@ -39,11 +39,13 @@ describe("the crisis journey in the bot (manual clock)", () => {
 
   describe("a crisis message in a chat", () => {
     let writer: From;
+    let writerId: number;
     let peer: From;
     /** The call number before the crisis message: what the bot did since is read from here. */
     let from: number;
     beforeAll(async () => {
       const { a, b } = await startChat(world.services, { topics: ["loss", "loneliness"] });
+      writerId = a;
       writer = await tgOf(a);
       peer = await tgOf(b);
       from = calls.length;
@@ -83,18 +85,55 @@ describe("the crisis journey in the bot (manual clock)", () => {
     });
 
     // Runs last: it writes more crisis messages to the same chat.
-    it("alerts the moderators once per 10 minutes, while every crisis message brings support", async () => {
+    it("alerts the moderators once per 10 minutes; the writer's message and the peer's note are not repeated for 30", async () => {
+      const guidance = () => sentTo(peer.id, from).filter((c) => /просто будь рядом/.test(textOf(c)));
+      const flags = async () =>
+        (await world.db.select().from(safetyFlags).where(eq(safetyFlags.userId, writerId))).filter(
+          (f) => f.source === "crisis",
+        ).length;
+      const flagsAfterFirst = await flags();
+      expect(flagsAfterFirst).toBeGreaterThan(0);
       expect(alerts(from)).toHaveLength(1);
+      expect(guidance()).toHaveLength(1);
       world.clock.advance(5 * MINUTE);
       await appBot.bot.handleUpdate(textUpdate(writer, "хочу уснуть и не проснуться, сегодня") as never);
       await settle();
       expect(alerts(from)).toHaveLength(1);
-      expect(sentTo(writer.id, from)).toHaveLength(2);
+      // Told already, as seriously: the flag is kept, the list of numbers is not sent twice.
+      expect(sentTo(writer.id, from)).toHaveLength(1);
+      expect(guidance()).toHaveLength(1);
       world.clock.advance(6 * MINUTE);
       await appBot.bot.handleUpdate(textUpdate(writer, "я сегодня повешусь") as never);
       await settle();
       expect(alerts(from)).toHaveLength(2);
+      expect(sentTo(writer.id, from)).toHaveLength(1);
+      // Each message is still recorded (the gentle /end, the moderators' view).
+      expect(await flags()).toBeGreaterThan(flagsAfterFirst);
+      // Past the window, a crisis message brings both again.
+      world.clock.advance(20 * MINUTE);
+      await appBot.bot.handleUpdate(textUpdate(writer, "я сегодня повешусь, всё решено") as never);
+      await settle();
+      expect(sentTo(writer.id, from)).toHaveLength(2);
+      expect(guidance()).toHaveLength(2);
+      expect(copiesTo(peer.id, from)).toHaveLength(4);
     });
+  });
+
+  it("a more severe signal brings the writer's message again at once", async () => {
+    const { a, b } = await startChat(world.services, { topics: ["burnout", "loneliness"] });
+    const writer = await tgOf(a);
+    await tgOf(b);
+    const from = calls.length;
+    const help = () => sentTo(writer.id, from).filter((c) => /в одиночку не нужно/.test(textOf(c)));
+    await appBot.bot.handleUpdate(textUpdate(writer, "не вижу смысла ни в чём, всё бессмысленно") as never);
+    await settle();
+    expect(help()).toHaveLength(1);
+    await appBot.bot.handleUpdate(textUpdate(writer, "не вижу смысла ни в чём, всё бессмысленно!") as never);
+    await settle();
+    expect(help()).toHaveLength(1);
+    await appBot.bot.handleUpdate(textUpdate(writer, "я сегодня повешусь") as never);
+    await settle();
+    expect(help()).toHaveLength(2);
   });
 
   it("a message that is both crisis and abuse brings support and a peer note, but is not delivered", async () => {
