@@ -57,28 +57,22 @@ const LATIN_DIGITS: Readonly<Record<string, string>> = {
   "9": "ya",
 };
 
-/** «y» then a vowel is one letter («tupaya» → «тупая», «yuzhnyy» → «южный»); otherwise see below. */
-const Y_DIGRAPHS: ReadonlyArray<readonly [string, string]> = [
-  ["ya", "я"],
-  ["yu", "ю"],
-  ["yo", "е"],
-  ["ye", "е"],
-  ["yy", "ый"],
-];
-
+/**
+ * One spelling of a Latin word. With `yDigraphs`, «y» before a vowel is one letter (the table's «ya»,
+ * «yu»… : «tupaya» → «тупая», «yuzhnyy» → «южный»); without, every «y» is read on its own (below).
+ */
 function spell(word: string, yDigraphs: boolean): string | null {
   let out = "";
   let i = 0;
   while (i < word.length) {
-    const digraph = yDigraphs ? Y_DIGRAPHS.find(([lat]) => word.startsWith(lat, i)) : undefined;
-    if (!digraph && word[i] === "y") {
+    const hit = TRANSLIT.find(([lat]) => word.startsWith(lat, i) && (yDigraphs || lat[0] !== "y"));
+    if (!hit && word[i] === "y") {
       // «y» is «й» after a vowel, «ы» after a consonant.
       const prev = out[out.length - 1];
       out += prev && VOWELS.includes(prev) ? "й" : "ы";
       i++;
       continue;
     }
-    const hit = digraph ?? TRANSLIT.find(([lat]) => word.startsWith(lat, i));
     if (!hit) return null;
     out += hit[1];
     i += hit[0].length;

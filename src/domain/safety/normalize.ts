@@ -139,19 +139,22 @@ function mapLookalikes(word: Char[]): Char[] {
   const hasCyrillic = word.some((c) => CYRILLIC.test(c.ch));
   if (!hasCyrillic) return word;
   return word.map((c, idx) => {
-    if (c.ch === "b") {
-      // «B» reads as «в»; lower-case «b» as «ь», or «в» at the start of a word.
-      return { ...c, ch: c.upper || idx === 0 ? "в" : "ь" };
-    }
     if (c.ch === "@" || c.ch === "$") return c; // resolved with the masks
-    const mapped = LOOKALIKE[c.ch];
-    return mapped ? { ...c, ch: mapped } : c;
+    const mapped = lookalikeOf(c.ch, idx, c.upper);
+    return mapped === c.ch ? c : { ...c, ch: mapped };
   });
+}
+
+/** One character as the Cyrillic letter it looks like. */
+function lookalikeOf(ch: string, idx: number, upper: boolean): string {
+  // «B» reads as «в»; lower-case «b» as «ь», or «в» at the start of a word.
+  if (ch === "b") return upper || idx === 0 ? "в" : "ь";
+  return LOOKALIKE[ch] ?? ch;
 }
 
 /** An all-Latin word read letter by letter as the Cyrillic letters it looks like («cyka» → «сука»). */
 function lookalikeReading(latin: string): string {
-  return [...latin].map((ch, idx) => (ch === "b" ? (idx === 0 ? "в" : "ь") : (LOOKALIKE[ch] ?? ch))).join("");
+  return [...latin].map((ch, idx) => lookalikeOf(ch, idx, false)).join("");
 }
 
 /** «дуууура» → «дура»: three or more of the same letter never occur in Russian words. */

@@ -87,13 +87,18 @@ const NEGATION_GAP = new Set([
 ]);
 
 /**
- * An unknown word that misspells an insult or obscenity («дибил», «гавно», «канченый») is read as that
- * word, so every layer (frames, features, the abusive-word check) sees what the reader sees.
+ * A word's analysis and meaning classes. An unknown word that misspells an insult or obscenity («дибил»,
+ * «гавно», «канченый») is read as that word, so every layer (frames, features, the abusive-word check)
+ * sees what the reader sees.
  */
-function readMisspelling(a: Analysis, norm: string): Analysis {
-  if (a.known || conceptsOf(a.lemmas).size > 0) return a;
+function readWord(norm: string): { a: Analysis; c: ReadonlySet<Concept> } {
+  const a = analyse(norm);
+  const c = conceptsOf(a.lemmas);
+  if (a.known || c.size > 0) return { a, c };
   const word = misspelledAbuse([norm, ...a.lemmas]);
-  return word ? { ...a, lemmas: [word, ...a.lemmas] } : a;
+  if (!word) return { a, c };
+  const lemmas = [word, ...a.lemmas];
+  return { a: { ...a, lemmas }, c: conceptsOf(lemmas) };
 }
 
 export function read(text: string, opts: ReadOptions = {}): Reading {
@@ -124,13 +129,13 @@ export function read(text: string, opts: ReadOptions = {}): Reading {
       else if (ch === '"') quoted = !quoted;
     }
     if (CLAUSE_CONJUNCTIONS.has(t.norm) && words.length > 0) clause++;
-    const a = readMisspelling(analyse(t.norm), t.norm);
+    const { a, c } = readWord(t.norm);
     const isNegator = NEGATORS.has(t.norm);
     words.push({
       norm: t.norm,
       a,
       lemmas: a.lemmas,
-      c: conceptsOf(a.lemmas),
+      c,
       idx: words.length,
       sentence,
       clause,
